@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+/**
+ * The `toolsmith` command. The only module that touches `process`: everything
+ * else receives its arguments, environment and streams.
+ */
+import { parseArgs } from "node:util";
+import { UsageError, type CliContext, type ExitCode } from "./cli/cli-context.js";
+import { LOG_HELP, logCommand, REVERT_HELP, revertCommand } from "./cli/commands/history.js";
+import { RUN_HELP, runCommand } from "./cli/commands/run.js";
+import { SEARCH_HELP, searchCommand } from "./cli/commands/search.js";
+import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
+import { ConfigError } from "./config/load-config.js";
+import { SERVER_VERSION } from "./version.js";
+
+const MAIN_HELP = `toolsmith ${SERVER_VERSION}: an MCP server with three tools (search_library, run_code,
+save_integration) that lets agents write, run and save TypeScript integrations.
+
+Usage: toolsmith [command] [options]
+
+Commands:
+  serve                 serve MCP over stdio (the default)
+  run <file|->          run a module as run_code does
+  search [query]        search the library
+  log [name]            list versions
+  revert <name> <ver>   restore an integration to a version (as a new commit)
+  help [command]        show help
+
+Run 'toolsmith <command> --help' for a command's options.
+Environment: TOOLSMITH_HOME (default ~/.toolsmith).
+`;
+
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, revert: REVERT_HELP };
+
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+  json: { type: "boolean" },
+  full: { type: "boolean" },
+  limit: { type: "string" },
+  max: { type: "string" },
+  "timeout-ms": { type: "string" },
+} as const;
+
+const ALLOWED: Record<string, string[]> = {
+  serve: ["help"],
+  run: ["help", "timeout-ms", "json"],
+  search: ["help", "limit", "full", "json"],
+  log: ["help", "max", "json"],
+  revert: ["help"],
+  help: ["help"],
+};
+
+export async function main(ctx: CliContext): Promise<ExitCode> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: ctx.args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    ctx.stderr(`toolsmith: ${(error as Error).message}\nRun 'toolsmith --help' for usage.\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command = "serve", ...rest] = positionals;
+  if (values.version) {
+    ctx.stdout(`${SERVER_VERSION}\n`);
+    return 0;
+  }
+  if (command === "help" || (values.help && !(command in HELP))) {
+    const topic = command === "help" ? rest[0] : undefined;
+    ctx.stdout(topic && HELP[topic] ? HELP[topic] : MAIN_HELP);
+    return 0;
+  }
+  if (!(command in HELP)) {
+    ctx.stderr(`toolsmith: unknown command '${command}'.\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    ctx.stdout(HELP[command]!);
+    return 0;
+  }
+  const unexpected = Object.keys(values).filter((k) => !ALLOWED[command]!.includes(k));
+  if (unexpected.length) {
+    ctx.stderr(`toolsmith ${command}: unknown option ${unexpected.map((k) => `--${k}`).join(", ")}.\n\n${HELP[command]}`);
+    return 2;
+  }
+  try {
+    switch (command) {
+      case "serve":
+        if (rest.length) throw new UsageError("serve takes no arguments.");
+        return await serveCommand(ctx);
+      case "run":
+        return await runCommand(ctx, rest, values);
+      case "search":
+        return await searchCommand(ctx, rest, values);
+      case "log":
+        return await logCommand(ctx, rest, values);
+      default:
+        return await revertCommand(ctx, rest);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      ctx.stderr(`toolsmith ${command}: ${error.message}\n\n${HELP[command]}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      ctx.stderr(`toolsmith: ${error.message}\n`);
+      return 2;
+    }
+    ctx.stderr(`toolsmith ${command}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+// A closed pipe (e.g. `toolsmith search | head`) is not an error worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+const code = await main({
+  args: process.argv.slice(2),
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readStdin,
+});
+process.exitCode = code;

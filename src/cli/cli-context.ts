@@ -1,0 +1,22 @@
+import { resolveHomeDir } from "../config/home.js";
+import { Toolsmith } from "../toolsmith.js";
+
+/** What a command gets from the process: its arguments, environment and output streams. */
+export interface CliContext {
+  args: string[];
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<string>;
+}
+
+/** A command's exit code: 0 success, 1 the work failed, 2 bad usage or configuration. */
+export type ExitCode = 0 | 1 | 2;
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function openHome(ctx: CliContext): Toolsmith {
+  return Toolsmith.open({ home: resolveHomeDir(ctx.env), log: (line) => ctx.stderr(`toolsmith: ${line}\n`) });
+}

@@ -1,0 +1,54 @@
+import { UserError } from "../../toolsmith.js";
+import { isIntegrationName, INTEGRATION_NAME_HINT } from "../../library/names.js";
+import { openHome, UsageError, type CliContext, type ExitCode } from "../cli-context.js";
+
+export const LOG_HELP = `Usage: toolsmith log [name] [--max N] [--json]
+
+Lists the library's versions, newest first: every commit, or those of one integration.
+`;
+
+export const REVERT_HELP = `Usage: toolsmith revert <name> <version>
+
+Restores an integration to how it was at <version> (a commit sha from 'toolsmith log'),
+as a new commit: history is never rewritten.
+`;
+
+export async function logCommand(ctx: CliContext, positionals: string[], flags: { max?: string; json?: boolean }): Promise<ExitCode> {
+  const [name, ...extra] = positionals;
+  if (extra.length) throw new UsageError("log takes at most one integration name.");
+  if (name !== undefined && !isIntegrationName(name)) throw new UsageError(`'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.`);
+  const max = flags.max === undefined ? undefined : Number(flags.max);
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError("--max must be a positive whole number.");
+  const toolsmith = openHome(ctx);
+  try {
+    if (name !== undefined && !(await toolsmith.get(name)) && (await toolsmith.history(name, 1)).length === 0) {
+      ctx.stderr(`No integration named '${name}' in the library. 'toolsmith search' lists them.\n`);
+      return 1;
+    }
+    const commits = await toolsmith.history(name, max);
+    if (flags.json) ctx.stdout(`${JSON.stringify(commits, null, 2)}\n`);
+    else for (const c of commits) ctx.stdout(`${c.sha.slice(0, 12)}  ${c.date}  ${c.message}\n`);
+    return 0;
+  } finally {
+    await toolsmith.close();
+  }
+}
+
+export async function revertCommand(ctx: CliContext, positionals: string[]): Promise<ExitCode> {
+  const [name, version, ...extra] = positionals;
+  if (!name || !version || extra.length) throw new UsageError("revert takes an integration name and a version.");
+  const toolsmith = openHome(ctx);
+  try {
+    const result = await toolsmith.revert(name, version);
+    ctx.stdout(`Reverted ${name} to ${result.restoredFrom.slice(0, 12)}: new version ${result.version}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UserError) {
+      ctx.stderr(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await toolsmith.close();
+  }
+}

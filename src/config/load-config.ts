@@ -1,0 +1,44 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { ConfigSchema, type Config } from "./schema.js";
+
+/** A config file that cannot be used; the message names the file and the bad key. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates `config.json`; a missing file means all defaults. */
+export async function loadConfig(path: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return ConfigSchema.parse({});
+    throw new ConfigError(`Cannot read ${path}: ${(error as Error).message}`);
+  }
+  return parseConfig(text, path);
+}
+
+export function parseConfig(text: string, path = "config.json"): Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}. Fix the syntax or delete the file to use defaults.`);
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describeIssues(path, parsed.error));
+  return parsed.data;
+}
+
+function describeIssues(path: string, error: z.ZodError): string {
+  const lines = error.issues.slice(0, 5).map((issue) => {
+    const key = issue.path.length ? issue.path.join(".") : "(top level)";
+    if (issue.code === "unrecognized_keys") {
+      const prefix = issue.path.length ? `${issue.path.join(".")}.` : "";
+      return `- unknown key ${issue.keys.map((k) => `'${prefix}${k}'`).join(", ")}: remove it or check its spelling`;
+    }
+    return `- '${key}': ${issue.message}`;
+  });
+  return `Invalid ${path}:\n${lines.join("\n")}\nSee the README's Configuration section for every key and its default.`;
+}

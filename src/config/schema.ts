@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/** Defaults for every limit, each with its unit in the name. Defined once, here. */
+export const DEFAULT_LIMITS = {
+  timeoutMs: 30_000,
+  memoryMb: 64,
+  maxOutputChars: 20_000,
+  maxLogChars: 20_000,
+  maxCodeChars: 200_000,
+  maxHostCalls: 10_000,
+} as const;
+
+/** Hard ceilings a config file may not exceed (a typo must not turn a limit off). */
+export const LIMIT_CEILINGS = {
+  timeoutMs: 15 * 60_000,
+  memoryMb: 2048,
+  maxOutputChars: 10_000_000,
+  maxLogChars: 10_000_000,
+  maxCodeChars: 10_000_000,
+  maxHostCalls: 1_000_000,
+} as const;
+
+const limit = (min: number, max: number) => z.number().int().min(min).max(max);
+
+export const LimitsSchema = z
+  .object({
+    timeoutMs: limit(10, LIMIT_CEILINGS.timeoutMs).default(DEFAULT_LIMITS.timeoutMs),
+    memoryMb: limit(16, LIMIT_CEILINGS.memoryMb).default(DEFAULT_LIMITS.memoryMb),
+    maxOutputChars: limit(200, LIMIT_CEILINGS.maxOutputChars).default(DEFAULT_LIMITS.maxOutputChars),
+    maxLogChars: limit(0, LIMIT_CEILINGS.maxLogChars).default(DEFAULT_LIMITS.maxLogChars),
+    maxCodeChars: limit(100, LIMIT_CEILINGS.maxCodeChars).default(DEFAULT_LIMITS.maxCodeChars),
+    maxHostCalls: limit(0, LIMIT_CEILINGS.maxHostCalls).default(DEFAULT_LIMITS.maxHostCalls),
+  })
+  .strict();
+
+export const NetworkSchema = z
+  .object({
+    allow: z.array(z.string().min(1)).default(["*"]),
+  })
+  .strict();
+
+const StdioServerSchema = z
+  .object({
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().optional(),
+  })
+  .strict();
+
+const HttpServerSchema = z
+  .object({
+    url: z.url(),
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export const UpstreamServerSchema = z.union([StdioServerSchema, HttpServerSchema]);
+
+export const LibrarySettingsSchema = z
+  .object({
+    remote: z.string().min(1).optional(),
+    branch: z.string().min(1).default("main"),
+    pullIntervalSeconds: z.number().int().min(0).max(86_400).default(60),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    limits: LimitsSchema.default(LimitsSchema.parse({})),
+    network: NetworkSchema.default(NetworkSchema.parse({})),
+    mcpServers: z
+      .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "server names use letters, digits, '_', '.', '-'"), UpstreamServerSchema)
+      .default({}),
+    library: LibrarySettingsSchema.default(LibrarySettingsSchema.parse({})),
+  })
+  .strict();
+
+export type Limits = z.infer<typeof LimitsSchema>;
+export type Config = z.infer<typeof ConfigSchema>;
+export type UpstreamServer = z.infer<typeof UpstreamServerSchema>;
+
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}

@@ -1,0 +1,206 @@
+import { readFile, rm } from "node:fs/promises";
+import type { ModuleSource } from "../sandbox/sandbox.js";
+import { compileModule, type CompileResult } from "../sandbox/transpile.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { GitRepo, type CommitInfo } from "./git-repo.js";
+import { parseMeta, serializeMeta, type IntegrationMeta } from "./metadata.js";
+import { absoluteFiles, integrationFiles, isIntegrationName, LIBRARY_PREFIX, nameFromSpecifier } from "./names.js";
+import { SignatureCache } from "./signature-cache.js";
+import { listIntegrationNames } from "./list-names.js";
+
+export interface Integration {
+  name: string;
+  code: string;
+  test?: string;
+  meta: IntegrationMeta;
+  signature: string;
+  /** Commit sha of the last commit that touched it (undefined only before its first commit). */
+  version?: string;
+  updatedAt?: string;
+}
+
+/** The files of one integration as they are to be written. */
+export interface IntegrationFiles {
+  name: string;
+  code: string;
+  test?: string;
+  meta: IntegrationMeta;
+}
+
+/**
+ * The library on disk: one `.ts` per integration with its `.test.ts` and
+ * `.meta.json` beside it, in a git repository. The files are the source of truth;
+ * this class keeps an in-memory view of them and is the only writer.
+ */
+export class LibraryStore implements ModuleSource {
+  readonly repo: GitRepo;
+  private readonly records = new Map<string, Integration>();
+  private readonly signatures: SignatureCache;
+  private readonly listeners: Array<(names: string[]) => void> = [];
+
+  constructor(
+    readonly root: string,
+    stateDir: string,
+  ) {
+    this.repo = new GitRepo(root);
+    this.signatures = new SignatureCache(stateDir);
+  }
+
+  /** Reads every integration from disk and the versions from git history. */
+  async load(): Promise<void> {
+    await this.signatures.load();
+    this.records.clear();
+    for (const name of await listIntegrationNames(this.root)) {
+      const record = await this.readFromDisk(name);
+      if (record) this.records.set(name, record);
+    }
+    await this.refreshVersions();
+    await this.signatures.persist();
+  }
+
+  onChange(listener: (names: string[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get(name: string): Integration | undefined {
+    return this.records.get(name);
+  }
+
+  list(): Integration[] {
+    return [...this.records.values()];
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  resolve(specifier: string): CompileResult | undefined {
+    const name = nameFromSpecifier(specifier);
+    const record = name ? this.records.get(name) : undefined;
+    return record ? compileModule(record.code, specifier) : undefined;
+  }
+
+  missing(specifier: string): string | undefined {
+    if (!specifier.startsWith(LIBRARY_PREFIX)) return undefined;
+    const name = specifier.slice(LIBRARY_PREFIX.length);
+    if (!isIntegrationName(name)) return `Cannot import '${specifier}': '${name}' is not a valid integration name.`;
+    const near = this.list()
+      .map((r) => r.name)
+      .filter((n) => n.includes(name) || name.includes(n))
+      .slice(0, 3);
+    return `Cannot find module '${specifier}': no saved integration is named '${name}'.${near.length ? ` Did you mean ${near.map((n) => `'library/${n}'`).join(", ")}?` : " Use search_library to find one."}`;
+  }
+
+  /**
+   * Writes the given integrations and makes exactly one commit. All-or-nothing: if
+   * anything fails, the files are put back as they were and nothing is committed.
+   */
+  commit(integrations: IntegrationFiles[], message: string): Promise<string> {
+    return this.repo.serialize(async () => {
+      const previous = new Map<string, string | undefined>();
+      const add: string[] = [];
+      const remove: string[] = [];
+      try {
+        for (const item of integrations) {
+          const abs = absoluteFiles(this.root, item.name);
+          const rel = integrationFiles(item.name);
+          const writes: Array<[string, string, string | undefined]> = [
+            [abs.code, rel.code, item.code],
+            [abs.meta, rel.meta, serializeMeta(item.meta)],
+            [abs.test, rel.test, item.test],
+          ];
+          for (const [path, relPath, content] of writes) {
+            previous.set(path, await readFile(path, "utf8").catch(() => undefined));
+            if (content === undefined) {
+              if (previous.get(path) !== undefined) {
+                await rm(path, { force: true });
+                remove.push(relPath);
+              }
+            } else {
+              await writeFileAtomic(path, content);
+              add.push(relPath);
+            }
+          }
+        }
+        const sha = await this.repo.commitFiles(add, remove, message);
+        await this.afterCommit(integrations.map((i) => i.name));
+        return sha;
+      } catch (error) {
+        await this.restore(previous, [...add, ...remove]);
+        throw error;
+      }
+    });
+  }
+
+  /** The files of `name` as they were at `version`, or undefined when it did not exist there. */
+  async filesAt(name: string, version: string): Promise<IntegrationFiles | undefined> {
+    const rel = integrationFiles(name);
+    const code = await this.repo.show(version, rel.code);
+    if (code === undefined) return undefined;
+    return { name, code, test: await this.repo.show(version, rel.test), meta: parseMeta(await this.repo.show(version, rel.meta)) };
+  }
+
+  async history(name?: string, maxCount?: number): Promise<CommitInfo[]> {
+    const paths = name ? Object.values(integrationFiles(name)) : [];
+    return this.repo.log(paths, maxCount);
+  }
+
+  private async afterCommit(names: string[]): Promise<void> {
+    for (const name of names) {
+      const record = await this.readFromDisk(name);
+      if (record) this.records.set(name, record);
+      else this.records.delete(name);
+    }
+    const head = await this.repo.log([], 1);
+    for (const name of names) {
+      const record = this.records.get(name);
+      if (record && head[0]) {
+        record.version = head[0].sha;
+        record.updatedAt = head[0].date;
+      }
+    }
+    await this.signatures.persist();
+    for (const listener of this.listeners) listener(names);
+  }
+
+  private async restore(previous: Map<string, string | undefined>, staged: string[]): Promise<void> {
+    for (const [path, content] of previous) {
+      if (content === undefined) await rm(path, { force: true }).catch(() => undefined);
+      else await writeFileAtomic(path, content).catch(() => undefined);
+    }
+    if (staged.length) await this.repo.git.raw(["reset", "--quiet", "HEAD", "--", ...staged]).catch(() => undefined);
+  }
+
+  private async readFromDisk(name: string): Promise<Integration | undefined> {
+    const abs = absoluteFiles(this.root, name);
+    const code = await readFile(abs.code, "utf8").catch(() => undefined);
+    if (code === undefined) return undefined;
+    const test = await readFile(abs.test, "utf8").catch(() => undefined);
+    const meta = parseMeta(await readFile(abs.meta, "utf8").catch(() => undefined));
+    const previous = this.records.get(name);
+    return { name, code, test, meta, signature: await this.signatures.get(code), version: previous?.version, updatedAt: previous?.updatedAt };
+  }
+
+  /** One pass over history: each integration's version is the newest commit touching its files. */
+  private async refreshVersions(): Promise<void> {
+    const seen = new Set<string>();
+    for (const commit of await this.repo.log()) {
+      for (const file of commit.files) {
+        const name = nameOfFile(file);
+        if (!name || seen.has(name)) continue;
+        const record = this.records.get(name);
+        if (!record) continue;
+        seen.add(name);
+        record.version = commit.sha;
+        record.updatedAt = commit.date;
+      }
+      if (seen.size === this.records.size) break;
+    }
+  }
+}
+
+/** `github/issues.test.ts` -> `github/issues`. */
+function nameOfFile(file: string): string | undefined {
+  const m = /^(.*?)(\.test\.ts|\.meta\.json|\.ts)$/.exec(file);
+  return m?.[1] && isIntegrationName(m[1]) ? m[1] : undefined;
+}

@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+/** What is stored beside each integration's code, in `<name>.meta.json` (in git). */
+export const IntegrationMetaSchema = z
+  .object({
+    description: z.string().default(""),
+    tags: z.array(z.string()).default([]),
+    hosts: z.array(z.string()).default([]),
+    secrets: z.array(z.string()).default([]),
+    /** Whether this version's test ran and passed when it was saved. */
+    verified: z.boolean().default(false),
+  })
+  .loose();
+
+export type IntegrationMeta = z.infer<typeof IntegrationMetaSchema>;
+
+export function parseMeta(text: string | undefined): IntegrationMeta {
+  if (text === undefined) return IntegrationMetaSchema.parse({});
+  try {
+    const parsed = IntegrationMetaSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : IntegrationMetaSchema.parse({});
+  } catch {
+    return IntegrationMetaSchema.parse({});
+  }
+}
+
+export function serializeMeta(meta: IntegrationMeta): string {
+  return `${JSON.stringify(meta, null, 2)}\n`;
+}

@@ -1,0 +1,84 @@
+import { mkdir, readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type { Sandbox } from "../sandbox/sandbox.js";
+import type { CompiledModule } from "../sandbox/transpile.js";
+import { LibraryStore, type IntegrationFiles } from "./library-store.js";
+import { parseMeta } from "./metadata.js";
+import { absoluteFiles, LIBRARY_PREFIX } from "./names.js";
+import { prepareIntegration } from "./save-integration.js";
+import { listIntegrationNames } from "./list-names.js";
+
+/** The starter integrations shipped in this package's `library/` folder. */
+export const STARTER_DIR = fileURLToPath(new URL("../../library/", import.meta.url));
+
+export interface OpenLibraryOptions {
+  root: string;
+  stateDir: string;
+  sandbox: Sandbox;
+  branch?: string;
+  starterDir?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Opens the library at `root`, creating the git repository on first start and
+ * seeding it, in its first commit, with the starter integrations (each tested).
+ */
+export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryStore> {
+  const log = options.log ?? (() => undefined);
+  await mkdir(options.root, { recursive: true });
+  await mkdir(options.stateDir, { recursive: true });
+  const store = new LibraryStore(options.root, options.stateDir);
+  if (!store.repo.isRepository()) {
+    await store.repo.init(options.branch ?? "main");
+    log(`created library repository at ${options.root}`);
+  } else {
+    await store.repo.ensureIdentity();
+    if (await store.repo.clearStaleLock()) log("removed a stale git index.lock left by an interrupted process");
+  }
+  await store.load();
+  if ((await store.repo.head()) === undefined) {
+    if (store.size === 0) {
+      const seeded = await seed(store, options.sandbox, options.starterDir ?? STARTER_DIR, log);
+      log(`seeded the library with ${seeded} starter integrations`);
+    } else {
+      await store.commit(store.list().map((r) => ({ name: r.name, code: r.code, test: r.test, meta: r.meta })), "Import existing integrations");
+    }
+  }
+  return store;
+}
+
+async function seed(store: LibraryStore, sandbox: Sandbox, starterDir: string, log: (line: string) => void): Promise<number> {
+  const names = await listIntegrationNames(starterDir);
+  const starters: IntegrationFiles[] = [];
+  for (const name of names) {
+    const files = absoluteFiles(starterDir, name);
+    starters.push({
+      name,
+      code: await readFile(files.code, "utf8"),
+      test: await readFile(files.test, "utf8").catch(() => undefined),
+      meta: parseMeta(await readFile(files.meta, "utf8").catch(() => undefined)),
+    });
+  }
+  // Starters may import each other: every one resolves to its candidate while the tests run.
+  const overrides = new Map<string, CompiledModule>();
+  for (const starter of starters) {
+    const compiled = await sandbox.compile(starter.code, `${LIBRARY_PREFIX}${starter.name}`);
+    if (compiled.ok) overrides.set(`${LIBRARY_PREFIX}${starter.name}`, compiled.module);
+  }
+  const ready: IntegrationFiles[] = [];
+  for (const starter of starters) {
+    const prepared = await prepareIntegration(
+      { store, sandbox },
+      { name: starter.name, description: starter.meta.description, code: starter.code, test: starter.test, tags: starter.meta.tags, hosts: starter.meta.hosts, secrets: starter.meta.secrets },
+      overrides,
+    );
+    if (prepared.ok) ready.push(prepared.files);
+    else {
+      log(`starter '${starter.name}' did not pass its test (${prepared.error.message}); seeded as unverified`);
+      ready.push({ ...starter, meta: { ...starter.meta, verified: false } });
+    }
+  }
+  if (ready.length > 0) await store.commit(ready, "Seed library with starter integrations");
+  return ready.length;
+}

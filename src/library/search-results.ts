@@ -1,0 +1,51 @@
+import { compileModule } from "../sandbox/transpile.js";
+import type { Integration } from "./library-store.js";
+import { LIBRARY_PREFIX } from "./names.js";
+
+export interface IntegrationResult {
+  kind: "integration";
+  name: string;
+  description: string;
+  import: string;
+  signature: string;
+  version: string | null;
+  updatedAt: string | null;
+  verified: boolean;
+  hosts: string[];
+  secrets: string[];
+  tags?: string[];
+  code?: string;
+  test?: string;
+}
+
+/** The exact line to paste into code, naming every value the module exports. */
+export function importLine(specifier: string, code: string): string {
+  const compiled = compileModule(code, specifier);
+  const exports = compiled.ok ? compiled.module.exports : [];
+  const named = exports.filter((e) => e !== "default");
+  const defaultName = exports.includes("default") ? specifier.split("/").at(-1)!.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : undefined;
+  const parts = [defaultName, named.length ? `{ ${named.join(", ")} }` : undefined].filter(Boolean);
+  return parts.length ? `import ${parts.join(", ")} from "${specifier}";` : `import "${specifier}";`;
+}
+
+export function integrationResult(record: Integration, full: boolean): IntegrationResult {
+  const specifier = `${LIBRARY_PREFIX}${record.name}`;
+  const result: IntegrationResult = {
+    kind: "integration",
+    name: record.name,
+    description: record.meta.description,
+    import: importLine(specifier, record.code),
+    signature: record.signature,
+    version: record.version ?? null,
+    updatedAt: record.updatedAt ?? null,
+    verified: record.meta.verified,
+    hosts: record.meta.hosts,
+    secrets: record.meta.secrets,
+  };
+  if (record.meta.tags.length) result.tags = record.meta.tags;
+  if (full) {
+    result.code = record.code;
+    if (record.test !== undefined) result.test = record.test;
+  }
+  return result;
+}

@@ -1,0 +1,159 @@
+/**
+ * Trusted guest code evaluated (as a script) before the agent's module. It builds
+ * the documented guest world (console, timers, result serialization) on top of a
+ * few host functions the worker installs as globals, captures what it needs in a
+ * closure, removes those globals, and evaluates to an object of internals that
+ * only the worker holds a handle to.
+ *
+ * Host globals consumed (and deleted): __ts_log(level, text), __ts_timerSet(id, ms),
+ * __ts_timerClear(id), __ts_hostCall(name, argsJson) -> Promise<string>,
+ * __ts_loadPolyfills() (evaluates the web globals on first use).
+ */
+export const GUEST_PRELUDE_JS = String.raw`
+(() => {
+  "use strict";
+  const g = globalThis;
+  const hostLog = g.__ts_log, hostTimerSet = g.__ts_timerSet, hostTimerClear = g.__ts_timerClear;
+  const hostCallRaw = g.__ts_hostCall, loadPolyfills = g.__ts_loadPolyfills;
+  delete g.__ts_log; delete g.__ts_timerSet; delete g.__ts_timerClear; delete g.__ts_hostCall; delete g.__ts_loadPolyfills;
+
+  // Web globals are compiled on first use: most runs never touch them, and parsing
+  // them costs more than the rest of a run.
+  const lazyGlobals = ["URL", "URLSearchParams", "TextEncoder", "TextDecoder", "atob", "btoa"];
+  let polyfillsLoaded = false;
+  function ensurePolyfills() {
+    if (polyfillsLoaded) return;
+    polyfillsLoaded = true;
+    for (const name of lazyGlobals) delete g[name];
+    loadPolyfills();
+  }
+  for (const name of lazyGlobals) {
+    Object.defineProperty(g, name, {
+      configurable: true,
+      enumerable: false,
+      get() { ensurePolyfills(); return g[name]; },
+      set(value) { ensurePolyfills(); Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false }); },
+    });
+  }
+
+  // Transpiled \`using\` declarations look these up (esbuild falls back to the same registry symbols).
+  if (!Symbol.dispose) Object.defineProperty(Symbol, "dispose", { value: Symbol.for("Symbol.dispose") });
+  if (!Symbol.asyncDispose) Object.defineProperty(Symbol, "asyncDispose", { value: Symbol.for("Symbol.asyncDispose") });
+
+  const stringify = JSON.stringify, parse = JSON.parse;
+  const ObjectKeys = Object.keys, isArray = Array.isArray, StringCtor = String;
+  const PromiseCtor = Promise, promiseThen = Function.prototype.call.bind(Promise.prototype.then);
+  const promiseResolve = (v) => new PromiseCtor((resolve) => resolve(v));
+  const MapCtor = Map, SetCtor = Set, ErrorCtor = Error;
+  const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
+  const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayProto, Symbol.toStringTag).get;
+  const ArrayFrom = Array.from, FromEntries = Object.fromEntries;
+  const define = (obj, name, value) =>
+    Object.defineProperty(obj, name, { value, writable: true, configurable: true, enumerable: false });
+
+  // JSON for results and logs: BigInt as a string, undefined as null, cycles cut,
+  // Map/Set/typed arrays as plain JSON, Errors as { name, message }.
+  function toPlain(value) {
+    if (typeof value === "bigint") return StringCtor(value);
+    if (value === null || typeof value !== "object") return value;
+    if (value instanceof MapCtor) return FromEntries(ArrayFrom(value.entries(), ([k, v]) => [typeof k === "string" ? k : safeString(k), v]));
+    if (value instanceof SetCtor) return ArrayFrom(value.values());
+    if (value instanceof ErrorCtor) return { name: StringCtor(value.name), message: StringCtor(value.message) };
+    if (typedArrayTag.call(value) !== undefined) return ArrayFrom(value, (x) => (typeof x === "bigint" ? StringCtor(x) : x));
+    return value;
+  }
+  function serialize(value, space) {
+    const ancestors = [];
+    const replacer = function (key, v) {
+      if (ancestors.length > 0) {
+        const at = ancestors.indexOf(this);
+        if (at >= 0) ancestors.length = at + 1; else ancestors.push(this);
+        if (v !== null && typeof v === "object" && ancestors.indexOf(v) >= 0) return "[Circular]";
+      } else ancestors.push(v);
+      return toPlain(v);
+    };
+    const text = stringify(value === undefined ? null : value, replacer, space);
+    return text === undefined ? "null" : text;
+  }
+  function safeString(value) {
+    if (typeof value === "string") return value;
+    if (typeof value === "function") return "[Function " + (value.name || "anonymous") + "]";
+    if (typeof value === "symbol") return value.toString();
+    if (value === undefined) return "undefined";
+    if (value instanceof ErrorCtor) return (value.stack ? value.name + ": " + value.message + "\n" + value.stack : value.name + ": " + value.message);
+    try { return serialize(value); } catch (e) { return "[unserializable: " + (e && e.message) + "]"; }
+  }
+  function describeError(e) {
+    if (e instanceof ErrorCtor || (e !== null && typeof e === "object" && "message" in e)) {
+      return { name: StringCtor(e.name || "Error"), message: StringCtor(e.message), stack: e.stack === undefined ? undefined : StringCtor(e.stack) };
+    }
+    return { name: "Error", message: "Uncaught " + (typeof e) + ": " + safeString(e) };
+  }
+
+  // console: each call becomes one log line, formatted like Node's (without colors).
+  function format(args) {
+    let out = [];
+    let i = 0;
+    if (typeof args[0] === "string" && args[0].indexOf("%") >= 0 && args.length > 1) {
+      const fmt = args[0];
+      i = 1;
+      out.push(fmt.replace(/%[sdifjoO%]/g, (m) => {
+        if (m === "%%") return "%";
+        if (i >= args.length) return m;
+        const a = args[i++];
+        if (m === "%d" || m === "%i") return StringCtor(m === "%i" ? Math.trunc(Number(a)) : Number(a));
+        if (m === "%f") return StringCtor(Number(a));
+        if (m === "%s") return typeof a === "string" ? a : safeString(a);
+        return safeString(a);
+      }));
+    }
+    for (; i < args.length; i++) out.push(safeString(args[i]));
+    return out.join(" ");
+  }
+  const consoleObj = {};
+  for (const level of ["log", "info", "warn", "error", "debug"]) {
+    define(consoleObj, level, function (...args) { hostLog(level, format(args)); });
+  }
+  define(consoleObj, "trace", function (...args) { hostLog("debug", format(args)); });
+  define(consoleObj, "dir", function (v) { hostLog("log", safeString(v)); });
+  define(consoleObj, "table", function (v) { hostLog("log", safeString(v)); });
+  define(g, "console", consoleObj);
+
+  // Timers run on the worker's event loop; the run ends when nothing is pending.
+  const timers = new MapCtor();
+  let nextTimerId = 1;
+  define(g, "setTimeout", function setTimeout(fn, ms, ...args) {
+    if (typeof fn !== "function") throw new TypeError("setTimeout: the callback must be a function");
+    const id = nextTimerId++;
+    timers.set(id, () => fn(...args));
+    hostTimerSet(id, Math.max(0, Number(ms) || 0));
+    return id;
+  });
+  define(g, "clearTimeout", function clearTimeout(id) {
+    if (timers.delete(id)) hostTimerClear(id);
+  });
+  function fireTimer(id) {
+    const fn = timers.get(id);
+    if (!fn) return;
+    timers.delete(id);
+    try { fn(); } catch (e) { const d = describeError(e); hostLog("error", "Uncaught in setTimeout callback: " + d.name + ": " + d.message); }
+  }
+
+  function hostCall(name, args) {
+    return promiseThen(hostCallRaw(name, serialize(args)), (json) => (json === undefined ? undefined : parse(json)));
+  }
+
+  // The run's outcome as one string: "1" + result JSON, or "0" + error JSON.
+  function finish(namespaceOrPromise) {
+    return promiseThen(
+      promiseThen(promiseResolve(namespaceOrPromise), (ns) => ns.default),
+      (value) => { try { return "1" + serialize(value); } catch (e) { const d = describeError(e); return "0" + serialize({ name: "SerializationError", message: "The default export could not be turned into JSON: " + d.name + ": " + d.message }); } },
+      (error) => "0" + serialize(describeError(error)),
+    );
+  }
+
+  const internals = { finish, fireTimer, hostCall, serialize };
+  define(g, "__toolsmith_internals", internals);
+  return internals;
+})()
+`;

@@ -1,0 +1,91 @@
+/**
+ * Messages between the main thread and a sandbox worker. Everything crossing the
+ * boundary is plain data; guest values travel as JSON text.
+ */
+
+/** A compiled ES module the guest may import, keyed by its specifier (e.g. `library/csv`). */
+export interface GuestModule {
+  specifier: string;
+  js: string;
+}
+
+export interface RunRequest {
+  type: "run";
+  runId: number;
+  /** Transpiled JavaScript of the agent's module. */
+  main: GuestModule;
+  /** Every module reachable from `main` by static import, already transpiled. */
+  modules: GuestModule[];
+  /** Epoch milliseconds at which the run must stop. */
+  deadline: number;
+  timeoutMs: number;
+  memoryMb: number;
+  maxLogChars: number;
+  maxHostCalls: number;
+  /** Names of the async host functions this run may call (others are refused in the worker). */
+  hostFunctions: string[];
+}
+
+export interface HostCallReply {
+  type: "hostReply";
+  runId: number;
+  callId: number;
+  ok: boolean;
+  /** JSON text of the value when ok, else an error. */
+  json?: string;
+  error?: GuestErrorInfo;
+}
+
+export interface CancelRequest {
+  type: "cancel";
+  runId: number;
+  reason: string;
+}
+
+export type ToWorker = RunRequest | HostCallReply | CancelRequest;
+
+export interface GuestErrorInfo {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export interface LogEntry {
+  level: "log" | "info" | "warn" | "error" | "debug";
+  text: string;
+}
+
+export type RunOutcome =
+  | { ok: true; resultJson: string }
+  | { ok: false; error: GuestErrorInfo };
+
+export interface RunFinished {
+  type: "done";
+  runId: number;
+  outcome: RunOutcome;
+  logs: LogEntry[];
+  logsTruncated: boolean;
+  /** The QuickJS module hit an abort and must not be reused. */
+  poisoned: boolean;
+}
+
+export interface HostCallRequest {
+  type: "hostCall";
+  runId: number;
+  callId: number;
+  name: string;
+  argsJson: string;
+}
+
+/** A batch of log lines flushed before the run ends, so they survive a hard stop. */
+export interface LogFlush {
+  type: "logs";
+  runId: number;
+  logs: LogEntry[];
+}
+
+export interface WorkerReady {
+  type: "ready";
+}
+
+export type FromWorker = RunFinished | HostCallRequest | LogFlush | WorkerReady;

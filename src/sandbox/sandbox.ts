@@ -1,0 +1,157 @@
+import type { Limits } from "../config/schema.js";
+import { BUILTIN_MODULES } from "./guest/builtin-modules.js";
+import type { GuestModule, LogEntry } from "./protocol.js";
+import { SourceMapper } from "./source-positions.js";
+import { compileModule, initCompiler, type CompiledModule, type CompileResult } from "./transpile.js";
+import { truncateJson } from "./truncate-json.js";
+import { WorkerPool, type HostCallHandler } from "./worker-pool.js";
+
+/** The name the agent's own code has in stack traces and error positions. */
+export const MAIN_MODULE = "main.ts";
+
+/** Where the sandbox finds importable modules other than its builtins (the library, upstream servers). */
+export interface ModuleSource {
+  /** A compiled module, a compile error in it, or undefined when nothing has that name. */
+  resolve(specifier: string): CompileResult | undefined;
+  /** Why a specifier of this source's form is missing, written for the model. */
+  missing(specifier: string): string | undefined;
+}
+
+export interface RunInput {
+  code: string;
+  timeoutMs?: number;
+  modules?: ModuleSource;
+  /** Modules that take precedence over `modules` (a save's candidate under its final name). */
+  overrides?: ReadonlyMap<string, CompiledModule>;
+  hostFunctions?: string[];
+  onHostCall?: HostCallHandler;
+  signal?: AbortSignal;
+}
+
+export interface RunErrorInfo {
+  name: string;
+  message: string;
+  line?: number;
+  column?: number;
+  stack?: string;
+}
+
+export type RunReport =
+  | { ok: true; result: unknown; logs: LogEntry[]; durationMs: number; truncated?: true }
+  | { ok: false; error: RunErrorInfo; logs: LogEntry[]; durationMs: number };
+
+/**
+ * Runs agent code: compiles it, gathers the modules it imports, runs it in the
+ * worker pool and reports the outcome with positions in the agent's own code.
+ * Never throws for anything the code does.
+ */
+export class Sandbox {
+  private readonly pool: WorkerPool;
+
+  constructor(
+    private readonly limits: Limits,
+    poolSize?: number,
+  ) {
+    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize });
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([initCompiler(), this.pool.start()]);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  /** Compiles code as the module `filename` (for saving and checking without running). */
+  async compile(code: string, filename: string): Promise<CompileResult> {
+    await initCompiler();
+    return compileModule(code, filename);
+  }
+
+  async run(input: RunInput): Promise<RunReport> {
+    const started = performance.now();
+    const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
+    await initCompiler();
+    const timeoutMs = Math.min(input.timeoutMs ?? this.limits.timeoutMs, this.limits.timeoutMs);
+    if (input.code.length > this.limits.maxCodeChars) {
+      return fail(
+        { name: "LimitError", message: `The code is ${input.code.length} characters; the limit is ${this.limits.maxCodeChars} (limits.maxCodeChars). Move data into the workspace or split the work.` },
+        elapsed(),
+      );
+    }
+    const main = compileModule(input.code, MAIN_MODULE);
+    if (!main.ok) return fail(main.error, elapsed());
+
+    const gathered = gatherModules(main.module, input.modules, input.overrides);
+    if ("error" in gathered) return fail(gathered.error, elapsed());
+
+    const result = await this.pool.run({
+      request: {
+        main: { specifier: MAIN_MODULE, js: main.module.js },
+        modules: gathered.modules.map((m): GuestModule => ({ specifier: m.filename, js: m.js })),
+        timeoutMs,
+        memoryMb: this.limits.memoryMb,
+        maxLogChars: this.limits.maxLogChars,
+        maxHostCalls: this.limits.maxHostCalls,
+        hostFunctions: input.hostFunctions ?? [],
+      },
+      onHostCall: input.onHostCall,
+      signal: input.signal,
+    });
+    const durationMs = elapsed();
+    if (result.outcome.ok) {
+      const { json, truncated } = truncateJson(result.outcome.resultJson, this.limits.maxOutputChars);
+      const report: RunReport = { ok: true, result: JSON.parse(json) as unknown, logs: result.logs, durationMs };
+      if (truncated) report.truncated = true;
+      return report;
+    }
+    const mapper = new SourceMapper(new Map([[MAIN_MODULE, main.module.map], ...gathered.modules.map((m) => [m.filename, m.map] as const)]));
+    const error: RunErrorInfo = { name: result.outcome.error.name, message: result.outcome.error.message };
+    if (result.outcome.error.stack) {
+      const position = mapper.firstIn(result.outcome.error.stack, MAIN_MODULE);
+      if (position) Object.assign(error, position);
+      const mapped = mapper.mapStack(result.outcome.error.stack).stack;
+      if (mapped) error.stack = mapped;
+    }
+    return { ok: false, error, logs: result.logs, durationMs };
+  }
+}
+
+function fail(error: RunErrorInfo, durationMs: number): RunReport {
+  return { ok: false, error, logs: [], durationMs };
+}
+
+/** Every module reachable from `main` through literal imports, compiled; or the first reason one is missing. */
+function gatherModules(
+  main: CompiledModule,
+  source: ModuleSource | undefined,
+  overrides: ReadonlyMap<string, CompiledModule> | undefined,
+): { modules: CompiledModule[] } | { error: RunErrorInfo } {
+  const found = new Map<string, CompiledModule>();
+  const pending: Array<{ importer: CompiledModule; specifier: string; dynamic: boolean }> = main.imports.map((i) => ({ importer: main, ...i }));
+  while (pending.length > 0) {
+    const { importer, specifier, dynamic } = pending.pop()!;
+    if (found.has(specifier) || specifier in BUILTIN_MODULES) continue;
+    const override = overrides?.get(specifier);
+    const resolved: CompileResult | undefined = override ? { ok: true, module: override } : source?.resolve(specifier);
+    if (!resolved) {
+      if (dynamic) continue;
+      const why = source?.missing(specifier) ?? defaultMissing(specifier);
+      return { error: { name: "ImportError", message: importer.filename === MAIN_MODULE ? why : `${importer.filename}: ${why}` } };
+    }
+    if (!resolved.ok) {
+      return { error: { name: "ImportError", message: `'${specifier}' does not compile: ${resolved.error.message}. Fix it with save_integration.` } };
+    }
+    found.set(specifier, resolved.module);
+    for (const next of resolved.module.imports) pending.push({ importer: resolved.module, ...next });
+  }
+  return { modules: [...found.values()] };
+}
+
+function defaultMissing(specifier: string): string {
+  if (specifier.startsWith("library/")) {
+    return `Cannot find module '${specifier}': no saved integration has that name. Use search_library to find one.`;
+  }
+  return `Cannot import '${specifier}': only 'library/<name>', 'mcp/<server>' and 'toolsmith' can be imported (no npm packages, no Node built-ins).`;
+}

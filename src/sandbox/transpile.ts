@@ -1,0 +1,99 @@
+import { transformSync, type Message } from "esbuild";
+import { init as initLexer, parse as lexModule } from "es-module-lexer";
+
+/** Syntax QuickJS runs natively; newer syntax (`using`, decorators) is lowered by esbuild. */
+const GUEST_TARGET = "es2022";
+/** Compiled modules kept in memory, keyed by file name and source. */
+const COMPILE_CACHE_ENTRIES = 2_000;
+
+export interface CompiledModule {
+  /** The name stack traces use for this module (e.g. `main.ts`, `library/csv`). */
+  filename: string;
+  js: string;
+  /** Source map (JSON text) from `js` back to the source the agent wrote. */
+  map: string;
+  /** Module specifiers this module imports with a literal string. */
+  imports: ModuleImport[];
+  /** Names this module exports (`default` included). */
+  exports: string[];
+}
+
+export interface ModuleImport {
+  specifier: string;
+  /** `import("x")`: resolved when the code runs, so a missing one is not an error up front. */
+  dynamic: boolean;
+}
+
+export interface CompileError {
+  name: "SyntaxError";
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export type CompileResult = { ok: true; module: CompiledModule } | { ok: false; error: CompileError };
+
+const cache = new Map<string, CompileResult>();
+let lexerReady: Promise<void> | undefined;
+
+/** Must be awaited once before `compileModule` is called. */
+export function initCompiler(): Promise<void> {
+  lexerReady ??= initLexer();
+  return lexerReady;
+}
+
+/** TypeScript or JavaScript to an ES module QuickJS runs, types stripped. Cached. */
+export function compileModule(source: string, filename: string): CompileResult {
+  const key = `${filename}\0${source}`;
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const result = compileUncached(source, filename);
+  cache.set(key, result);
+  if (cache.size > COMPILE_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return result;
+}
+
+function compileUncached(source: string, filename: string): CompileResult {
+  let js: string;
+  let map: string;
+  try {
+    const out = transformSync(source, {
+      loader: "ts",
+      format: "esm",
+      target: GUEST_TARGET,
+      sourcemap: "external",
+      sourcefile: filename,
+      logLevel: "silent",
+      tsconfigRaw: { compilerOptions: { experimentalDecorators: false, useDefineForClassFields: true, verbatimModuleSyntax: false } },
+    });
+    js = out.code;
+    map = out.map;
+  } catch (error) {
+    const first = (error as { errors?: Message[] }).errors?.[0];
+    if (!first) return { ok: false, error: { name: "SyntaxError", message: (error as Error).message } };
+    return {
+      ok: false,
+      error: {
+        name: "SyntaxError",
+        message: `${first.text}${first.location ? ` (${filename}:${first.location.line}:${first.location.column + 1}: ${first.location.lineText.trim()})` : ""}`,
+        line: first.location?.line,
+        column: first.location ? first.location.column + 1 : undefined,
+      },
+    };
+  }
+  const [imports, exports] = lexModule(js, filename);
+  return {
+    ok: true,
+    module: {
+      filename,
+      js,
+      map,
+      imports: imports.flatMap((i) => (i.type !== "import-meta" && i.specifier !== undefined ? [{ specifier: i.specifier, dynamic: i.type === "dynamic" }] : [])),
+      exports: exports.flatMap((e) => ("name" in e && e.name ? [e.name] : [])),
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** Starting caps for the shrinking walk; each pass halves them until the JSON fits. */
+const START_ITEMS = 1_000;
+const START_KEYS = 200;
+const START_DEPTH = 24;
+
+interface Caps {
+  stringChars: number;
+  items: number;
+  keys: number;
+  depth: number;
+}
+
+/**
+ * Shrinks a JSON value until its serialization fits in `maxChars`, keeping it valid
+ * JSON. Cut strings end with `…[+N chars]`, cut arrays with a `"…[+N items]"` element,
+ * cut objects with a `"…": "+N keys"` entry, so a reader sees what was dropped.
+ */
+export function truncateJson(json: string, maxChars: number): { json: string; truncated: boolean } {
+  if (json.length <= maxChars) return { json, truncated: false };
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { json: JSON.stringify(`${json.slice(0, Math.max(0, maxChars - 40))}…[truncated]`), truncated: true };
+  }
+  const caps: Caps = { stringChars: Math.max(16, maxChars), items: START_ITEMS, keys: START_KEYS, depth: START_DEPTH };
+  for (let pass = 0; pass < 40; pass++) {
+    const text = JSON.stringify(shrink(value, caps, 0));
+    if (text.length <= maxChars) return { json: text, truncated: true };
+    caps.stringChars = Math.max(16, Math.floor(caps.stringChars / 2));
+    caps.items = Math.max(1, Math.floor(caps.items / 2));
+    caps.keys = Math.max(1, Math.floor(caps.keys / 2));
+    if (pass % 3 === 2) caps.depth = Math.max(1, caps.depth - 4);
+  }
+  for (let keep = Math.floor(maxChars / 2); ; keep = Math.floor(keep / 2)) {
+    const text = JSON.stringify({ "…": "result too large to show in full", preview: json.slice(0, keep) });
+    if (text.length <= maxChars || keep === 0) return { json: text, truncated: true };
+  }
+}
+
+function shrink(value: unknown, caps: Caps, depth: number): unknown {
+  if (typeof value === "string") {
+    return value.length > caps.stringChars ? `${value.slice(0, caps.stringChars)}…[+${value.length - caps.stringChars} chars]` : value;
+  }
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= caps.depth) return Array.isArray(value) ? `[…${value.length} items]` : `{…${Object.keys(value).length} keys}`;
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, caps.items).map((item) => shrink(item, caps, depth + 1));
+    if (value.length > caps.items) kept.push(`…[+${value.length - caps.items} items]`);
+    return kept;
+  }
+  const entries = Object.entries(value);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of entries.slice(0, caps.keys)) out[key] = shrink(item, caps, depth + 1);
+  if (entries.length > caps.keys) out["…"] = `+${entries.length - caps.keys} keys`;
+  return out;
+}

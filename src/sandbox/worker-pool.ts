@@ -1,0 +1,224 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { FromWorker, GuestErrorInfo, LogEntry, RunOutcome, RunRequest, ToWorker } from "./protocol.js";
+import { timeoutError } from "./guest-errors.js";
+
+/** How long past its deadline a worker may take to report before it is terminated. */
+const HARD_STOP_GRACE_MS = 150;
+/** After a cancellation, how long the worker gets to stop by itself. */
+const CANCEL_GRACE_MS = 50;
+/** Native stack for each worker: large enough that QuickJS's own stack limit always trips first. */
+const WORKER_STACK_MB = 16;
+
+export type HostCallHandler = (name: string, argsJson: string, signal: AbortSignal) => Promise<string | undefined>;
+
+export interface PoolJob {
+  request: Omit<RunRequest, "type" | "runId" | "deadline">;
+  onHostCall?: HostCallHandler;
+  signal?: AbortSignal;
+}
+
+export interface PoolResult {
+  outcome: RunOutcome;
+  logs: LogEntry[];
+  logsTruncated: boolean;
+}
+
+interface ActiveRun {
+  runId: number;
+  job: PoolJob;
+  logs: LogEntry[];
+  hostAbort: AbortController;
+  hardStop: NodeJS.Timeout;
+  resolve: (result: PoolResult) => void;
+  onAbort?: () => void;
+}
+
+interface Slot {
+  worker: Worker;
+  active: ActiveRun | undefined;
+  /** When its last run ended: the longest-idle worker has had the most time to prepare its next guest. */
+  idleSince: number;
+}
+
+export interface WorkerPoolOptions {
+  size?: number;
+  /** Memory the spare instances are prepared with (runs may ask for another size). */
+  memoryMb: number;
+}
+
+/**
+ * A pool of warm worker threads, one run per worker at a time. The main thread owns
+ * each run's wall-clock deadline and terminates a worker that overruns it.
+ */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Array<{ job: PoolJob; resolve: (r: PoolResult) => void }> = [];
+  private nextRunId = 1;
+  private closed = false;
+  private readonly size: number;
+  private wasmModule: WebAssembly.Module | undefined;
+  private starting: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.size = Math.max(1, options.size ?? Math.min(4, Math.max(2, availableParallelism())));
+  }
+
+  /** Compiles the WebAssembly once and starts the workers; runs wait for it. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      const require = createRequire(import.meta.url);
+      const bytes = await readFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"));
+      this.wasmModule = await WebAssembly.compile(bytes);
+      for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+    })();
+    return this.starting;
+  }
+
+  async run(job: PoolJob): Promise<PoolResult> {
+    if (this.closed) return failed("SandboxError", "The sandbox is shutting down.");
+    await this.start();
+    if (job.signal?.aborted) return failed("CancelledError", "The run was cancelled before it started.");
+    return new Promise<PoolResult>((resolve) => {
+      this.queue.push({ job, resolve });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) pending.resolve(failed("SandboxError", "The sandbox is shutting down."));
+    await Promise.all(
+      this.slots.splice(0).map(async (slot) => {
+        if (slot.active) this.finish(slot, failed("SandboxError", "The sandbox is shutting down.").outcome);
+        await slot.worker.terminate();
+      }),
+    );
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL("./worker/entry.js", import.meta.url), {
+      workerData: { wasmModule: this.wasmModule, memoryMb: this.options.memoryMb },
+      resourceLimits: { stackSizeMb: WORKER_STACK_MB },
+    });
+    worker.unref();
+    const slot: Slot = { worker, active: undefined, idleSince: performance.now() };
+    worker.on("message", (message: FromWorker) => this.onMessage(slot, message));
+    worker.on("error", (error) => this.onWorkerGone(slot, `worker error: ${error.message}`));
+    worker.on("exit", (code) => this.onWorkerGone(slot, `worker exited with code ${code}`));
+    return slot;
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let best: Slot | undefined;
+      for (const slot of this.slots) if (!slot.active && (!best || slot.idleSince < best.idleSince)) best = slot;
+      if (!best) return;
+      const next = this.queue.shift()!;
+      this.startOn(best, next.job, next.resolve);
+    }
+  }
+
+  private startOn(slot: Slot, job: PoolJob, resolve: (r: PoolResult) => void): void {
+    const runId = this.nextRunId++;
+    const deadline = Date.now() + job.request.timeoutMs;
+    const active: ActiveRun = {
+      runId,
+      job,
+      logs: [],
+      hostAbort: new AbortController(),
+      hardStop: setTimeout(() => this.hardStop(slot, runId, timeoutError(job.request.timeoutMs)), job.request.timeoutMs + HARD_STOP_GRACE_MS),
+      resolve,
+    };
+    if (job.signal) {
+      const onAbort = () => {
+        const reason = "The run was cancelled by the client.";
+        this.post(slot, { type: "cancel", runId, reason });
+        setTimeout(() => this.hardStop(slot, runId, { name: "CancelledError", message: reason }), CANCEL_GRACE_MS).unref();
+      };
+      job.signal.addEventListener("abort", onAbort, { once: true });
+      active.onAbort = onAbort;
+    }
+    slot.active = active;
+    slot.worker.ref();
+    this.post(slot, { type: "run", runId, deadline, ...job.request });
+  }
+
+  private onMessage(slot: Slot, message: FromWorker): void {
+    const active = slot.active;
+    if (message.type === "ready" || !active || message.runId !== active.runId) return;
+    if (message.type === "logs") {
+      active.logs.push(...message.logs);
+    } else if (message.type === "hostCall") {
+      void this.serveHostCall(slot, active, message.callId, message.name, message.argsJson);
+    } else if (message.type === "done") {
+      active.logs.push(...message.logs);
+      this.finish(slot, message.outcome, message.logsTruncated);
+      if (message.poisoned) this.replace(slot);
+      else this.dispatch();
+    }
+  }
+
+  private async serveHostCall(slot: Slot, active: ActiveRun, callId: number, name: string, argsJson: string): Promise<void> {
+    const handler = active.job.onHostCall;
+    let reply: ToWorker;
+    try {
+      if (!handler) throw Object.assign(new Error(`'${name}' is not available in this run`), { name: "Error" });
+      const json = await handler(name, argsJson, active.hostAbort.signal);
+      reply = { type: "hostReply", runId: active.runId, callId, ok: true, json };
+    } catch (error) {
+      const err = error as Error;
+      reply = { type: "hostReply", runId: active.runId, callId, ok: false, error: { name: err.name || "Error", message: err.message } };
+    }
+    if (slot.active === active) this.post(slot, reply);
+  }
+
+  private hardStop(slot: Slot, runId: number, error: GuestErrorInfo): void {
+    if (slot.active?.runId !== runId) return;
+    this.finish(slot, { ok: false, error });
+    this.replace(slot);
+  }
+
+  private finish(slot: Slot, outcome: RunOutcome, logsTruncated = false): void {
+    const active = slot.active;
+    if (!active) return;
+    slot.active = undefined;
+    slot.idleSince = performance.now();
+    slot.worker.unref();
+    clearTimeout(active.hardStop);
+    active.hostAbort.abort();
+    if (active.onAbort) active.job.signal?.removeEventListener("abort", active.onAbort);
+    active.resolve({ outcome, logs: active.logs, logsTruncated });
+  }
+
+  /** Terminates a worker (spinning, poisoned or cancelled) and puts a fresh one in its place. */
+  private replace(slot: Slot): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    slot.worker.removeAllListeners("exit");
+    slot.worker.removeAllListeners("error");
+    slot.worker.on("error", () => undefined);
+    void slot.worker.terminate();
+    if (this.closed) {
+      this.slots.splice(index, 1);
+      return;
+    }
+    this.slots[index] = this.spawn();
+    this.dispatch();
+  }
+
+  private onWorkerGone(slot: Slot, why: string): void {
+    if (slot.active) this.finish(slot, { ok: false, error: { name: "SandboxError", message: `The sandbox stopped unexpectedly (${why}). The run was discarded; try again.` } });
+    this.replace(slot);
+  }
+
+  private post(slot: Slot, message: ToWorker): void {
+    slot.worker.postMessage(message);
+  }
+}
+
+function failed(name: string, message: string): PoolResult {
+  return { outcome: { ok: false, error: { name, message } }, logs: [], logsTruncated: false };
+}

@@ -1,0 +1,60 @@
+/**
+ * Sandbox worker thread: receives runs from the pool, executes each in a fresh
+ * bounded QuickJS instance, and keeps the next instance warm between runs.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { FromWorker, ToWorker } from "../protocol.js";
+import type { GuestRun } from "./guest-run.js";
+import { WarmInstance } from "./quickjs-instance.js";
+
+interface WorkerInit {
+  wasmModule: WebAssembly.Module;
+  memoryMb: number;
+}
+
+const port = parentPort;
+if (!port) throw new Error("the sandbox worker must run in a worker thread");
+const init = workerData as WorkerInit;
+const warm = new WarmInstance(init.wasmModule);
+warm.prepare(init.memoryMb);
+let current: GuestRun | undefined;
+let currentRunId: number | undefined;
+let pendingCancel: string | undefined;
+
+const post = (message: FromWorker) => port.postMessage(message);
+
+port.on("message", (message: ToWorker) => {
+  if (message.type === "run") {
+    currentRunId = message.runId;
+    void (async () => {
+      try {
+        const run = await warm.take(message.memoryMb);
+        current = run;
+        if (pendingCancel !== undefined) run.cancel(pendingCancel);
+        const finished = await run.run(message, post);
+        post(finished);
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        post({
+          type: "done",
+          runId: message.runId,
+          outcome: { ok: false, error: { name: "SandboxError", message: `The sandbox could not start this run (${text}). Try again.` } },
+          logs: [],
+          logsTruncated: false,
+          poisoned: true,
+        });
+      } finally {
+        current = undefined;
+        currentRunId = undefined;
+        pendingCancel = undefined;
+      }
+      warm.prepare(message.memoryMb);
+    })();
+  } else if (message.runId === currentRunId) {
+    if (message.type === "hostReply") current?.hostReply(message);
+    else if (current) current.cancel(message.reason);
+    else pendingCancel = message.reason;
+  }
+});
+
+post({ type: "ready" });

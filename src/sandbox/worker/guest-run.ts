@@ -1,0 +1,397 @@
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule, VmFunctionImplementation } from "quickjs-emscripten-core";
+import { GUEST_POLYFILLS_JS } from "../guest/polyfills.js";
+import { GUEST_PRELUDE_JS } from "../guest/prelude.js";
+import { BUILTIN_MODULES } from "../guest/builtin-modules.js";
+import type { FromWorker, GuestErrorInfo, HostCallReply, LogEntry, RunFinished, RunOutcome, RunRequest } from "../protocol.js";
+import { parseUrlForGuest } from "./parse-url.js";
+import { memoryError, stackOverflowError, timeoutError } from "../guest-errors.js";
+
+/** QuickJS's own stack limit; the worker's native stack (16 MiB) is far larger, so QuickJS always trips first. */
+const GUEST_MAX_STACK_BYTES = 512 * 1024;
+/** How often buffered log lines are sent to the main thread, so they survive a hard stop. */
+const LOG_FLUSH_INTERVAL_MS = 100;
+const LOG_LEVELS = new Set(["log", "info", "warn", "error", "debug"]);
+
+type Settle = { kind: "host"; reply: HostCallReply } | { kind: "timer"; id: number };
+
+/**
+ * One run of agent code in a fresh QuickJS runtime. Never throws: every way a run
+ * can end becomes a `RunFinished` message.
+ */
+export class GuestRun {
+  private readonly runtime: QuickJSRuntime;
+  private readonly ctx: QuickJSContext;
+  private readonly modules: Map<string, string>;
+  private readonly pendingCalls = new Map<number, QuickJSDeferredPromise>();
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly logs: LogEntry[] = [];
+  private logChars = 0;
+  private logsTruncated = false;
+  private lastFlush = Date.now();
+  private hostCalls = 0;
+  private nextCallId = 1;
+  private wake: (() => void) | undefined;
+  private cancelled: string | undefined;
+  private readonly queue: Settle[] = [];
+  private internals: QuickJSHandle | undefined;
+
+  private request!: RunRequest;
+  private post!: (message: FromWorker) => void;
+  private deadline = Number.POSITIVE_INFINITY;
+  private readonly setupError: GuestErrorInfo | undefined;
+
+  /**
+   * Prepares everything that does not depend on the run (runtime, globals, prelude,
+   * builtin modules) so that a warm spare only has to evaluate the agent's code.
+   */
+  constructor(qjs: QuickJSWASMModule, readonly memoryMb: number) {
+    this.runtime = qjs.newRuntime();
+    this.runtime.setMemoryLimit(memoryMb * 1024 * 1024);
+    this.runtime.setMaxStackSize(GUEST_MAX_STACK_BYTES);
+    this.runtime.setInterruptHandler(() => Date.now() > this.deadline || this.cancelled !== undefined);
+    this.ctx = this.runtime.newContext();
+    this.modules = new Map(Object.entries(BUILTIN_MODULES));
+    this.setupError = this.setUp();
+  }
+
+  private setUp(): GuestErrorInfo | undefined {
+    this.installHostFunctions();
+    const setup = this.evalScript(GUEST_PRELUDE_JS, "<prelude>", true);
+    if (setup) return setup;
+    this.runtime.setModuleLoader(
+      (name) => {
+        const js = this.modules.get(name);
+        return js === undefined ? { error: new Error(`Cannot find module '${name}'`) } : js;
+      },
+      (base, requested) => this.normalize(base, requested),
+    );
+    // Evaluate the builtin module first so it takes the internals out of the global scope.
+    const builtin = this.ctx.evalCode(BUILTIN_MODULES.toolsmith ?? "", "toolsmith", { type: "module" });
+    if (builtin.error) return this.consumeError(builtin.error);
+    builtin.value.dispose();
+    return undefined;
+  }
+
+  hostReply(reply: HostCallReply): void {
+    this.queue.push({ kind: "host", reply });
+    this.wake?.();
+  }
+
+  cancel(reason: string): void {
+    this.cancelled = reason;
+    this.wake?.();
+  }
+
+  async run(request: RunRequest, post: (message: FromWorker) => void): Promise<RunFinished> {
+    this.request = request;
+    this.post = post;
+    this.deadline = request.deadline;
+    for (const m of request.modules) this.modules.set(m.specifier, m.js);
+    let outcome: RunOutcome;
+    let poisoned = false;
+    try {
+      outcome = await this.evaluate();
+    } catch (error) {
+      // A host-side exception here means the WebAssembly instance aborted (e.g. native
+      // stack exhaustion); its memory may be inconsistent, so it is never touched again.
+      poisoned = true;
+      outcome = { ok: false, error: this.abortError(error) };
+    }
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    if (!poisoned) this.dispose();
+    return { type: "done", runId: this.request.runId, outcome, logs: this.logs.splice(0), logsTruncated: this.logsTruncated, poisoned };
+  }
+
+  private async evaluate(): Promise<RunOutcome> {
+    if (this.setupError) return { ok: false, error: this.setupError };
+    const main = this.ctx.evalCode(this.request.main.js, this.request.main.specifier, { type: "module" });
+    if (main.error) return { ok: false, error: this.consumeError(main.error) };
+    const finishFn = this.ctx.getProp(this.internals!, "finish");
+    const finished = this.ctx.callFunction(finishFn, this.ctx.undefined, main.value);
+    finishFn.dispose();
+    main.value.dispose();
+    if (finished.error) return { ok: false, error: this.consumeError(finished.error) };
+    const promise = finished.value;
+    try {
+      return await this.settle(promise);
+    } finally {
+      if (promise.alive) promise.dispose();
+    }
+  }
+
+  /** Pumps jobs, timers and host replies until the outcome promise settles or the run must stop. */
+  private async settle(promise: QuickJSHandle): Promise<RunOutcome> {
+    for (;;) {
+      const jobs = this.runtime.executePendingJobs();
+      if (jobs.error) {
+        const error = this.consumeError(jobs.error);
+        return { ok: false, error };
+      }
+      const state = this.ctx.getPromiseState(promise);
+      if (state.type === "fulfilled") {
+        const text = this.ctx.getString(state.value);
+        state.value.dispose();
+        return decodeOutcome(text);
+      }
+      if (state.type === "rejected") return { ok: false, error: this.consumeError(state.error) };
+      const stop = this.stopReason();
+      if (stop) return { ok: false, error: stop };
+      if (this.queue.length === 0) {
+        if (this.pendingCalls.size === 0 && this.timers.size === 0) {
+          return {
+            ok: false,
+            error: {
+              name: "NeverSettledError",
+              message:
+                "The module's default export is a promise that can never settle: nothing is left to wait for (no timer, no host call). Check for a missing resolve() or an await on a promise nobody settles.",
+            },
+          };
+        }
+        await this.nextEvent();
+        continue;
+      }
+      this.applyQueued();
+    }
+  }
+
+  private nextEvent(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => resolve(), Math.max(0, this.request.deadline - Date.now()) + 1);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private applyQueued(): void {
+    for (const item of this.queue.splice(0)) {
+      if (item.kind === "timer") {
+        const fire = this.ctx.getProp(this.internals!, "fireTimer");
+        const id = this.ctx.newNumber(item.id);
+        const result = this.ctx.callFunction(fire, this.ctx.undefined, id);
+        id.dispose();
+        fire.dispose();
+        if (result.error) {
+          // Only an interrupt (deadline, cancel) can escape fireTimer; stopReason reports it.
+          result.error.dispose();
+        } else result.value.dispose();
+        continue;
+      }
+      const { reply } = item;
+      const deferred = this.pendingCalls.get(reply.callId);
+      if (!deferred) continue;
+      this.pendingCalls.delete(reply.callId);
+      if (reply.ok) {
+        const value = reply.json === undefined ? this.ctx.undefined : this.ctx.newString(reply.json);
+        deferred.resolve(value);
+        value.dispose();
+      } else {
+        const error = this.ctx.newError({ name: reply.error?.name ?? "Error", message: reply.error?.message ?? "host call failed" });
+        deferred.reject(error);
+        error.dispose();
+      }
+      deferred.dispose();
+    }
+  }
+
+  private stopReason(): GuestErrorInfo | undefined {
+    if (this.cancelled !== undefined) return { name: "CancelledError", message: this.cancelled };
+    if (Date.now() > this.deadline) return timeoutError(this.request.timeoutMs);
+    return undefined;
+  }
+
+  private normalize(_base: string, requested: string): string | { error: Error } {
+    if (this.modules.has(requested)) return requested;
+    return { error: new Error(unresolvedImportMessage(requested)) };
+  }
+
+  private installHostFunctions(): void {
+    const { ctx } = this;
+    const fns: Record<string, VmFunctionImplementation<QuickJSHandle>> = {
+      __ts_log: (level, text) => {
+        this.log(ctx.getString(level!), ctx.getString(text!));
+        return undefined;
+      },
+      __ts_timerSet: (id, ms) => {
+        const timerId = ctx.getNumber(id!);
+        const delay = ctx.getNumber(ms!);
+        this.timers.set(
+          timerId,
+          setTimeout(() => {
+            this.timers.delete(timerId);
+            this.queue.push({ kind: "timer", id: timerId });
+            this.wake?.();
+          }, delay),
+        );
+        return undefined;
+      },
+      __ts_timerClear: (id) => {
+        const timerId = ctx.getNumber(id!);
+        clearTimeout(this.timers.get(timerId));
+        this.timers.delete(timerId);
+        return undefined;
+      },
+      __ts_hostCall: (name, argsJson) => this.startHostCall(ctx.getString(name!), ctx.getString(argsJson!)),
+      __ts_loadPolyfills: () => {
+        const parseUrl = ctx.newFunction("parseUrl", (input, base) =>
+          ctx.newString(parseUrlForGuest(ctx.getString(input!), base === undefined || ctx.typeof(base) === "undefined" ? undefined : ctx.getString(base))),
+        );
+        ctx.setProp(ctx.global, "__toolsmith_host_parseUrl", parseUrl);
+        parseUrl.dispose();
+        const result = ctx.evalCode(GUEST_POLYFILLS_JS, "<polyfills>", { type: "global" });
+        if (result.error) return { error: result.error };
+        result.value.dispose();
+        return undefined;
+      },
+    };
+    for (const [name, impl] of Object.entries(fns)) {
+      const handle = ctx.newFunction(name, impl);
+      ctx.setProp(ctx.global, name, handle);
+      handle.dispose();
+    }
+  }
+
+  private startHostCall(name: string, argsJson: string): QuickJSHandle {
+    const deferred = this.ctx.newPromise();
+    const handle = deferred.handle.dup();
+    if (!this.request.hostFunctions.includes(name)) {
+      this.rejectNow(deferred, "Error", `'${name}' is not available in this run`);
+      return handle;
+    }
+    if (++this.hostCalls > this.request.maxHostCalls) {
+      this.rejectNow(
+        deferred,
+        "LimitError",
+        `This run made more than ${this.request.maxHostCalls} host calls (limits.maxHostCalls). Batch the work or raise the limit in config.json.`,
+      );
+      return handle;
+    }
+    const callId = this.nextCallId++;
+    this.pendingCalls.set(callId, deferred);
+    this.flushLogs(true);
+    this.post({ type: "hostCall", runId: this.request.runId, callId, name, argsJson });
+    return handle;
+  }
+
+  private rejectNow(deferred: QuickJSDeferredPromise, name: string, message: string): void {
+    const error = this.ctx.newError({ name, message });
+    deferred.reject(error);
+    error.dispose();
+    deferred.dispose();
+  }
+
+  private log(level: string, text: string): void {
+    if (this.logsTruncated) return;
+    const room = this.request.maxLogChars - this.logChars;
+    if (text.length > room) {
+      if (room > 0) this.logs.push({ level: "warn", text: text.slice(0, room) });
+      this.logs.push({ level: "warn", text: `[logs truncated at ${this.request.maxLogChars} characters (limits.maxLogChars)]` });
+      this.logsTruncated = true;
+      this.logChars = this.request.maxLogChars;
+    } else {
+      this.logs.push({ level: LOG_LEVELS.has(level) ? (level as LogEntry["level"]) : "log", text });
+      this.logChars += text.length;
+    }
+    this.flushLogs(false);
+  }
+
+  private flushLogs(force: boolean): void {
+    if (this.logs.length === 0) return;
+    const now = Date.now();
+    if (!force && now - this.lastFlush < LOG_FLUSH_INTERVAL_MS) return;
+    this.lastFlush = now;
+    this.post({ type: "logs", runId: this.request.runId, logs: this.logs.splice(0) });
+  }
+
+  private evalScript(code: string, filename: string, keep = false): GuestErrorInfo | undefined {
+    const result = this.ctx.evalCode(code, filename, { type: "global" });
+    if (result.error) return this.consumeError(result.error);
+    if (keep) this.internals = result.value;
+    else result.value.dispose();
+    return undefined;
+  }
+
+  /** Reads a guest error without running guest code beyond property reads, then disposes it. */
+  private consumeError(handle: QuickJSHandle): GuestErrorInfo {
+    try {
+      const stop = this.stopReason();
+      const read = (key: string): string | undefined => {
+        try {
+          const prop = this.ctx.getProp(handle, key);
+          try {
+            return this.ctx.typeof(prop) === "undefined" ? undefined : String(this.ctx.dump(prop));
+          } finally {
+            if (prop.alive) prop.dispose();
+          }
+        } catch {
+          return `[unreadable ${key}]`;
+        }
+      };
+      let name: string | undefined;
+      let message: string | undefined;
+      let stack: string | undefined;
+      if (this.ctx.typeof(handle) === "object") {
+        name = read("name");
+        message = read("message");
+        stack = read("stack");
+        if (message === undefined && name === undefined) message = `Uncaught object: ${this.describeValue(handle)}`;
+      } else {
+        message = `Uncaught ${this.ctx.typeof(handle)}: ${String(this.ctx.dump(handle))}`;
+      }
+      if (name === "InternalError" && message === "interrupted" && stop) return stop;
+      if (name === "InternalError" && message === "out of memory") return memoryError(this.request.memoryMb, stack);
+      if (name === "InternalError" && message === "stack overflow") {
+        return stackOverflowError(stack);
+      }
+      return { name: name ?? "Error", message: message ?? "Unknown error", stack };
+    } finally {
+      if (handle.alive) handle.dispose();
+    }
+  }
+
+  private describeValue(handle: QuickJSHandle): string {
+    try {
+      return JSON.stringify(this.ctx.dump(handle)) ?? "undefined";
+    } catch {
+      return "[unserializable]";
+    }
+  }
+
+  private abortError(error: unknown): GuestErrorInfo {
+    const text = error instanceof Error ? error.message : String(error);
+    if (/memory|alloc/i.test(text)) return memoryError(this.request.memoryMb);
+    if (/stack/i.test(text)) return stackOverflowError();
+    return { name: "SandboxError", message: `The sandbox stopped abnormally (${text}). The run was discarded; try again.` };
+  }
+
+  private dispose(): void {
+    try {
+      for (const deferred of this.pendingCalls.values()) deferred.dispose();
+      this.pendingCalls.clear();
+      this.internals?.dispose();
+      this.ctx.dispose();
+      this.runtime.dispose();
+    } catch {
+      // Disposal can fail after a guest OOM; the instance is dropped either way.
+    }
+  }
+}
+
+function unresolvedImportMessage(specifier: string): string {
+  if (specifier.startsWith("library/")) {
+    return `Cannot find module '${specifier}': no saved integration has that name. Use search_library to find one, or save_integration to create it.`;
+  }
+  return `Cannot import '${specifier}': only 'library/<name>', 'mcp/<server>' and 'toolsmith' can be imported (no npm packages, no Node built-ins).`;
+}
+
+function decodeOutcome(text: string): RunOutcome {
+  if (text.startsWith("1")) return { ok: true, resultJson: text.slice(1) };
+  try {
+    const error = JSON.parse(text.slice(1)) as GuestErrorInfo;
+    return { ok: false, error: { name: String(error.name), message: String(error.message), stack: error.stack === undefined ? undefined : String(error.stack) } };
+  } catch {
+    return { ok: false, error: { name: "Error", message: "The run failed with an error that could not be read." } };
+  }
+}

@@ -1,0 +1,44 @@
+import type { McpServer, ServerContext } from "@modelcontextprotocol/server";
+import { z } from "zod";
+import type { Toolsmith } from "../../toolsmith.js";
+import { internalError, toolResult } from "../tool-result.js";
+
+export const RUN_CODE_DESCRIPTION =
+  "Run TypeScript/JS as an ES module in a fresh QuickJS sandbox (no Node/fs). Top-level await ok; result = `export default` (JSON), console output returned as logs. " +
+  'Reuse saved code: `import { f } from "library/<name>"` (see search_library). Globals: URL, TextEncoder, atob/btoa, setTimeout; `import { sleep, progress } from "toolsmith"`.';
+
+export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
+  server.registerTool(
+    "run_code",
+    {
+      description: RUN_CODE_DESCRIPTION,
+      inputSchema: z.object({
+        code: z.string().describe("Module source"),
+        timeoutMs: z.number().int().positive().optional(),
+      }),
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async ({ code, timeoutMs }, ctx: ServerContext) => {
+      try {
+        const progressToken = ctx.mcpReq._meta?.progressToken;
+        let progressCount = 0;
+        const report = await toolsmith.run(code, {
+          timeoutMs,
+          signal: ctx.mcpReq.signal,
+          onProgress:
+            progressToken === undefined
+              ? undefined
+              : (message, progress, total) => {
+                  progressCount += 1;
+                  void ctx.mcpReq
+                    .notify({ method: "notifications/progress", params: { progressToken, progress: progress ?? progressCount, total, message } })
+                    .catch(() => undefined);
+                },
+        });
+        return toolResult(report as unknown as Record<string, unknown>, !report.ok);
+      } catch (error) {
+        return internalError(error);
+      }
+    },
+  );
+}

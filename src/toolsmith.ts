@@ -1,0 +1,190 @@
+import { join } from "node:path";
+import { loadConfig } from "./config/load-config.js";
+import { homePaths, type HomePaths } from "./config/home.js";
+import type { Config } from "./config/schema.js";
+import type { CommitInfo } from "./library/git-repo.js";
+import type { Integration, LibraryStore } from "./library/library-store.js";
+import { isIntegrationName, INTEGRATION_NAME_HINT } from "./library/names.js";
+import { openLibrary } from "./library/open-library.js";
+import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
+import { SearchIndex, type Searchable } from "./library/search-index.js";
+import { integrationResult, type IntegrationResult } from "./library/search-results.js";
+import { Sandbox, type RunReport } from "./sandbox/sandbox.js";
+
+export interface ToolsmithOptions {
+  home: string;
+  /** Defaults to the home's `config.json`. */
+  config?: Config;
+  /** Diagnostics for people (stderr in the CLI); never MCP. */
+  log?: (line: string) => void;
+  poolSize?: number;
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (message: string, progress?: number, total?: number) => void;
+}
+
+export interface SearchOptions {
+  query?: string;
+  limit?: number;
+  detail?: "summary" | "full";
+}
+
+export interface SearchResponse {
+  total: number;
+  results: IntegrationResult[];
+  hint?: string;
+}
+
+type IndexedIntegration = Searchable & { record: Integration };
+
+export const DEFAULT_SEARCH_LIMIT = 10;
+export const MAX_SEARCH_LIMIT = 100;
+
+/**
+ * One toolsmith home: its config, sandbox, library and search index. The MCP
+ * server and the CLI are thin layers over this. Starts in the background;
+ * every operation waits until it is ready.
+ */
+export class Toolsmith {
+  readonly paths: HomePaths;
+  private readonly log: (line: string) => void;
+  private readonly ready: Promise<void>;
+  private config!: Config;
+  private sandbox!: Sandbox;
+  private store!: LibraryStore;
+  private readonly index = new SearchIndex<IndexedIntegration>();
+
+  private constructor(private readonly options: ToolsmithOptions) {
+    this.paths = homePaths(options.home);
+    this.log = options.log ?? (() => undefined);
+    this.ready = this.start();
+    this.ready.catch(() => undefined);
+  }
+
+  /** Starts opening the home; `whenReady()` reports whether it worked. */
+  static open(options: ToolsmithOptions): Toolsmith {
+    return new Toolsmith(options);
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  private async start(): Promise<void> {
+    this.config = this.options.config ?? (await loadConfig(this.paths.config));
+    this.sandbox = new Sandbox(this.config.limits, this.options.poolSize);
+    const sandboxStarted = this.sandbox.start();
+    this.store = await openLibrary({
+      root: this.paths.library,
+      stateDir: this.paths.state,
+      sandbox: this.sandbox,
+      branch: this.config.library.branch,
+      log: this.log,
+    });
+    await sandboxStarted;
+    this.index.replaceAll(this.store.list().map(indexed));
+    this.store.onChange((names) => {
+      for (const name of names) {
+        const record = this.store.get(name);
+        if (record) this.index.upsert(indexed(record));
+        else this.index.remove(name);
+      }
+    });
+  }
+
+  async run(code: string, options: RunOptions = {}): Promise<RunReport> {
+    await this.ready;
+    return this.sandbox.run({
+      code,
+      timeoutMs: options.timeoutMs,
+      modules: this.store,
+      signal: options.signal,
+      hostFunctions: ["progress"],
+      onHostCall: async (name, argsJson) => {
+        if (name === "progress") {
+          const args = JSON.parse(argsJson) as { message: string; progress?: number; total?: number };
+          options.onProgress?.(args.message, args.progress, args.total);
+          return undefined;
+        }
+        throw new Error(`'${name}' is not available`);
+      },
+    });
+  }
+
+  async search(options: SearchOptions = {}): Promise<SearchResponse> {
+    await this.ready;
+    const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
+    const { total, hits } = this.index.search(options.query, limit);
+    const response: SearchResponse = { total, results: hits.map((h) => integrationResult(h.record, options.detail === "full")) };
+    if (total === 0) {
+      response.hint = options.query?.trim()
+        ? `Nothing matches '${options.query}'. Try other words, an empty query to list everything, or write the code with run_code and save it with save_integration.`
+        : "The library is empty. Write code with run_code and save what works with save_integration.";
+    }
+    return response;
+  }
+
+  async save(request: SaveRequest): Promise<SaveOutcome> {
+    await this.ready;
+    return saveIntegration({ store: this.store, sandbox: this.sandbox }, request);
+  }
+
+  async get(name: string): Promise<Integration | undefined> {
+    await this.ready;
+    return this.store.get(name);
+  }
+
+  async history(name?: string, maxCount?: number): Promise<CommitInfo[]> {
+    await this.ready;
+    return this.store.history(name, maxCount);
+  }
+
+  /** Restores `name` to how it was at `version`, as a new commit. */
+  async revert(name: string, version: string): Promise<{ version: string; restoredFrom: string }> {
+    await this.ready;
+    if (!isIntegrationName(name)) throw new UserError(`'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.`);
+    const commit = await this.store.repo.resolveCommit(version);
+    if (!commit) throw new UserError(`'${version}' is not a version of this library. 'toolsmith log ${name}' lists the versions.`);
+    const files = await this.store.filesAt(name, commit);
+    if (!files) throw new UserError(`'${name}' did not exist at ${commit.slice(0, 12)}. 'toolsmith log ${name}' lists its versions.`);
+    const current = this.store.get(name);
+    if (current && current.code === files.code && current.test === files.test && JSON.stringify(current.meta) === JSON.stringify(files.meta)) {
+      throw new UserError(`'${name}' is already identical to ${commit.slice(0, 12)}; nothing to revert.`);
+    }
+    const sha = await this.store.commit([files], `Revert ${name} to ${commit.slice(0, 12)}`);
+    return { version: sha, restoredFrom: commit };
+  }
+
+  get limits(): Config["limits"] | undefined {
+    return this.config?.limits;
+  }
+
+  get libraryDir(): string {
+    return join(this.paths.root, "library");
+  }
+
+  async close(): Promise<void> {
+    await this.ready.catch(() => undefined);
+    await this.sandbox?.close();
+  }
+}
+
+/** A mistake by whoever called (bad name, unknown version): the message says how to fix it. */
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+function indexed(record: Integration): IndexedIntegration {
+  return {
+    id: record.name,
+    name: record.name,
+    description: record.meta.description,
+    tags: record.meta.tags,
+    signature: record.signature,
+    updatedAt: record.updatedAt,
+    record,
+  };
+}

@@ -1,0 +1,68 @@
+import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
+import { createServer } from "../dist/server/create-server.js";
+import { Toolsmith } from "../dist/toolsmith.js";
+import { parseConfig } from "../dist/config/load-config.js";
+
+export const CLI = join(import.meta.dirname, "..", "dist", "cli.js");
+
+/** A fresh toolsmith home in a temp folder, optionally with a config.json. */
+export async function makeHome(config?: unknown): Promise<{ home: string; cleanup: () => Promise<void> }> {
+  const home = await mkdtemp(join(tmpdir(), "toolsmith-test-"));
+  if (config !== undefined) {
+    await mkdir(home, { recursive: true });
+    await writeFile(join(home, "config.json"), JSON.stringify(config));
+  }
+  return { home, cleanup: () => rm(home, { recursive: true, force: true }) };
+}
+
+export interface Connected {
+  client: Client;
+  toolsmith: Toolsmith;
+  home: string;
+  call: (name: string, args: Record<string, unknown>) => Promise<ToolReply>;
+  close: () => Promise<void>;
+}
+
+export interface ToolReply {
+  isError: boolean;
+  body: any;
+  text: string;
+}
+
+/** A real v2 MCP client connected in-process to a server on `home`. */
+export async function connect(home: string, config?: unknown): Promise<Connected> {
+  const toolsmith = Toolsmith.open({ home, config: config === undefined ? undefined : parseConfig(JSON.stringify(config)) });
+  await toolsmith.whenReady();
+  const server = createServer(toolsmith);
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  const client = new Client({ name: "toolsmith-test", version: "1.0.0" });
+  await client.connect(clientTransport);
+  const call = async (name: string, args: Record<string, unknown>): Promise<ToolReply> => {
+    const result = (await client.callTool({ name, arguments: args })) as any;
+    const text = result.content?.[0]?.text ?? "";
+    return { isError: result.isError === true, body: result.structuredContent ?? safeParse(text), text };
+  };
+  return {
+    client,
+    toolsmith,
+    home,
+    call,
+    close: async () => {
+      await client.close();
+      await server.close();
+      await toolsmith.close();
+    },
+  };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
