@@ -64,7 +64,7 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
     ctx.stdout(`${SERVER_VERSION}\n`);
     return 0;
   }
-  if (command === "help" || (values.help && !(command in HELP))) {
+  if (command === "help" || (values.help && positionals.length === 0) || (values.help && !(command in HELP))) {
     const topic = command === "help" ? rest[0] : undefined;
     ctx.stdout(topic && HELP[topic] ? HELP[topic] : MAIN_HELP);
     return 0;

@@ -1,5 +1,4 @@
-import type { McpServer, ServerContext } from "@modelcontextprotocol/server";
-import { z } from "zod";
+import { fromJsonSchema, type McpServer, type ServerContext } from "@modelcontextprotocol/server";
 import type { Toolsmith } from "../../toolsmith.js";
 import { internalError, toolResult } from "../tool-result.js";
 
@@ -12,9 +11,10 @@ export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
     "run_code",
     {
       description: RUN_CODE_DESCRIPTION,
-      inputSchema: z.object({
-        code: z.string().describe("Module source"),
-        timeoutMs: z.number().int().positive().optional(),
+      inputSchema: fromJsonSchema<{ code: string; timeoutMs?: number }>({
+        type: "object",
+        properties: { code: { type: "string" }, timeoutMs: { type: "integer", minimum: 1 } },
+        required: ["code"],
       }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },

@@ -1,6 +1,5 @@
-import type { McpServer } from "@modelcontextprotocol/server";
-import { z } from "zod";
-import { INTEGRATION_NAME, INTEGRATION_NAME_HINT } from "../../library/names.js";
+import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
+import type { SaveRequest } from "../../library/save-integration.js";
 import type { Toolsmith } from "../../toolsmith.js";
 import { internalError, toolResult } from "../tool-result.js";
 
@@ -12,15 +11,20 @@ export function registerSaveIntegration(server: McpServer, toolsmith: Toolsmith)
     "save_integration",
     {
       description: SAVE_INTEGRATION_DESCRIPTION,
-      inputSchema: z.object({
-        name: z.string().regex(INTEGRATION_NAME, `name must be ${INTEGRATION_NAME_HINT}`).describe("e.g. github/issues"),
-        description: z.string().min(1),
-        code: z.string(),
-        test: z.string().optional(),
-        message: z.string().optional(),
-        tags: z.array(z.string()).optional(),
-        hosts: z.array(z.string()).optional(),
-        secrets: z.array(z.string()).optional(),
+      // The name rule is checked by the save itself, whose error explains it; the schema stays small.
+      inputSchema: fromJsonSchema<SaveRequest>({
+        type: "object",
+        properties: {
+          name: { type: "string", description: "e.g. github/issues" },
+          description: { type: "string" },
+          code: { type: "string" },
+          test: { type: "string" },
+          message: { type: "string" },
+          tags: { type: "array", items: { type: "string" } },
+          hosts: { type: "array", items: { type: "string" } },
+          secrets: { type: "array", items: { type: "string" } },
+        },
+        required: ["name", "description", "code"],
       }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },

@@ -1,5 +1,4 @@
-import type { McpServer } from "@modelcontextprotocol/server";
-import { z } from "zod";
+import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
 import { MAX_SEARCH_LIMIT, type Toolsmith } from "../../toolsmith.js";
 import { internalError, toolResult } from "../tool-result.js";
 
@@ -11,10 +10,13 @@ export function registerSearchLibrary(server: McpServer, toolsmith: Toolsmith): 
     "search_library",
     {
       description: SEARCH_LIBRARY_DESCRIPTION,
-      inputSchema: z.object({
-        query: z.string().optional(),
-        limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional(),
-        detail: z.enum(["summary", "full"]).optional(),
+      inputSchema: fromJsonSchema<{ query?: string; limit?: number; detail?: "summary" | "full" }>({
+        type: "object",
+        properties: {
+          query: { type: "string" },
+          limit: { type: "integer", minimum: 1, maximum: MAX_SEARCH_LIMIT },
+          detail: { enum: ["summary", "full"] },
+        },
       }),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
