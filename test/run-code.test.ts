@@ -280,3 +280,16 @@ describe("run_code: bad input", () => {
     await expectNextRunWorks();
   });
 });
+
+describe("run_code: progress", () => {
+  it("sends progress() as MCP progress notifications when the client asks", async () => {
+    const seen: Array<{ progress: number; message?: string }> = [];
+    const result = (await env.client.callTool(
+      { name: "run_code", arguments: { code: 'import { progress, sleep } from "toolsmith";\nawait progress("half");\nawait sleep(5);\nawait progress("done", 2, 2);\nexport default "ok"' } },
+      { onprogress: (p: { progress: number; message?: string }) => seen.push(p) } as any,
+    )) as any;
+    expect(result.structuredContent.result).toBe("ok");
+    expect(seen.map((p) => p.message)).toEqual(["half", "done"]);
+    expect(seen[1]).toMatchObject({ progress: 2, total: 2 });
+  });
+});
