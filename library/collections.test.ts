@@ -25,29 +25,8 @@ import {
   uniq,
   uniqBy,
 } from "library/collections";
+import { assert, assertEqual, assertThrows, checkCount } from "library/testing/assert";
 
-let checks = 0;
-function assert(condition: unknown, message: string): void {
-  checks++;
-  if (!condition) throw new Error(`Check failed: ${message}`);
-}
-function assertEqual(actual: unknown, expected: unknown, message: string): void {
-  checks++;
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`Check failed: ${message}\n  expected: ${e}\n  actual:   ${a}`);
-}
-function assertThrows(fn: () => unknown, pattern: RegExp, message: string): void {
-  checks++;
-  try {
-    fn();
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    if (!pattern.test(text)) throw new Error(`Check failed: ${message}: error ${JSON.stringify(text)} does not match ${pattern}`);
-    return;
-  }
-  throw new Error(`Check failed: ${message}: expected an error`);
-}
 
 interface Row {
   id: number;
@@ -99,7 +78,8 @@ assert(Object.getPrototypeOf(protoGroups) === Object.prototype, "prototype untou
 const byId = indexBy(rows, "id");
 assertEqual(byId["4"]!.owner.name, "Dee", "indexBy");
 assertEqual(indexBy([{ k: 1, v: "a" }, { k: 1, v: "b" }], "k"), { "1": { k: 1, v: "b" } }, "indexBy last wins");
-assertEqual(groupBy([{ d: new Date(Date.UTC(2024, 0, 1)) }], "d"), { "2024-01-01T00:00:00.000Z": [{ d: "2024-01-01T00:00:00.000Z" }] }, "Date keys as ISO");
+const day = new Date(Date.UTC(2024, 0, 1));
+assertEqual(groupBy([{ d: day }], "d"), { "2024-01-01T00:00:00.000Z": [{ d: day }] }, "Date keys as ISO");
 
 // --- sorting ---
 assertEqual(sortBy(rows, "score").map((r) => r.id), [5, 2, 1, 4, 3], "sort asc, null last, stable ties");
@@ -205,4 +185,4 @@ assertEqual(manySummary.fields.bucket!.top, [{ value: "b0", count: 1250 }, { val
 assertEqual([manySummary.fields.when!.min, manySummary.fields.when!.max], ["2024-01-01", "2024-01-28"], "date strings min/max");
 assert(JSON.stringify(manySummary).length < 1000, "summary is small");
 
-export default `ok: ${checks} checks`;
+export default `ok: ${checkCount()} checks`;

@@ -1,27 +1,6 @@
 import { detectDelimiter, inferCsvValue, parseCsv, parseCsvRows, toCsv } from "library/csv";
+import { assert, assertEqual, assertThrows, checkCount } from "library/testing/assert";
 
-let checks = 0;
-function assert(condition: unknown, message: string): void {
-  checks++;
-  if (!condition) throw new Error(`Check failed: ${message}`);
-}
-function assertEqual(actual: unknown, expected: unknown, message: string): void {
-  checks++;
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`Check failed: ${message}\n  expected: ${e}\n  actual:   ${a}`);
-}
-function assertThrows(fn: () => unknown, pattern: RegExp, message: string): void {
-  checks++;
-  try {
-    fn();
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    if (!pattern.test(text)) throw new Error(`Check failed: ${message}: error ${JSON.stringify(text)} does not match ${pattern}`);
-    return;
-  }
-  throw new Error(`Check failed: ${message}: expected an error`);
-}
 
 // --- parseCsvRows: RFC 4180 basics ---
 assertEqual(parseCsvRows("a,b,c\n1,2,3"), [["a", "b", "c"], ["1", "2", "3"]], "simple rows");
@@ -135,4 +114,4 @@ const bigRows = parseCsv(big.join("\n"), { inferTypes: true });
 assertEqual(bigRows.length, 5000, "big input row count");
 assertEqual(bigRows[4999], { id: 4999, value: "v 4999" }, "big input last row");
 
-export default `ok: ${checks} checks`;
+export default `ok: ${checkCount()} checks`;

@@ -27,29 +27,8 @@ import {
   tryParseDate,
   weekdayName,
 } from "library/dates";
+import { assert, assertEqual, assertThrows, checkCount } from "library/testing/assert";
 
-let checks = 0;
-function assert(condition: unknown, message: string): void {
-  checks++;
-  if (!condition) throw new Error(`Check failed: ${message}`);
-}
-function assertEqual(actual: unknown, expected: unknown, message: string): void {
-  checks++;
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`Check failed: ${message}\n  expected: ${e}\n  actual:   ${a}`);
-}
-function assertThrows(fn: () => unknown, pattern: RegExp, message: string): void {
-  checks++;
-  try {
-    fn();
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    if (!pattern.test(text)) throw new Error(`Check failed: ${message}: error ${JSON.stringify(text)} does not match ${pattern}`);
-    return;
-  }
-  throw new Error(`Check failed: ${message}: expected an error`);
-}
 const iso = (input: Parameters<typeof parseDate>[0]): string => parseDate(input).toISOString();
 
 // --- parseDate: ISO 8601 forms, all UTC unless an offset is given ---
@@ -248,4 +227,4 @@ assertEqual(dateRange("2024-01-05", "2024-01-01"), [], "end before start -> empt
 assertThrows(() => dateRange("2024-01-01", "2024-02-01", "-P1D"), /positive/, "negative step rejected");
 assertThrows(() => dateRange("2000-01-01", "2024-01-01", "PT1M"), /more than 100000/, "range size guard");
 
-export default `ok: ${checks} checks`;
+export default `ok: ${checkCount()} checks`;

@@ -4,7 +4,7 @@ import type { Toolsmith } from "../../toolsmith.js";
 import { internalError, toolResult } from "../tool-result.js";
 
 export const SAVE_INTEGRATION_DESCRIPTION =
-  "Save a TS module that exports functions as library/<name> (a new git version). `test` is run_code code importing it from library/<name>, throwing on failure; nothing is saved unless it compiles and the test passes.";
+  "Save a TS module that exports functions as library/<name> (a new git version). `test` is run_code code importing it from library/<name>, throwing on failure (asserts: library/testing/assert); nothing is saved unless it compiles and the test passes.";
 
 export function registerSaveIntegration(server: McpServer, toolsmith: Toolsmith): void {
   server.registerTool(

@@ -1,0 +1,60 @@
+/** Assertion helpers for integration tests: each failure throws with what was expected and what came. */
+
+let checks = 0;
+
+/** How many checks have run so far in this run. */
+export function checkCount(): number {
+  return checks;
+}
+
+/** Throws `Check failed: <message>` unless `condition` is truthy. */
+export function assert(condition: unknown, message: string): void {
+  checks++;
+  if (!condition) throw new Error(`Check failed: ${message}`);
+}
+
+/** Deep equality: same primitives (NaN equals NaN), same array items, same own keys in any order, equal Dates. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Throws unless `actual` deep-equals `expected`, showing both as JSON. */
+export function assertEqual(actual: unknown, expected: unknown, message: string): void {
+  checks++;
+  if (!deepEqual(actual, expected)) {
+    throw new Error(`Check failed: ${message}\n  expected: ${JSON.stringify(expected)}\n  actual:   ${JSON.stringify(actual)}`);
+  }
+}
+
+/** Throws unless `fn()` throws an error whose message matches `pattern`. */
+export function assertThrows(fn: () => unknown, pattern: RegExp, message: string): void {
+  checks++;
+  try {
+    fn();
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (!pattern.test(text)) throw new Error(`Check failed: ${message}: error ${JSON.stringify(text)} does not match ${pattern}`);
+    return;
+  }
+  throw new Error(`Check failed: ${message}: expected an error`);
+}
+
+/** Like assertThrows for async functions: awaits `fn()` and expects it to reject. */
+export async function assertRejects(fn: () => Promise<unknown>, pattern: RegExp, message: string): Promise<void> {
+  checks++;
+  try {
+    await fn();
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (!pattern.test(text)) throw new Error(`Check failed: ${message}: error ${JSON.stringify(text)} does not match ${pattern}`);
+    return;
+  }
+  throw new Error(`Check failed: ${message}: expected a rejection`);
+}
