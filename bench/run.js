@@ -220,10 +220,14 @@ const rows = [];
 const row = (order, measurement, value, target, meets) => rows.push({ order, measurement, value, target, meets });
 const verdict = (ok) => (ok === undefined ? "n/a" : ok ? "yes" : "**no**");
 
+/** Server-reported durationMs of the trivial runs (the sandbox's share of the round trip). */
+const serverDurations = [];
+
 async function trivialRun(server) {
   const { value, ms: t } = await timed(() => server.call("run_code", { code: "export default 1" }));
   const body = structured(value);
   if (value.isError || body?.result !== 1) throw new Error(`trivial run failed: ${JSON.stringify(body).slice(0, 300)}`);
+  serverDurations.push(body.durationMs);
   return t;
 }
 
@@ -238,12 +242,23 @@ async function benchToolsList(server) {
 
 async function benchRunCode(server) {
   for (let i = 0; i < RUN_WARMUP; i++) await trivialRun(server);
+  // The floor under any tool call: an MCP ping over the same stdio pipe.
+  const pings = [];
+  for (let i = 0; i < RUN_SAMPLES; i++) pings.push((await timed(() => server.client.ping())).ms);
+  serverDurations.length = 0;
   const samples = [];
   for (let i = 0; i < RUN_SAMPLES; i++) samples.push(await trivialRun(server));
+  const inServer = median(serverDurations);
   const p50 = median(samples);
   const p99 = percentile(samples, 99);
-  log(`run_code trivial: p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(Math.max(...samples))} (n=${samples.length})`);
-  row(2, `run_code round trip \`export default 1\` (n=${RUN_SAMPLES} after ${RUN_WARMUP} warm-up)`, `p50 ${ms(p50)}; p99 ${ms(p99)}`, "p50 ≤ 3 ms", verdict(p50 <= 3));
+  log(`run_code trivial: p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(Math.max(...samples))} (n=${samples.length}); server-reported durationMs p50 ${ms(inServer)}; ping p50 ${ms(median(pings))}`);
+  row(
+    2,
+    `run_code round trip \`export default 1\` (n=${RUN_SAMPLES} after ${RUN_WARMUP} warm-up)`,
+    `p50 ${ms(p50)}; p99 ${ms(p99)} (of which sandbox \`durationMs\` p50 ${ms(inServer)}; MCP ping p50 ${ms(median(pings))}, n=${RUN_SAMPLES})`,
+    "p50 ≤ 3 ms",
+    verdict(p50 <= 3),
+  );
   return p50;
 }
 
@@ -309,7 +324,9 @@ async function searchOnce(server, query) {
 }
 
 /** Search p50/p99 over every query, SEARCH_ROUNDS rounds, after one warm-up round. */
-async function benchSearch(server, size, target) {
+async function benchSearch(server, target) {
+  // The library's real size: the generated integrations plus the starters it was seeded with.
+  const size = (await server.call("search_library", { query: "", limit: 1 })).structuredContent?.total ?? NaN;
   for (const q of SEARCH_QUERIES) await searchOnce(server, q);
   const samples = [];
   const perQuery = new Map(SEARCH_QUERIES.map((q) => [q, []]));
@@ -322,17 +339,20 @@ async function benchSearch(server, size, target) {
   }
   const top = (await searchOnce(server, "item 42 widget")).body;
   const first = top?.results?.[0]?.name;
-  if (first !== "bench/item-42") problems.push(`search 'item 42 widget' at ${size} ranks '${first}' first, not 'bench/item-42'`);
+  const rank = (top?.results ?? []).findIndex((r) => r.name === "bench/item-42") + 1;
+  if (rank === 0 || rank > 5) problems.push(`search 'item 42 widget' at ${size} does not list 'bench/item-42' in its top 5 (first: '${first}')`);
   const slowest = [...perQuery].map(([q, s]) => [q, median(s)]).sort((a, b) => b[1] - a[1]);
-  log(`search at ${size}: p50 ${ms(median(samples))}, p99 ${ms(percentile(samples, 99))} (n=${samples.length}); 'item 42 widget' total ${top?.total}, first ${first}; slowest query p50: ${slowest.slice(0, 3).map(([q, t]) => `'${q}' ${ms(t)}`).join(", ")}`);
+  log(`search at ${size}: p50 ${ms(median(samples))}, p99 ${ms(percentile(samples, 99))} (n=${samples.length}); 'item 42 widget' total ${top?.total}, first ${first}, bench/item-42 at rank ${rank}; slowest query p50: ${slowest.slice(0, 3).map(([q, t]) => `'${q}' ${ms(t)}`).join(", ")}`);
   const p50 = median(samples);
   row(
     size > 5_000 ? 5.2 : 5.1,
     `search_library at ${size.toLocaleString("en-US")} integrations (n=${samples.length}: ${SEARCH_QUERIES.length} queries × ${SEARCH_ROUNDS}; slowest query '${slowest[0][0]}' p50 ${ms(slowest[0][1])})`,
-    `p50 ${ms(p50)}; p99 ${ms(percentile(samples, 99))}`,
-    target === undefined ? "(10k is the target)" : `p50 ≤ ${target} ms`,
-    target === undefined ? "n/a" : verdict(p50 <= target),
-  );
+    `p50 ${ms(p50)}; p99 ${ms(percentile(samples, 99))} (all queries); 'item 42 widget' alone p50 ${ms(median(perQuery.get("item 42 widget")))}`,
+    target === undefined ? "(target is at 10k)" : `p50 ≤ ${target} ms`,
+    target === undefined
+      ? "n/a"
+      : `${verdict(p50 <= target)} (all queries)${slowest[0][1] > target ? `; **no** for '${slowest[0][0]}'${slowest.filter(([, t]) => t > target).length > 1 ? ` and ${slowest.filter(([, t]) => t > target).length - 1} more` : ""}` : ""}`,
+  );  return size;
 }
 
 /** Spawn → initialize → tools/list reply. */
@@ -410,7 +430,7 @@ async function main() {
     try {
       const ready = await timed(() => server.call("search_library", { query: "widget" }));
       log(`${SMALL_N}: initialize after ${Math.round(server.connectedAt - server.spawnedAt)} ms, first search ${Math.round(ready.ms)} ms`);
-      await benchSearch(server, SMALL_N + 3, undefined);
+      await benchSearch(server, undefined);
     } finally {
       await server.close();
     }
@@ -422,6 +442,7 @@ async function main() {
     // The first start computes every signature: drop the cache the 1,000-library start left.
     rmSync(join(home, "state", "signatures.json"), { force: true });
     const starts = [];
+    let largeSize = LARGE_N;
     log(`cold start 1/${COLD_STARTS} (no signature cache)`);
     const first = await coldStart(home, `library-${LARGE_N}-cold1`);
     starts.push(first.ms);
@@ -429,7 +450,7 @@ async function main() {
     try {
       const ready = await timed(() => first.server.call("search_library", { query: "widget" }));
       log(`${LARGE_N}: first search ${Math.round(ready.ms)} ms`);
-      await benchSearch(first.server, LARGE_N + 3, 10);
+      largeSize = await benchSearch(first.server, 10);
     } finally {
       await first.server.close();
     }
@@ -443,7 +464,7 @@ async function main() {
     const warm = starts.slice(1);
     row(
       6,
-      `cold start (spawn → tools/list reply) with ${(LARGE_N + 3).toLocaleString("en-US")} integrations (n=${COLD_STARTS}; 1st without signature cache, the rest with it)`,
+      `cold start (spawn → tools/list reply) with ${largeSize.toLocaleString("en-US")} integrations (n=${COLD_STARTS}; 1st without signature cache, the rest with it)`,
       `median ${ms(median(starts))}; 1st (uncached) ${ms(starts[0])}; cached median ${ms(median(warm))}; all: ${starts.map((s) => Math.round(s)).join(", ")} ms`,
       "none (reported)",
       "n/a",

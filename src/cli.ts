@@ -8,6 +8,7 @@ import { UsageError, type CliContext, type ExitCode } from "./cli/cli-context.js
 import { LOG_HELP, logCommand, REVERT_HELP, revertCommand } from "./cli/commands/history.js";
 import { RUN_HELP, runCommand } from "./cli/commands/run.js";
 import { SEARCH_HELP, searchCommand } from "./cli/commands/search.js";
+import { SECRET_HELP, secretCommand } from "./cli/commands/secret.js";
 import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
 import { ConfigError } from "./config/load-config.js";
 import { SERVER_VERSION } from "./version.js";
@@ -23,13 +24,14 @@ Commands:
   search [query]        search the library
   log [name]            list versions
   revert <name> <ver>   restore an integration to a version (as a new commit)
+  secret set|list|remove  manage secrets (values never enter the sandbox)
   help [command]        show help
 
 Run 'toolsmith <command> --help' for a command's options.
 Environment: TOOLSMITH_HOME (default ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, revert: REVERT_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, revert: REVERT_HELP, secret: SECRET_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -39,6 +41,7 @@ const OPTIONS = {
   limit: { type: "string" },
   max: { type: "string" },
   "timeout-ms": { type: "string" },
+  host: { type: "string", multiple: true },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
@@ -47,6 +50,7 @@ const ALLOWED: Record<string, string[]> = {
   search: ["help", "limit", "full", "json"],
   log: ["help", "max", "json"],
   revert: ["help"],
+  secret: ["help", "host", "json"],
   help: ["help"],
 };
 
@@ -93,6 +97,8 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await searchCommand(ctx, rest, values);
       case "log":
         return await logCommand(ctx, rest, values);
+      case "secret":
+        return await secretCommand(ctx, rest, values);
       default:
         return await revertCommand(ctx, rest);
     }
@@ -107,6 +113,31 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
     }
     ctx.stderr(`toolsmith ${command}: ${(error as Error).message}\n`);
     return 1;
+  }
+}
+
+/** On a terminal, reads one line without echoing it; otherwise reads all of stdin. */
+async function readSecret(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return readStdin();
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  let value = "";
+  try {
+    for await (const chunk of stdin) {
+      for (const ch of (chunk as Buffer).toString("utf8")) {
+        if (ch === "\r" || ch === "\n") return value;
+        if (ch === "\u0003") throw new Error("cancelled");
+        if (ch === "\u007f") value = value.slice(0, -1);
+        else value += ch;
+      }
+    }
+    return value;
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write("\n");
   }
 }
 
@@ -128,5 +159,6 @@ const code = await main({
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   readStdin,
+  readSecret,
 });
 process.exitCode = code;

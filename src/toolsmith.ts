@@ -10,6 +10,13 @@ import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/s
 import { SearchIndex, type Searchable } from "./library/search-index.js";
 import { integrationResult, type IntegrationResult } from "./library/search-results.js";
 import { Sandbox, type RunReport } from "./sandbox/sandbox.js";
+import { HostBridge } from "./bridge/host-bridge.js";
+import { NetworkPolicy } from "./bridge/network/network-policy.js";
+import { SecretVault } from "./bridge/secrets/secret-vault.js";
+import { permissionWarning, readSecretsFile, SecretsFileError } from "./bridge/secrets/secrets-file.js";
+import { Workspace } from "./bridge/workspace/workspace.js";
+import { ConfigError } from "./config/load-config.js";
+import { redactDeep } from "./bridge/secrets/redact-deep.js";
 
 export interface ToolsmithOptions {
   home: string;
@@ -52,7 +59,10 @@ export class Toolsmith {
   readonly paths: HomePaths;
   private readonly log: (line: string) => void;
   private readonly ready: Promise<void>;
+  private readonly configured: Promise<void>;
   private config!: Config;
+  private bridge!: HostBridge;
+  private secretsStamp = "";
   private sandbox!: Sandbox;
   private store!: LibraryStore;
   private readonly index = new SearchIndex<IndexedIntegration>();
@@ -60,7 +70,9 @@ export class Toolsmith {
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
     this.log = options.log ?? (() => undefined);
-    this.ready = this.start();
+    this.configured = this.loadSettings();
+    this.configured.catch(() => undefined);
+    this.ready = this.configured.then(() => this.start());
     this.ready.catch(() => undefined);
   }
 
@@ -73,8 +85,43 @@ export class Toolsmith {
     return this.ready;
   }
 
-  private async start(): Promise<void> {
+  /** Resolves once config.json and secrets.json are read and valid (fast); the library may still be loading. */
+  whenConfigured(): Promise<void> {
+    return this.configured;
+  }
+
+  private async loadSettings(): Promise<void> {
     this.config = this.options.config ?? (await loadConfig(this.paths.config));
+    try {
+      NetworkPolicy.validate(this.config.network.allow);
+    } catch (error) {
+      throw new ConfigError(`Invalid ${this.paths.config}:\n- 'network.allow': ${(error as Error).message}`);
+    }
+    await this.refreshSecrets();
+    const warning = await permissionWarning(this.paths.secrets);
+    if (warning) this.log(`warning: ${warning}`);
+  }
+
+  /** Re-reads secrets.json when it changed (e.g. `toolsmith secret set` while serving). */
+  private async refreshSecrets(): Promise<void> {
+    const { stat } = await import("node:fs/promises");
+    const info = await stat(this.paths.secrets).catch(() => undefined);
+    const stamp = info ? `${info.mtimeMs}:${info.size}` : "none";
+    if (stamp === this.secretsStamp && this.bridge) return;
+    let file;
+    try {
+      file = await readSecretsFile(this.paths.secrets);
+    } catch (error) {
+      if (error instanceof SecretsFileError) throw new ConfigError(error.message);
+      throw error;
+    }
+    const vault = new SecretVault(file, NetworkPolicy.hostListMatches);
+    const workspace = new Workspace(this.paths.workspace, this.config.limits.workspaceMb * 1024 * 1024);
+    this.bridge = new HostBridge(this.config.network, vault, workspace);
+    this.secretsStamp = stamp;
+  }
+
+  private async start(): Promise<void> {
     this.sandbox = new Sandbox(this.config.limits, this.options.poolSize);
     const sandboxStarted = this.sandbox.start();
     this.store = await openLibrary({
@@ -97,28 +144,28 @@ export class Toolsmith {
 
   async run(code: string, options: RunOptions = {}): Promise<RunReport> {
     await this.ready;
-    return this.sandbox.run({
+    await this.refreshSecrets();
+    const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress });
+    const report = await this.sandbox.run({
       code,
       timeoutMs: options.timeoutMs,
       modules: this.store,
       signal: options.signal,
-      hostFunctions: ["progress"],
-      onHostCall: async (name, argsJson) => {
-        if (name === "progress") {
-          const args = JSON.parse(argsJson) as { message: string; progress?: number; total?: number };
-          options.onProgress?.(args.message, args.progress, args.total);
-          return undefined;
-        }
-        throw new Error(`'${name}' is not available`);
-      },
+      hostFunctions: run.hostFunctions,
+      onHostCall: run.onHostCall,
+      secretNames: run.secretNames,
+      secretNonce: run.secretNonce,
     });
+    return redactDeep(report, this.bridge.vault);
   }
 
   async search(options: SearchOptions = {}): Promise<SearchResponse> {
     await this.ready;
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
     const { total, hits } = this.index.search(options.query, limit);
-    const response: SearchResponse = { total, results: hits.map((h) => integrationResult(h.record, options.detail === "full")) };
+    await this.refreshSecrets();
+    const configured = new Set(this.bridge.vault.names());
+    const response: SearchResponse = { total, results: hits.map((h) => integrationResult(h.record, options.detail === "full", configured)) };
     if (total === 0) {
       response.hint = options.query?.trim()
         ? `Nothing matches '${options.query}'. Try other words, an empty query to list everything, or write the code with run_code and save it with save_integration.`
@@ -129,7 +176,8 @@ export class Toolsmith {
 
   async save(request: SaveRequest): Promise<SaveOutcome> {
     await this.ready;
-    return saveIntegration({ store: this.store, sandbox: this.sandbox }, request);
+    await this.refreshSecrets();
+    return saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge }, request);
   }
 
   async get(name: string): Promise<Integration | undefined> {
@@ -168,6 +216,7 @@ export class Toolsmith {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    if (!this.sandbox) return;
     await this.sandbox?.close();
   }
 }

@@ -8,6 +8,8 @@ export interface CliContext {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   readStdin: () => Promise<string>;
+  /** Reads a secret: from a terminal without echo (after showing `prompt` on stderr), else all of stdin. */
+  readSecret: (prompt: string) => Promise<string>;
 }
 
 /** A command's exit code: 0 success, 1 the work failed, 2 bad usage or configuration. */

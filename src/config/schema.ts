@@ -8,6 +8,15 @@ export const DEFAULT_LIMITS = {
   maxLogChars: 20_000,
   maxCodeChars: 200_000,
   maxHostCalls: 10_000,
+  workspaceMb: 100,
+} as const;
+
+/** Network defaults: per request, and per run. */
+export const DEFAULT_NETWORK = {
+  requestTimeoutMs: 30_000,
+  maxResponseBytes: 10 * 1024 * 1024,
+  maxRequestsPerRun: 500,
+  maxRedirects: 5,
 } as const;
 
 /** Hard ceilings a config file may not exceed (a typo must not turn a limit off). */
@@ -18,6 +27,7 @@ export const LIMIT_CEILINGS = {
   maxLogChars: 10_000_000,
   maxCodeChars: 10_000_000,
   maxHostCalls: 1_000_000,
+  workspaceMb: 1_000_000,
 } as const;
 
 const limit = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -30,12 +40,17 @@ export const LimitsSchema = z
     maxLogChars: limit(0, LIMIT_CEILINGS.maxLogChars).default(DEFAULT_LIMITS.maxLogChars),
     maxCodeChars: limit(100, LIMIT_CEILINGS.maxCodeChars).default(DEFAULT_LIMITS.maxCodeChars),
     maxHostCalls: limit(0, LIMIT_CEILINGS.maxHostCalls).default(DEFAULT_LIMITS.maxHostCalls),
+    workspaceMb: limit(0, LIMIT_CEILINGS.workspaceMb).default(DEFAULT_LIMITS.workspaceMb),
   })
   .strict();
 
 export const NetworkSchema = z
   .object({
     allow: z.array(z.string().min(1)).default(["*"]),
+    requestTimeoutMs: limit(100, 15 * 60_000).default(DEFAULT_NETWORK.requestTimeoutMs),
+    maxResponseBytes: limit(0, 1024 * 1024 * 1024).default(DEFAULT_NETWORK.maxResponseBytes),
+    maxRequestsPerRun: limit(0, 1_000_000).default(DEFAULT_NETWORK.maxRequestsPerRun),
+    maxRedirects: limit(0, 20).default(DEFAULT_NETWORK.maxRedirects),
   })
   .strict();
 
@@ -77,6 +92,7 @@ export const ConfigSchema = z
   .strict();
 
 export type Limits = z.infer<typeof LimitsSchema>;
+export type NetworkSettings = z.infer<typeof NetworkSchema>;
 export type Config = z.infer<typeof ConfigSchema>;
 export type UpstreamServer = z.infer<typeof UpstreamServerSchema>;
 

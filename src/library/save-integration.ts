@@ -1,3 +1,5 @@
+import type { HostBridge } from "../bridge/host-bridge.js";
+import { redactDeep } from "../bridge/secrets/redact-deep.js";
 import type { LogEntry } from "../sandbox/protocol.js";
 import type { RunErrorInfo, Sandbox } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
@@ -16,7 +18,7 @@ export interface SaveRequest {
   secrets?: string[];
 }
 
-export type SaveFailurePhase = "name" | "compile" | "test" | "commit";
+export type SaveFailurePhase = "name" | "compile" | "secrets" | "test" | "commit";
 
 export type SaveOutcome =
   | { ok: true; name: string; version: string; path: string; created: boolean; verified: boolean }
@@ -25,6 +27,8 @@ export type SaveOutcome =
 export interface SaveDeps {
   store: LibraryStore;
   sandbox: Sandbox;
+  /** Network, secrets and workspace for the test run; without it the test gets none. */
+  bridge?: HostBridge;
 }
 
 type Prepared = { ok: true; files: IntegrationFiles; compiled: CompiledModule; verified: boolean } | Extract<SaveOutcome, { ok: false }>;
@@ -54,17 +58,43 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
   }
   const existing = deps.store.get(name);
   const test = request.test ?? existing?.test;
+  const leaked = deps.bridge?.vault.valuesIn(`${request.code}\n${test ?? ""}`) ?? [];
+  if (leaked.length) {
+    return {
+      ok: false,
+      phase: "secrets",
+      error: {
+        name: "SecretInCode",
+        message: `The code contains the value of secret ${leaked.join(", ")}. Secret values never enter the library: use secret("${leaked[0]}") from "toolsmith" instead, and declare it in secrets.`,
+      },
+    };
+  }
+  const hosts = request.hosts ?? existing?.meta.hosts ?? [];
+  const secrets = request.secrets ?? existing?.meta.secrets ?? [];
   let verified = false;
   if (test !== undefined) {
     const overrides = new Map(extraOverrides);
     overrides.set(specifier, compiled.module);
-    const report = await deps.sandbox.run({ code: test, modules: deps.store, overrides });
+    // What the test may touch: what this integration declares, plus what the integrations it imports declare.
+    const declared = declaredByImports(deps.store, compiled.module.imports.map((i) => i.specifier), { hosts: [...hosts], secrets: [...secrets] });
+    const bridgeRun = deps.bridge?.forRun({ declared });
+    const raw = await deps.sandbox.run({
+      code: test,
+      modules: deps.store,
+      overrides,
+      hostFunctions: bridgeRun?.hostFunctions,
+      onHostCall: bridgeRun?.onHostCall,
+      secretNames: bridgeRun?.secretNames,
+      secretNonce: bridgeRun?.secretNonce,
+    });
+    const report = deps.bridge ? redactDeep(raw, deps.bridge.vault) : raw;
     if (!report.ok) {
       const which = request.test === undefined ? "The existing test (kept from the current version, since no test was given)" : "The test";
+      const undeclared = bridgeRun?.undeclared[0];
       return {
         ok: false,
         phase: "test",
-        error: { ...report.error, message: `${which} failed, so nothing was saved: ${report.error.name}: ${report.error.message}` },
+        error: { ...report.error, message: undeclared ? `${which} failed, so nothing was saved: ${undeclared}` : `${which} failed, so nothing was saved: ${report.error.name}: ${report.error.message}` },
         logs: report.logs,
       };
     }
@@ -74,8 +104,8 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
     ...existing?.meta,
     description: request.description,
     tags: request.tags ?? existing?.meta.tags ?? [],
-    hosts: request.hosts ?? existing?.meta.hosts ?? [],
-    secrets: request.secrets ?? existing?.meta.secrets ?? [],
+    hosts,
+    secrets,
     verified,
   });
   return { ok: true, files: { name, code: request.code, test, meta }, compiled: compiled.module, verified };
@@ -97,6 +127,26 @@ export async function saveIntegration(deps: SaveDeps, request: SaveRequest): Pro
       error: { name: "CommitError", message: `The library could not record the new version (${(error as Error).message}). Nothing was changed; try again.` },
     };
   }
+}
+
+/** Hosts and secrets declared by `own` and by every library integration reachable through `imports`. */
+function declaredByImports(store: LibraryStore, imports: string[], own: { hosts: string[]; secrets: string[] }): { hosts: string[]; secrets: string[] } {
+  const hosts = new Set(own.hosts);
+  const secrets = new Set(own.secrets);
+  const seen = new Set<string>();
+  const pending = [...imports];
+  while (pending.length) {
+    const specifier = pending.pop()!;
+    if (seen.has(specifier) || !specifier.startsWith(LIBRARY_PREFIX)) continue;
+    seen.add(specifier);
+    const record = store.get(specifier.slice(LIBRARY_PREFIX.length));
+    if (!record) continue;
+    record.meta.hosts.forEach((h) => hosts.add(h));
+    record.meta.secrets.forEach((s) => secrets.add(s));
+    const compiled = store.resolve(specifier);
+    if (compiled?.ok) pending.push(...compiled.module.imports.map((i) => i.specifier));
+  }
+  return { hosts: [...hosts], secrets: [...secrets] };
 }
 
 function firstLine(text: string): string {

@@ -33,7 +33,14 @@ export class SearchIndex<T extends Searchable> {
     fields: [...FIELDS],
     storeFields: [],
     tokenize,
-    searchOptions: { boost: { name: 4, tags: 2, description: 2, signature: 1 }, prefix: true, fuzzy: 0.2, combineWith: "OR" },
+    // Prefix and fuzzy matching only for longer words: "42" expanding to 420-4299 or
+    // "id" to every identifier would score most of a large library for nothing.
+    searchOptions: {
+      boost: { name: 4, tags: 2, description: 2, signature: 1 },
+      prefix: (term) => term.length >= 3,
+      fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+      combineWith: "OR",
+    },
   });
 
   replaceAll(items: T[]): void {

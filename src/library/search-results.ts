@@ -13,6 +13,8 @@ export interface IntegrationResult {
   verified: boolean;
   hosts: string[];
   secrets: string[];
+  /** Declared secrets that are not configured on this machine (the integration cannot work until they are). */
+  missingSecrets?: string[];
   tags?: string[];
   code?: string;
   test?: string;
@@ -28,7 +30,7 @@ export function importLine(specifier: string, code: string): string {
   return parts.length ? `import ${parts.join(", ")} from "${specifier}";` : `import "${specifier}";`;
 }
 
-export function integrationResult(record: Integration, full: boolean): IntegrationResult {
+export function integrationResult(record: Integration, full: boolean, configuredSecrets: ReadonlySet<string> = new Set()): IntegrationResult {
   const specifier = `${LIBRARY_PREFIX}${record.name}`;
   const result: IntegrationResult = {
     kind: "integration",
@@ -42,6 +44,8 @@ export function integrationResult(record: Integration, full: boolean): Integrati
     hosts: record.meta.hosts,
     secrets: record.meta.secrets,
   };
+  const missing = record.meta.secrets.filter((s) => !configuredSecrets.has(s));
+  if (missing.length) result.missingSecrets = missing;
   if (record.meta.tags.length) result.tags = record.meta.tags;
   if (full) {
     result.code = record.code;

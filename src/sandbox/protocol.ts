@@ -24,6 +24,9 @@ export interface RunRequest {
   maxHostCalls: number;
   /** Names of the async host functions this run may call (others are refused in the worker). */
   hostFunctions: string[];
+  /** Names of configured secrets (never values) and this run's placeholder nonce. */
+  secretNames: string[];
+  secretNonce: string;
 }
 
 export interface HostCallReply {

@@ -25,6 +25,8 @@ export interface RunInput {
   overrides?: ReadonlyMap<string, CompiledModule>;
   hostFunctions?: string[];
   onHostCall?: HostCallHandler;
+  secretNames?: string[];
+  secretNonce?: string;
   signal?: AbortSignal;
 }
 
@@ -95,6 +97,8 @@ export class Sandbox {
         maxLogChars: this.limits.maxLogChars,
         maxHostCalls: this.limits.maxHostCalls,
         hostFunctions: input.hostFunctions ?? [],
+        secretNames: input.secretNames ?? [],
+        secretNonce: input.secretNonce ?? "",
       },
       onHostCall: input.onHostCall,
       signal: input.signal,

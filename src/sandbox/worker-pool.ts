@@ -63,7 +63,8 @@ export class WorkerPool {
   private starting: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerPoolOptions) {
-    this.size = Math.max(1, options.size ?? Math.min(4, Math.max(2, availableParallelism())));
+    // At least four: each worker prepares its next guest while the others serve, so back-to-back runs rarely wait.
+    this.size = Math.max(1, options.size ?? Math.min(8, Math.max(4, availableParallelism())));
   }
 
   /** Compiles the WebAssembly once and starts the workers; runs wait for it. */

@@ -13,9 +13,10 @@ Environment:
 
 export async function serveCommand(ctx: CliContext): Promise<ExitCode> {
   const toolsmith = openHome(ctx);
-  // Fail fast on a broken config or library, before a client sees a half-working server.
+  // Fail fast on a broken config.json or secrets.json; the library goes on loading in the
+  // background while the client connects (tools wait for it).
   try {
-    await toolsmith.whenReady();
+    await toolsmith.whenConfigured();
   } catch (error) {
     ctx.stderr(`toolsmith: ${(error as Error).message}\n`);
     return 2;

@@ -8,6 +8,9 @@ const internals = globalThis.__toolsmith_internals;
 delete globalThis.__toolsmith_internals;
 const hostCall = internals.hostCall;
 
+/** An opaque placeholder for a configured secret; the host puts the value into requests to its hosts only. */
+export const secret = internals.secret;
+
 /** Waits ms milliseconds (bounded by the run's deadline). */
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,6 +20,24 @@ export function sleep(ms) {
 export function progress(message, current, total) {
   return hostCall("progress", { message: String(message), progress: current, total });
 }
+
+/** "Basic <base64(username:password)>"; works with secret() placeholders in either part. */
+export function basicAuth(username, password) {
+  const bytes = new TextEncoder().encode(String(username) + ":" + String(password));
+  let binary = "";
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
+  return "Basic " + btoa(binary);
+}
+
+/** Files kept between runs under the home's workspace/ folder (paths are relative to it). */
+export const workspace = Object.freeze({
+  read: (path) => hostCall("workspace.read", { path }),
+  write: (path, text) => hostCall("workspace.write", { path, text: String(text) }),
+  readJson: async (path) => JSON.parse(await hostCall("workspace.read", { path })),
+  writeJson: (path, value) => hostCall("workspace.write", { path, text: JSON.stringify(value, null, 2) }),
+  list: (path) => hostCall("workspace.list", { path: path === undefined ? "." : path }),
+  remove: (path) => hostCall("workspace.remove", { path }),
+});
 
 export const __internal = Object.freeze({ hostCall });
 `;

@@ -7,33 +7,44 @@
  *
  * Host globals consumed (and deleted): __ts_log(level, text), __ts_timerSet(id, ms),
  * __ts_timerClear(id), __ts_hostCall(name, argsJson) -> Promise<string>,
- * __ts_loadPolyfills() (evaluates the web globals on first use).
+ * __ts_loadPolyfills() and __ts_loadFetch() (evaluate the web globals on first use).
  */
 export const GUEST_PRELUDE_JS = String.raw`
 (() => {
   "use strict";
   const g = globalThis;
   const hostLog = g.__ts_log, hostTimerSet = g.__ts_timerSet, hostTimerClear = g.__ts_timerClear;
-  const hostCallRaw = g.__ts_hostCall, loadPolyfills = g.__ts_loadPolyfills;
-  delete g.__ts_log; delete g.__ts_timerSet; delete g.__ts_timerClear; delete g.__ts_hostCall; delete g.__ts_loadPolyfills;
+  const hostCallRaw = g.__ts_hostCall, loadPolyfills = g.__ts_loadPolyfills, loadFetch = g.__ts_loadFetch;
+  delete g.__ts_log; delete g.__ts_timerSet; delete g.__ts_timerClear; delete g.__ts_hostCall; delete g.__ts_loadPolyfills; delete g.__ts_loadFetch;
 
   // Web globals are compiled on first use: most runs never touch them, and parsing
-  // them costs more than the rest of a run.
-  const lazyGlobals = ["URL", "URLSearchParams", "TextEncoder", "TextDecoder", "atob", "btoa"];
-  let polyfillsLoaded = false;
-  function ensurePolyfills() {
-    if (polyfillsLoaded) return;
-    polyfillsLoaded = true;
-    for (const name of lazyGlobals) delete g[name];
-    loadPolyfills();
-  }
-  for (const name of lazyGlobals) {
-    Object.defineProperty(g, name, {
-      configurable: true,
-      enumerable: false,
-      get() { ensurePolyfills(); return g[name]; },
-      set(value) { ensurePolyfills(); Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false }); },
-    });
+  // them costs more than the rest of a run. fetch and friends need the others.
+  const lazyGroups = [
+    { names: ["URL", "URLSearchParams", "TextEncoder", "TextDecoder", "atob", "btoa"], load: () => loadPolyfills() },
+    {
+      names: ["fetch", "Headers", "Response", "Request"],
+      load: () => {
+        define(g, "__toolsmith_fetch_host", (request) => hostCall("fetch", request));
+        loadFetch();
+      },
+    },
+  ];
+  for (const group of lazyGroups) {
+    let loaded = false;
+    const ensure = () => {
+      if (loaded) return;
+      loaded = true;
+      for (const name of group.names) delete g[name];
+      group.load();
+    };
+    for (const name of group.names) {
+      Object.defineProperty(g, name, {
+        configurable: true,
+        enumerable: false,
+        get() { ensure(); return g[name]; },
+        set(value) { ensure(); Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false }); },
+      });
+    }
   }
 
   // Transpiled \`using\` declarations look these up (esbuild falls back to the same registry symbols).
@@ -152,7 +163,19 @@ export const GUEST_PRELUDE_JS = String.raw`
     );
   }
 
-  const internals = { finish, fireTimer, hostCall, serialize };
+  // Per-run settings, set by the worker before the agent's module runs.
+  let runConfig = { secretNames: [], nonce: "" };
+  function configure(json) { runConfig = parse(json); }
+  function secret(name) {
+    if (typeof name !== "string") throw new TypeError("secret(name) takes the secret's name, e.g. secret(\"GITHUB_TOKEN\")");
+    if (runConfig.secretNames.indexOf(name) < 0) {
+      const known = runConfig.secretNames.length ? "Configured secrets: " + runConfig.secretNames.join(", ") + "." : "No secrets are configured.";
+      throw new Error("Unknown secret '" + name + "'. " + known + " A person adds one with: toolsmith secret set " + name + " --host <api host>");
+    }
+    return "tsm_secret_" + name + "_" + runConfig.nonce;
+  }
+
+  const internals = { finish, fireTimer, hostCall, serialize, configure, secret };
   define(g, "__toolsmith_internals", internals);
   return internals;
 })()

@@ -1,4 +1,5 @@
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule, VmFunctionImplementation } from "quickjs-emscripten-core";
+import { GUEST_FETCH_JS } from "../guest/fetch.js";
 import { GUEST_POLYFILLS_JS } from "../guest/polyfills.js";
 import { GUEST_PRELUDE_JS } from "../guest/prelude.js";
 import { BUILTIN_MODULES } from "../guest/builtin-modules.js";
@@ -104,6 +105,13 @@ export class GuestRun {
 
   private async evaluate(): Promise<RunOutcome> {
     if (this.setupError) return { ok: false, error: this.setupError };
+    const configure = this.ctx.getProp(this.internals!, "configure");
+    const settings = this.ctx.newString(JSON.stringify({ secretNames: this.request.secretNames, nonce: this.request.secretNonce }));
+    const configured = this.ctx.callFunction(configure, this.ctx.undefined, settings);
+    settings.dispose();
+    configure.dispose();
+    if (configured.error) return { ok: false, error: this.consumeError(configured.error) };
+    configured.value.dispose();
     const main = this.ctx.evalCode(this.request.main.js, this.request.main.specifier, { type: "module" });
     if (main.error) return { ok: false, error: this.consumeError(main.error) };
     const finishFn = this.ctx.getProp(this.internals!, "finish");
@@ -234,6 +242,12 @@ export class GuestRun {
         return undefined;
       },
       __ts_hostCall: (name, argsJson) => this.startHostCall(ctx.getString(name!), ctx.getString(argsJson!)),
+      __ts_loadFetch: () => {
+        const result = ctx.evalCode(GUEST_FETCH_JS, "<fetch>", { type: "global" });
+        if (result.error) return { error: result.error };
+        result.value.dispose();
+        return undefined;
+      },
       __ts_loadPolyfills: () => {
         const parseUrl = ctx.newFunction("parseUrl", (input, base) =>
           ctx.newString(parseUrlForGuest(ctx.getString(input!), base === undefined || ctx.typeof(base) === "undefined" ? undefined : ctx.getString(base))),

@@ -1,0 +1,126 @@
+import type { NetworkSettings } from "../config/schema.js";
+import type { HostCallHandler } from "../sandbox/worker-pool.js";
+import { hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
+import { NetworkPolicy, NetworkRefusedError, type CheckedTarget } from "./network/network-policy.js";
+import { SecretVault } from "./secrets/secret-vault.js";
+import type { Workspace } from "./workspace/workspace.js";
+
+/** Host functions a run may call, by the name the guest uses. */
+export const HOST_FUNCTIONS = ["fetch", "progress", "workspace.read", "workspace.write", "workspace.list", "workspace.remove"] as const;
+
+export interface RunBridgeOptions {
+  signal?: AbortSignal;
+  onProgress?: (message: string, progress?: number, total?: number) => void;
+  /** During a save's test: what the integration declared; requests beyond it fail the save. */
+  declared?: { hosts: string[]; secrets: string[] };
+}
+
+/** One run's view of the bridge: what the sandbox needs, and what the run touched. */
+export interface RunBridge {
+  hostFunctions: string[];
+  secretNames: string[];
+  secretNonce: string;
+  onHostCall: HostCallHandler;
+  /** Secrets whose values went into requests, and hosts contacted, during the run. */
+  usedSecrets: Set<string>;
+  contactedHosts: Set<string>;
+  /** The first violation of `declared`, if any (the request itself failed too). */
+  undeclared: string[];
+}
+
+/**
+ * The host side of everything guest code can ask for beyond pure computation:
+ * fetch under the network policy with secrets substituted, workspace files, and
+ * progress. Secrets and policy never leave the main thread.
+ */
+export class HostBridge {
+  readonly policy: NetworkPolicy;
+
+  constructor(
+    private readonly network: NetworkSettings,
+    readonly vault: SecretVault,
+    private readonly workspace: Workspace,
+  ) {
+    this.policy = new NetworkPolicy(network.allow);
+  }
+
+  forRun(options: RunBridgeOptions = {}): RunBridge {
+    const nonce = SecretVault.newNonce();
+    const usedSecrets = new Set<string>();
+    const contactedHosts = new Set<string>();
+    const undeclared: string[] = [];
+    let requests = 0;
+    const vault = this.vault;
+    const declared = options.declared;
+
+    const prepare = (request: PreparedRequest, target: CheckedTarget): PreparedRequest => {
+      const hostPort = `${target.hostname}:${target.port}`;
+      if (declared && !NetworkPolicy.hostListMatches(declared.hosts, target)) {
+        const message = `This integration's test fetched ${target.hostname} (port ${target.port}), which it does not declare. Add "${target.hostname}" to hosts in save_integration.`;
+        undeclared.push(message);
+        throw new NetworkRefusedError(message);
+      }
+      const usedHere = new Set<string>();
+      const sub = (text: string) => vault.substitute(text, nonce, target, usedHere);
+      const out: PreparedRequest = {
+        url: sub(request.url),
+        method: request.method,
+        headers: request.headers.map(([name, value]) => [name, sub(value)] as [string, string]),
+        body: request.body && request.body.includes(`_${nonce}`) ? Buffer.from(sub(request.body.toString("utf8")), "utf8") : request.body,
+      };
+      // A value the guest obtained some other way (e.g. echoed back by an API) must not reach another host either.
+      vault.checkRawValues([request.url, ...request.headers.map(([, v]) => v), request.body?.toString("utf8") ?? ""].join("\n"), target);
+      if (declared) {
+        const missing = [...usedHere].filter((name) => !declared.secrets.includes(name));
+        if (missing.length) {
+          const message = `This integration's test used secret ${missing.join(", ")} without declaring it. Add ${missing.map((m) => `"${m}"`).join(", ")} to secrets in save_integration.`;
+          undeclared.push(message);
+          throw new NetworkRefusedError(message);
+        }
+      }
+      for (const name of usedHere) usedSecrets.add(name);
+      contactedHosts.add(hostPort);
+      return out;
+    };
+
+    const onHostCall: HostCallHandler = async (name, argsJson, signal) => {
+      const args = JSON.parse(argsJson) as Record<string, unknown>;
+      switch (name) {
+        case "fetch": {
+          if (++requests > this.network.maxRequestsPerRun) {
+            throw new NetworkRefusedError(`This run made more than ${this.network.maxRequestsPerRun} requests (network.maxRequestsPerRun). Batch the work across runs or raise the limit.`);
+          }
+          const reply = await hostFetch(args as unknown as GuestFetchRequest, {
+            policy: this.policy,
+            signal,
+            timeoutMs: this.network.requestTimeoutMs,
+            maxResponseBytes: this.network.maxResponseBytes,
+            maxRedirects: this.network.maxRedirects,
+            prepare,
+            filterText: (text) => vault.redact(text),
+          });
+          return JSON.stringify(reply);
+        }
+        case "progress":
+          options.onProgress?.(String(args.message ?? ""), numberOrUndefined(args.progress), numberOrUndefined(args.total));
+          return undefined;
+        case "workspace.read":
+          return JSON.stringify(vault.redact(await this.workspace.read(args.path as string)));
+        case "workspace.write":
+          return JSON.stringify(await this.workspace.write(args.path as string, args.text as string));
+        case "workspace.list":
+          return JSON.stringify(await this.workspace.list(args.path as string));
+        case "workspace.remove":
+          return JSON.stringify(await this.workspace.remove(args.path as string));
+        default:
+          throw new Error(`'${name}' is not available`);
+      }
+    };
+
+    return { hostFunctions: [...HOST_FUNCTIONS], secretNames: vault.names(), secretNonce: nonce, onHostCall, usedSecrets, contactedHosts, undeclared };
+  }
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}

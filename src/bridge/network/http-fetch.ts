@@ -1,0 +1,207 @@
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
+import type { CheckedTarget, NetworkPolicy } from "./network-policy.js";
+import { NetworkRefusedError } from "./network-policy.js";
+
+/** What guest `fetch` sends to the host (see src/sandbox/guest/fetch.ts). */
+export interface GuestFetchRequest {
+  url: string;
+  method: string;
+  headers: Array<[string, string]>;
+  bodyText?: string;
+  bodyBase64?: string;
+  redirect?: "follow" | "error" | "manual";
+}
+
+export interface GuestFetchReply {
+  status: number;
+  statusText: string;
+  url: string;
+  redirected: boolean;
+  headers: Array<[string, string]>;
+  bodyText?: string;
+  bodyBase64?: string;
+}
+
+export interface FetchOptions {
+  policy: NetworkPolicy;
+  signal: AbortSignal;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  maxRedirects: number;
+  /** Substitutes secrets and checks a request just before it is sent to `target`; may throw to refuse. */
+  prepare?: (request: PreparedRequest, target: CheckedTarget) => PreparedRequest;
+  /** Applied to a textual response body before the guest sees it (secret redaction). */
+  filterText?: (text: string) => string;
+}
+
+export interface PreparedRequest {
+  url: string;
+  method: string;
+  headers: Array<[string, string]>;
+  body: Buffer | undefined;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Headers that must not follow a redirect to another origin. */
+const CROSS_ORIGIN_DROPPED = new Set(["authorization", "cookie", "proxy-authorization"]);
+const FORBIDDEN_REQUEST_HEADERS = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade"]);
+
+export class FetchError extends Error {
+  override name = "FetchError";
+}
+
+/**
+ * Performs a guest fetch on the host: policy check on the resolved address, a
+ * connection pinned to that address, redirects followed here (each re-checked),
+ * a per-request timeout, a response size cap, cancellation with the run.
+ */
+export async function hostFetch(input: GuestFetchRequest, options: FetchOptions): Promise<GuestFetchReply> {
+  let url = parseUrl(input.url);
+  let method = (input.method || "GET").toUpperCase();
+  let headers = input.headers.filter(([name]) => !FORBIDDEN_REQUEST_HEADERS.has(name.toLowerCase()));
+  let body = input.bodyBase64 !== undefined ? Buffer.from(input.bodyBase64, "base64") : input.bodyText !== undefined ? Buffer.from(input.bodyText, "utf8") : undefined;
+  let redirected = false;
+  for (let hop = 0; ; hop++) {
+    const target = await options.policy.check(url);
+    const prepared = options.prepare ? options.prepare({ url: url.href, method, headers, body }, target) : { url: url.href, method, headers, body };
+    const response = await send(prepared, target, options);
+    const location = response.headers.location;
+    if (REDIRECT_STATUSES.has(response.statusCode ?? 0) && location && input.redirect !== "manual") {
+      response.resume();
+      if (input.redirect === "error") throw new FetchError(`${method} ${url.href} redirected to ${location}, and redirect: "error" was set.`);
+      if (hop >= options.maxRedirects) throw new FetchError(`Too many redirects (more than ${options.maxRedirects}, network.maxRedirects) starting at ${input.url}.`);
+      const next = parseUrl(location, url);
+      if (next.origin !== url.origin) headers = headers.filter(([name]) => !CROSS_ORIGIN_DROPPED.has(name.toLowerCase()));
+      if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === "POST")) {
+        method = method === "HEAD" ? "HEAD" : "GET";
+        body = undefined;
+        headers = headers.filter(([name]) => !/^content-/i.test(name));
+      }
+      url = next;
+      redirected = true;
+      continue;
+    }
+    const bytes = await readBody(response, options, url);
+    const reply: GuestFetchReply = {
+      status: response.statusCode ?? 0,
+      statusText: response.statusMessage ?? "",
+      url: url.href,
+      redirected,
+      headers: rawHeaderPairs(response.rawHeaders),
+    };
+    if (bytes.length > 0) {
+      const text = decodeUtf8(bytes);
+      if (text === undefined) reply.bodyBase64 = bytes.toString("base64");
+      else reply.bodyText = options.filterText ? options.filterText(text) : text;
+    }
+    return reply;
+  }
+}
+
+function parseUrl(text: string, base?: URL): URL {
+  try {
+    return new URL(text, base);
+  } catch {
+    throw new FetchError(`Invalid URL: ${text}`);
+  }
+}
+
+function send(request: PreparedRequest, target: CheckedTarget, options: FetchOptions): Promise<IncomingMessage> {
+  const url = new URL(request.url);
+  // The connection goes to the address that was checked: no second DNS lookup can rebind it.
+  const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
+    if ((lookupOptions as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
+    else callback(null, target.address, target.family);
+  };
+  const requestFn = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    if (options.signal.aborted) {
+      reject(new FetchError("The run ended; the request was not sent."));
+      return;
+    }
+    const req = requestFn(
+      {
+        protocol: url.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: `${url.pathname}${url.search}`,
+        method: request.method,
+        headers: headerObject(request.headers, request.body),
+        lookup: pinned,
+        servername: /^[\d.]+$|:/.test(target.hostname) ? undefined : target.hostname,
+        signal: options.signal,
+        timeout: options.timeoutMs,
+        agent: false,
+      },
+      resolve,
+    );
+    req.on("timeout", () => req.destroy(new FetchError(`Request timed out after ${options.timeoutMs} ms (network.requestTimeoutMs): ${request.method} ${url.href}`)));
+    req.on("error", (error) => reject(describeRequestError(error, request.method, url, options)));
+    if (request.body) req.end(request.body);
+    else req.end();
+  });
+}
+
+function headerObject(pairs: Array<[string, string]>, body: Buffer | undefined): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of pairs) {
+    const key = name.toLowerCase();
+    const existing = out[key];
+    out[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  if (body) out["content-length"] = String(body.length);
+  out["user-agent"] ??= "toolsmith";
+  return out;
+}
+
+function readBody(response: IncomingMessage, options: FetchOptions, url: URL): Promise<Buffer> {
+  const declared = Number(response.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > options.maxResponseBytes) {
+    response.destroy();
+    return Promise.reject(tooLarge(url, options.maxResponseBytes));
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > options.maxResponseBytes) {
+        reject(tooLarge(url, options.maxResponseBytes));
+        response.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    response.on("end", () => resolve(Buffer.concat(chunks)));
+    response.on("error", (error) => reject(describeRequestError(error, "GET", url, options)));
+    response.on("aborted", () => reject(new FetchError(`The response from ${url.host} was cut off.`)));
+  });
+}
+
+function tooLarge(url: URL, max: number): FetchError {
+  return new FetchError(`The response from ${url.href} is larger than ${max} bytes (network.maxResponseBytes). Ask for less (pagination, filters) or raise the limit.`);
+}
+
+function describeRequestError(error: Error, method: string, url: URL, options: FetchOptions): Error {
+  if (error instanceof FetchError || error instanceof NetworkRefusedError) return error;
+  if (options.signal.aborted || error.name === "AbortError") return new FetchError(`The run ended while ${method} ${url.href} was in flight; it was aborted.`);
+  const code = (error as NodeJS.ErrnoException).code;
+  return new FetchError(`${method} ${url.href} failed: ${code ?? error.message}`);
+}
+
+function rawHeaderPairs(raw: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+  return out;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,131 @@
+import { lstat, mkdir, readdir, readFile, realpath, rm, stat } from "node:fs/promises";
+import { join, posix, relative, sep } from "node:path";
+import { writeFileAtomic } from "../../library/atomic-write.js";
+
+/** Longest path accepted, in characters. */
+const MAX_PATH_CHARS = 1_024;
+/** Most entries one `list` returns. */
+const MAX_LIST_ENTRIES = 10_000;
+
+export class WorkspaceError extends Error {
+  override name = "WorkspaceError";
+}
+
+export interface WorkspaceEntry {
+  path: string;
+  type: "file" | "directory";
+  size: number;
+}
+
+/**
+ * Files guest code may keep between runs, under the home's `workspace/`. Every
+ * path is relative to it; absolute paths, `..` that climbs out, and symbolic
+ * links anywhere on the way are refused. Total size is capped by a quota.
+ */
+export class Workspace {
+  constructor(
+    readonly root: string,
+    private readonly quotaBytes: number,
+  ) {}
+
+  async read(path: string): Promise<string> {
+    const abs = await this.resolve(path, "read");
+    try {
+      return await readFile(abs, "utf8");
+    } catch (error) {
+      throw this.fsError(error, path, "read");
+    }
+  }
+
+  async write(path: string, content: string): Promise<{ path: string; bytes: number }> {
+    const abs = await this.resolve(path, "write");
+    const bytes = Buffer.byteLength(content, "utf8");
+    const current = await stat(abs).then((s) => s.size, () => 0);
+    const used = await this.usage();
+    if (used - current + bytes > this.quotaBytes) {
+      throw new WorkspaceError(
+        `Writing ${bytes} bytes to '${path}' would exceed the workspace quota of ${this.quotaBytes} bytes (limits.workspaceMb; ${used} in use). Remove files with workspace.remove or raise the quota.`,
+      );
+    }
+    await writeFileAtomic(abs, content);
+    return { path: this.clean(path), bytes };
+  }
+
+  async list(path = "."): Promise<WorkspaceEntry[]> {
+    const abs = await this.resolve(path, "list");
+    const entries: WorkspaceEntry[] = [];
+    let names;
+    try {
+      names = await readdir(abs, { withFileTypes: true });
+    } catch (error) {
+      throw this.fsError(error, path, "list");
+    }
+    for (const entry of names.slice(0, MAX_LIST_ENTRIES)) {
+      if (entry.isSymbolicLink()) continue;
+      const full = join(abs, entry.name);
+      const info = await stat(full).catch(() => undefined);
+      if (!info) continue;
+      entries.push({ path: relative(this.root, full).split(sep).join("/"), type: info.isDirectory() ? "directory" : "file", size: info.isDirectory() ? 0 : info.size });
+    }
+    return entries.sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  async remove(path: string): Promise<{ removed: boolean }> {
+    const abs = await this.resolve(path, "remove");
+    if (abs === this.root) throw new WorkspaceError("Refusing to remove the whole workspace; remove its files one by one.");
+    const existed = await lstat(abs).then(() => true, () => false);
+    await rm(abs, { recursive: true, force: true });
+    return { removed: existed };
+  }
+
+  /** Bytes used by all files in the workspace. */
+  async usage(): Promise<number> {
+    let total = 0;
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (entry.isFile()) total += (await stat(full).catch(() => ({ size: 0 }))).size;
+      }
+    };
+    await walk(this.root);
+    return total;
+  }
+
+  private clean(path: string): string {
+    return posix.normalize(path.replace(/\\/g, "/")).replace(/^\.\//, "");
+  }
+
+  /** An absolute path inside the workspace, or a WorkspaceError saying why not. */
+  private async resolve(path: unknown, action: string): Promise<string> {
+    if (typeof path !== "string" || path.length === 0) throw new WorkspaceError(`workspace.${action} needs a relative path such as 'data/items.json'.`);
+    if (path.length > MAX_PATH_CHARS || path.includes("\0")) throw new WorkspaceError(`'${path.slice(0, 80)}' is not a usable path.`);
+    const unified = path.replace(/\\/g, "/");
+    if (unified.startsWith("/") || /^[A-Za-z]:/.test(unified)) {
+      throw new WorkspaceError(`'${path}' is absolute; workspace paths are relative to the workspace folder (e.g. 'data/items.json').`);
+    }
+    const normalized = posix.normalize(unified);
+    if (normalized === ".." || normalized.startsWith("../")) throw new WorkspaceError(`'${path}' leads outside the workspace.`);
+    await mkdir(this.root, { recursive: true });
+    const rootReal = await realpath(this.root);
+    // Refuse symbolic links anywhere on the way: a link could point outside.
+    let current = rootReal;
+    for (const part of normalized.split("/").filter((p) => p && p !== ".")) {
+      current = join(current, part);
+      const info = await lstat(current).catch(() => undefined);
+      if (!info) break;
+      if (info.isSymbolicLink()) throw new WorkspaceError(`'${path}' goes through a symbolic link; links are not followed in the workspace.`);
+    }
+    const abs = join(rootReal, normalized);
+    if (abs !== rootReal && !abs.startsWith(rootReal + sep)) throw new WorkspaceError(`'${path}' leads outside the workspace.`);
+    return abs;
+  }
+
+  private fsError(error: unknown, path: string, action: string): WorkspaceError {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return new WorkspaceError(`No such file in the workspace: '${path}'. workspace.list() shows what is there.`);
+    if (code === "EISDIR") return new WorkspaceError(`'${path}' is a directory; use workspace.list('${path}').`);
+    if (code === "ENOTDIR") return new WorkspaceError(`'${path}' is a file, not a directory.`);
+    return new WorkspaceError(`workspace.${action} '${path}' failed (${code ?? "error"}).`);
+  }
+}
