@@ -66,6 +66,23 @@ describe("fetch under the default policy", () => {
   });
 });
 
+describe("fetch with localhost named explicitly", () => {
+  it("allows localhost:PORT when listed, and still refuses 127.0.0.1 on another port", async () => {
+    const made = await makeHome();
+    const env = await connect(made.home, { network: { allow: ["*", `localhost:${api.port}`] } });
+    try {
+      const ok = await env.call("run_code", fetchCode(`export default (await fetch("http://localhost:${api.port}/items")).status`));
+      expect(ok.isError, ok.text).toBe(false);
+      expect(ok.body.result).toBe(200);
+      const refused = await env.call("run_code", fetchCode(`export default (await fetch("http://localhost:${other.port}/steal")).status`));
+      expect(refused.body.error.message).toContain("loopback");
+    } finally {
+      await env.close();
+      await made.cleanup();
+    }
+  });
+});
+
 describe("fetch with 127.0.0.1 allowed", () => {
   let env: Connected;
   let cleanup: () => Promise<void>;

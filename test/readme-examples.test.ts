@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, makeHome, type Connected } from "./helpers.js";
+import { spawnSync } from "node:child_process";
+import { CLI, connect, makeHome, type Connected } from "./helpers.js";
+import { json, startFixture } from "./http-fixture.js";
 
 const README = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
 
@@ -40,6 +42,32 @@ describe("README examples run as documented", () => {
     expect(reply.body.verified).toBe(true);
     const used = await env.call("run_code", { code: `import { slugify } from "library/${args.name}"; export default slugify("A B")` });
     expect(used.body.result).toBe("a-b");
+  });
+
+  it("fetch example runs against a local stand-in for the API, with the secret substituted", async () => {
+    const api = await startFixture({
+      "/repos/nodejs/node/issues": (req, res) =>
+        req.headers.authorization === "Bearer ghp_example_token_123"
+          ? json(res, 200, [{ number: 1, title: "busy", comments: 12 }, { number: 2, title: "quiet", comments: 1 }])
+          : json(res, 401, { message: "Bad credentials" }),
+    });
+    const made = await makeHome({ network: { allow: [`127.0.0.1:${api.port}`] } });
+    try {
+      const set = spawnSync(process.execPath, [CLI, "secret", "set", "GITHUB_TOKEN", "--host", `127.0.0.1:${api.port}`], { env: { ...process.env, TOOLSMITH_HOME: made.home }, input: "ghp_example_token_123", encoding: "utf8" });
+      expect(set.status, set.stderr).toBe(0);
+      const local = await connect(made.home);
+      try {
+        const code = example("fetch").replace("https://api.github.com", api.origin);
+        const reply = await local.call("run_code", { code });
+        expect(reply.isError, reply.text).toBe(false);
+        expect(reply.body.result).toEqual([{ number: 1, title: "busy" }]);
+      } finally {
+        await local.close();
+      }
+    } finally {
+      await made.cleanup();
+      await api.close();
+    }
   });
 
   it("the tool list figure in the README is the real one", async () => {

@@ -19,20 +19,24 @@ delete G.__toolsmith_fetch_host;
 function def(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
 function tag(C, n) { Object.defineProperty(C.prototype, Symbol.toStringTag, { value: n, configurable: true }); }
 // ---- base64 (bytes <-> text, in chunks to bound apply()) ----
-var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', B64E = new Uint8Array(64), B64D = new Uint8Array(128);
-for (var bi = 0; bi < 64; bi++) { B64E[bi] = B64.charCodeAt(bi); B64D[B64E[bi]] = bi; }
-B64D[45] = 62; B64D[95] = 63; // base64url
+var B64E, B64D, B64PAIR; // built on first use: most runs never send or receive bytes
+function b64Tables() {
+  var A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', i;
+  B64E = new Uint8Array(64); B64D = new Uint8Array(128); B64PAIR = new Uint16Array(4096);
+  for (i = 0; i < 64; i++) { B64E[i] = A.charCodeAt(i); B64D[B64E[i]] = i; }
+  B64D[45] = 62; B64D[95] = 63; // base64url
+  for (i = 0; i < 4096; i++) B64PAIR[i] = B64E[i >> 6] | (B64E[i & 63] << 8); // 12 bits -> two chars, little-endian (WebAssembly memory)
+}
 function chars(a) {
   var parts = [];
   for (var i = 0; i < a.length; i += 8192) parts.push(String.fromCharCode.apply(null, a.subarray(i, i + 8192)));
   return parts.join('');
 }
 function toBase64(u) {
-  var n = u.length, out = new Uint8Array(Math.ceil(n / 3) * 4), w = 0, i = 0, x;
-  for (; i + 2 < n; i += 3) {
-    x = (u[i] << 16) | (u[i + 1] << 8) | u[i + 2];
-    out[w++] = B64E[x >> 18]; out[w++] = B64E[(x >> 12) & 63]; out[w++] = B64E[(x >> 6) & 63]; out[w++] = B64E[x & 63];
-  }
+  if (!B64E) b64Tables();
+  var n = u.length, full = n - n % 3, out = new Uint8Array(Math.ceil(n / 3) * 4), o16 = new Uint16Array(out.buffer), h = 0, i = 0, w, x;
+  for (; i < full; i += 3) { x = (u[i] << 16) | (u[i + 1] << 8) | u[i + 2]; o16[h++] = B64PAIR[x >> 12]; o16[h++] = B64PAIR[x & 4095]; }
+  w = h * 2;
   if (i < n) {
     x = (u[i] << 16) | (i + 1 < n ? u[i + 1] << 8 : 0);
     out[w++] = B64E[x >> 18]; out[w++] = B64E[(x >> 12) & 63]; out[w++] = i + 1 < n ? B64E[(x >> 6) & 63] : 61; out[w++] = 61;
@@ -40,8 +44,13 @@ function toBase64(u) {
   return chars(out);
 }
 function fromBase64(s) {
-  s = String(s).replace(/[^A-Za-z0-9+\/\-_]+/g, '');
-  var n = s.length, out = new Uint8Array((n * 3) >> 2), w = 0, i = 0, x;
+  if (!B64E) b64Tables();
+  s = String(s);
+  var n = s.length;
+  while (n > 0 && s.charCodeAt(n - 1) === 61) n--;
+  if (n !== s.length) s = s.slice(0, n);
+  if (/[^A-Za-z0-9+\/\-_]/.test(s)) { s = s.replace(/[^A-Za-z0-9+\/\-_]+/g, ''); n = s.length; }
+  var out = new Uint8Array((n * 3) >> 2), w = 0, i = 0, x;
   for (; i + 3 < n; i += 4) {
     x = (B64D[s.charCodeAt(i)] << 18) | (B64D[s.charCodeAt(i + 1)] << 12) | (B64D[s.charCodeAt(i + 2)] << 6) | B64D[s.charCodeAt(i + 3)];
     out[w++] = x >> 16; out[w++] = (x >> 8) & 255; out[w++] = x & 255;

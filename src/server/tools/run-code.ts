@@ -4,7 +4,7 @@ import { internalError, toolResult } from "../tool-result.js";
 
 export const RUN_CODE_DESCRIPTION =
   "Run TypeScript/JS as an ES module in a fresh QuickJS sandbox (no Node/fs). Top-level await ok; result = `export default` (JSON), console output returned as logs. " +
-  'Reuse saved code: `import { f } from "library/<name>"` (see search_library). Globals: URL, TextEncoder, atob/btoa, setTimeout; `import { sleep, progress } from "toolsmith"`.';
+  'Reuse saved code: `import { f } from "library/<name>"` (see search_library). Globals: fetch, URL, TextEncoder, atob/btoa, setTimeout; `import { secret, workspace, sleep, progress } from "toolsmith"`.';
 
 export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
   server.registerTool(
