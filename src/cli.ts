@@ -8,6 +8,8 @@ import { UsageError, type CliContext, type ExitCode } from "./cli/cli-context.js
 import { LOG_HELP, logCommand, REVERT_HELP, revertCommand } from "./cli/commands/history.js";
 import { RUN_HELP, runCommand } from "./cli/commands/run.js";
 import { SEARCH_HELP, searchCommand } from "./cli/commands/search.js";
+import { CONTEXT_COST_HELP, contextCostCommand } from "./cli/commands/context-cost.js";
+import { IMPORT_CONFIG_HELP, importConfigCommand } from "./cli/commands/import-config.js";
 import { SECRET_HELP, secretCommand } from "./cli/commands/secret.js";
 import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
 import { ConfigError } from "./config/load-config.js";
@@ -25,13 +27,15 @@ Commands:
   log [name]            list versions
   revert <name> <ver>   restore an integration to a version (as a new commit)
   secret set|list|remove  manage secrets (values never enter the sandbox)
+  import-config <file>  front the MCP servers of a Claude Desktop config
+  context-cost          tokens of a conventional MCP setup vs toolsmith
   help [command]        show help
 
 Run 'toolsmith <command> --help' for a command's options.
 Environment: TOOLSMITH_HOME (default ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, revert: REVERT_HELP, secret: SECRET_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, revert: REVERT_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -42,6 +46,9 @@ const OPTIONS = {
   max: { type: "string" },
   "timeout-ms": { type: "string" },
   host: { type: "string", multiple: true },
+  "dry-run": { type: "boolean" },
+  config: { type: "string" },
+  "tools-json": { type: "string", multiple: true },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
@@ -51,6 +58,8 @@ const ALLOWED: Record<string, string[]> = {
   log: ["help", "max", "json"],
   revert: ["help"],
   secret: ["help", "host", "json"],
+  "import-config": ["help", "dry-run"],
+  "context-cost": ["help", "config", "tools-json", "json"],
   help: ["help"],
 };
 
@@ -99,6 +108,10 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await logCommand(ctx, rest, values);
       case "secret":
         return await secretCommand(ctx, rest, values);
+      case "context-cost":
+        return await contextCostCommand(ctx, rest, values);
+      case "import-config":
+        return await importConfigCommand(ctx, rest, values, ctx.nodePath);
       default:
         return await revertCommand(ctx, rest);
     }
@@ -160,5 +173,6 @@ const code = await main({
   stderr: (text) => process.stderr.write(text),
   readStdin,
   readSecret,
+  nodePath: process.execPath,
 });
 process.exitCode = code;

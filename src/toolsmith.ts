@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from "./limits-shared.js";
 import { loadConfig } from "./config/load-config.js";
 import { homePaths, type HomePaths } from "./config/home.js";
 import type { Config } from "./config/schema.js";
@@ -9,7 +10,10 @@ import { openLibrary } from "./library/open-library.js";
 import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
 import { SearchIndex, type Searchable } from "./library/search-index.js";
 import { integrationResult, type IntegrationResult } from "./library/search-results.js";
-import { Sandbox, type RunReport } from "./sandbox/sandbox.js";
+import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport } from "./sandbox/sandbox.js";
+import { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
+import { MCP_PREFIX, UpstreamModules } from "./bridge/upstream/upstream-modules.js";
+import { upstreamToolResults, type McpToolResult } from "./bridge/upstream/upstream-results.js";
 import { HostBridge } from "./bridge/host-bridge.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
 import { SecretVault } from "./bridge/secrets/secret-vault.js";
@@ -41,14 +45,15 @@ export interface SearchOptions {
 
 export interface SearchResponse {
   total: number;
-  results: IntegrationResult[];
+  results: Array<IntegrationResult | McpToolResult>;
+  /** Upstream MCP servers that cannot be used right now, and why. */
+  unavailable?: Array<{ server: string; reason: string }>;
   hint?: string;
 }
 
-type IndexedIntegration = Searchable & { record: Integration };
+type IndexedEntry = Searchable & ({ kind: "integration"; record: Integration } | { kind: "mcp-tool"; result: McpToolResult });
 
-export const DEFAULT_SEARCH_LIMIT = 10;
-export const MAX_SEARCH_LIMIT = 100;
+export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from "./limits-shared.js";
 
 /**
  * One toolsmith home: its config, sandbox, library and search index. The MCP
@@ -65,7 +70,9 @@ export class Toolsmith {
   private secretsStamp = "";
   private sandbox!: Sandbox;
   private store!: LibraryStore;
-  private readonly index = new SearchIndex<IndexedIntegration>();
+  private readonly index = new SearchIndex<IndexedEntry>();
+  private hub!: UpstreamHub;
+  private modules!: ModuleSource;
 
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
@@ -117,11 +124,14 @@ export class Toolsmith {
     }
     const vault = new SecretVault(file, NetworkPolicy.hostListMatches);
     const workspace = new Workspace(this.paths.workspace, this.config.limits.workspaceMb * 1024 * 1024);
-    this.bridge = new HostBridge(this.config.network, vault, workspace);
+    this.hub ??= new UpstreamHub(this.config.mcpServers, (line) => this.log(line));
+    this.bridge = new HostBridge(this.config.network, vault, workspace, { hub: this.hub, callTimeoutMs: this.config.limits.timeoutMs });
     this.secretsStamp = stamp;
   }
 
   private async start(): Promise<void> {
+    this.hub.start();
+    this.hub.onChange((server) => this.indexUpstream(server));
     this.sandbox = new Sandbox(this.config.limits, this.options.poolSize);
     const sandboxStarted = this.sandbox.start();
     this.store = await openLibrary({
@@ -132,7 +142,8 @@ export class Toolsmith {
       log: this.log,
     });
     await sandboxStarted;
-    this.index.replaceAll(this.store.list().map(indexed));
+    this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
+    for (const record of this.store.list()) this.index.upsert(indexed(record));
     this.store.onChange((names) => {
       for (const name of names) {
         const record = this.store.get(name);
@@ -142,6 +153,21 @@ export class Toolsmith {
     });
   }
 
+  /** Replaces the search entries of one upstream server with its current tools. */
+  private indexUpstream(server: string): void {
+    this.index.removeWhere((entry) => entry.kind === "mcp-tool" && entry.result.server === server);
+    const tools = this.hub.tools(server) ?? [];
+    for (const result of upstreamToolResults(server, tools)) {
+      this.index.upsert({ id: `${MCP_PREFIX}${result.name}`, name: result.name, description: result.description, tags: [result.server], signature: result.signature, kind: "mcp-tool", result });
+    }
+  }
+
+  /** Waits for the first connection attempt of every upstream (for tests and the CLI). */
+  async upstreamsSettled(): Promise<void> {
+    await this.configured;
+    await this.hub.settled();
+  }
+
   async run(code: string, options: RunOptions = {}): Promise<RunReport> {
     await this.ready;
     await this.refreshSecrets();
@@ -149,7 +175,7 @@ export class Toolsmith {
     const report = await this.sandbox.run({
       code,
       timeoutMs: options.timeoutMs,
-      modules: this.store,
+      modules: this.modules,
       signal: options.signal,
       hostFunctions: run.hostFunctions,
       onHostCall: run.onHostCall,
@@ -165,7 +191,16 @@ export class Toolsmith {
     const { total, hits } = this.index.search(options.query, limit);
     await this.refreshSecrets();
     const configured = new Set(this.bridge.vault.names());
-    const response: SearchResponse = { total, results: hits.map((h) => integrationResult(h.record, options.detail === "full", configured)) };
+    const response: SearchResponse = {
+      total,
+      results: hits.map((h) => {
+        if (h.kind === "integration") return integrationResult(h.record, options.detail === "full", configured);
+        const state = this.hub.state(h.result.server);
+        return state?.status === "unavailable" ? { ...h.result, unavailable: state.reason } : h.result;
+      }),
+    };
+    const unavailable = this.hub.unavailable();
+    if (unavailable.length) response.unavailable = unavailable;
     if (total === 0) {
       response.hint = options.query?.trim()
         ? `Nothing matches '${options.query}'. Try other words, an empty query to list everything, or write the code with run_code and save it with save_integration.`
@@ -177,7 +212,7 @@ export class Toolsmith {
   async save(request: SaveRequest): Promise<SaveOutcome> {
     await this.ready;
     await this.refreshSecrets();
-    return saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge }, request);
+    return saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules }, request);
   }
 
   async get(name: string): Promise<Integration | undefined> {
@@ -216,6 +251,7 @@ export class Toolsmith {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    await this.hub?.close();
     if (!this.sandbox) return;
     await this.sandbox?.close();
   }
@@ -226,8 +262,9 @@ export class UserError extends Error {
   override name = "UserError";
 }
 
-function indexed(record: Integration): IndexedIntegration {
+function indexed(record: Integration): IndexedEntry {
   return {
+    kind: "integration",
     id: record.name,
     name: record.name,
     description: record.meta.description,

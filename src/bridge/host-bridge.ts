@@ -3,10 +3,11 @@ import type { HostCallHandler } from "../sandbox/worker-pool.js";
 import { hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
 import { NetworkPolicy, NetworkRefusedError, type CheckedTarget } from "./network/network-policy.js";
 import { SecretVault } from "./secrets/secret-vault.js";
+import type { UpstreamHub } from "./upstream/upstream-hub.js";
 import type { Workspace } from "./workspace/workspace.js";
 
 /** Host functions a run may call, by the name the guest uses. */
-export const HOST_FUNCTIONS = ["fetch", "progress", "workspace.read", "workspace.write", "workspace.list", "workspace.remove"] as const;
+export const HOST_FUNCTIONS = ["fetch", "mcp.call", "progress", "workspace.read", "workspace.write", "workspace.list", "workspace.remove"] as const;
 
 export interface RunBridgeOptions {
   signal?: AbortSignal;
@@ -40,6 +41,7 @@ export class HostBridge {
     private readonly network: NetworkSettings,
     readonly vault: SecretVault,
     private readonly workspace: Workspace,
+    private readonly upstreams: { hub: UpstreamHub; callTimeoutMs: number } | undefined,
   ) {
     this.policy = new NetworkPolicy(network.allow);
   }
@@ -100,6 +102,11 @@ export class HostBridge {
             filterText: (text) => vault.redact(text),
           });
           return JSON.stringify(reply);
+        }
+        case "mcp.call": {
+          if (!this.upstreams) throw new Error("No upstream MCP servers are configured (mcpServers in config.json).");
+          const value = await this.upstreams.hub.call(String(args.server), String(args.tool), args.args, signal, this.upstreams.callTimeoutMs);
+          return value === undefined ? undefined : JSON.stringify(value);
         }
         case "progress":
           options.onProgress?.(String(args.message ?? ""), numberOrUndefined(args.progress), numberOrUndefined(args.total));

@@ -10,6 +10,8 @@ export interface CliContext {
   readStdin: () => Promise<string>;
   /** Reads a secret: from a terminal without echo (after showing `prompt` on stderr), else all of stdin. */
   readSecret: (prompt: string) => Promise<string>;
+  /** The Node.js executable running toolsmith (for printed client configs). */
+  nodePath: string;
 }
 
 /** A command's exit code: 0 success, 1 the work failed, 2 bad usage or configuration. */

@@ -54,8 +54,9 @@ export const NetworkSchema = z
   })
   .strict();
 
-const StdioServerSchema = z
+export const StdioServerSchema = z
   .object({
+    type: z.literal("stdio").optional(),
     command: z.string().min(1),
     args: z.array(z.string()).default([]),
     env: z.record(z.string(), z.string()).default({}),
@@ -63,14 +64,36 @@ const StdioServerSchema = z
   })
   .strict();
 
-const HttpServerSchema = z
+export const HttpServerSchema = z
   .object({
-    url: z.url(),
+    type: z.enum(["http", "streamable-http", "streamableHttp"]).optional(),
+    url: z.url().refine((u) => /^https?:/i.test(u), "url must start with http:// or https://"),
     headers: z.record(z.string(), z.string()).default({}),
   })
   .strict();
 
-export const UpstreamServerSchema = z.union([StdioServerSchema, HttpServerSchema]);
+export type StdioServer = z.infer<typeof StdioServerSchema>;
+export type HttpServer = z.infer<typeof HttpServerSchema>;
+export type UpstreamServer = StdioServer | HttpServer;
+
+/**
+ * One upstream in Claude Desktop's format: `command` (stdio) or `url` (Streamable HTTP).
+ * Validated by whichever form it has, so errors name the real problem, not "invalid union".
+ */
+export const UpstreamServerSchema = z.unknown().transform((value, ctx): UpstreamServer => {
+  const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
+  const schema = isObject && "url" in value ? HttpServerSchema : isObject && "command" in value ? StdioServerSchema : undefined;
+  if (!schema) {
+    ctx.addIssue({ code: "custom", message: 'each server needs "command" (a stdio server) or "url" (a Streamable HTTP server)' });
+    return z.NEVER;
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom", message: issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `'${k}'`).join(", ")}` : issue.message } as never);
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 export const LibrarySettingsSchema = z
   .object({
@@ -94,7 +117,6 @@ export const ConfigSchema = z
 export type Limits = z.infer<typeof LimitsSchema>;
 export type NetworkSettings = z.infer<typeof NetworkSchema>;
 export type Config = z.infer<typeof ConfigSchema>;
-export type UpstreamServer = z.infer<typeof UpstreamServerSchema>;
 
 export function defaultConfig(): Config {
   return ConfigSchema.parse({});

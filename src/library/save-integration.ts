@@ -1,7 +1,7 @@
 import type { HostBridge } from "../bridge/host-bridge.js";
 import { redactDeep } from "../bridge/secrets/redact-deep.js";
 import type { LogEntry } from "../sandbox/protocol.js";
-import type { RunErrorInfo, Sandbox } from "../sandbox/sandbox.js";
+import type { ModuleSource, RunErrorInfo, Sandbox } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { IntegrationFiles, LibraryStore } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
@@ -29,6 +29,8 @@ export interface SaveDeps {
   sandbox: Sandbox;
   /** Network, secrets and workspace for the test run; without it the test gets none. */
   bridge?: HostBridge;
+  /** What the test may import (the library, upstream servers); defaults to the library alone. */
+  modules?: ModuleSource;
 }
 
 type Prepared = { ok: true; files: IntegrationFiles; compiled: CompiledModule; verified: boolean } | Extract<SaveOutcome, { ok: false }>;
@@ -80,7 +82,7 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
     const bridgeRun = deps.bridge?.forRun({ declared });
     const raw = await deps.sandbox.run({
       code: test,
-      modules: deps.store,
+      modules: deps.modules ?? deps.store,
       overrides,
       hostFunctions: bridgeRun?.hostFunctions,
       onHostCall: bridgeRun?.onHostCall,

@@ -61,6 +61,10 @@ export class SearchIndex<T extends Searchable> {
     this.mini.discard(id);
   }
 
+  removeWhere(predicate: (item: T) => boolean): void {
+    for (const item of [...this.entries.values()]) if (predicate(item)) this.remove(item.id);
+  }
+
   get size(): number {
     return this.entries.size;
   }

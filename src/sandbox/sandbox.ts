@@ -12,7 +12,7 @@ export const MAIN_MODULE = "main.ts";
 /** Where the sandbox finds importable modules other than its builtins (the library, upstream servers). */
 export interface ModuleSource {
   /** A compiled module, a compile error in it, or undefined when nothing has that name. */
-  resolve(specifier: string): CompileResult | undefined;
+  resolve(specifier: string): CompileResult | undefined | Promise<CompileResult | undefined>;
   /** Why a specifier of this source's form is missing, written for the model. */
   missing(specifier: string): string | undefined;
 }
@@ -85,7 +85,7 @@ export class Sandbox {
     const main = compileModule(input.code, MAIN_MODULE);
     if (!main.ok) return fail(main.error, elapsed());
 
-    const gathered = gatherModules(main.module, input.modules, input.overrides);
+    const gathered = await gatherModules(main.module, input.modules, input.overrides);
     if ("error" in gathered) return fail(gathered.error, elapsed());
 
     const result = await this.pool.run({
@@ -127,18 +127,18 @@ function fail(error: RunErrorInfo, durationMs: number): RunReport {
 }
 
 /** Every module reachable from `main` through literal imports, compiled; or the first reason one is missing. */
-function gatherModules(
+async function gatherModules(
   main: CompiledModule,
   source: ModuleSource | undefined,
   overrides: ReadonlyMap<string, CompiledModule> | undefined,
-): { modules: CompiledModule[] } | { error: RunErrorInfo } {
+): Promise<{ modules: CompiledModule[] } | { error: RunErrorInfo }> {
   const found = new Map<string, CompiledModule>();
   const pending: Array<{ importer: CompiledModule; specifier: string; dynamic: boolean }> = main.imports.map((i) => ({ importer: main, ...i }));
   while (pending.length > 0) {
     const { importer, specifier, dynamic } = pending.pop()!;
     if (found.has(specifier) || specifier in BUILTIN_MODULES) continue;
     const override = overrides?.get(specifier);
-    const resolved: CompileResult | undefined = override ? { ok: true, module: override } : source?.resolve(specifier);
+    const resolved: CompileResult | undefined = override ? { ok: true, module: override } : await source?.resolve(specifier);
     if (!resolved) {
       if (dynamic) continue;
       const why = source?.missing(specifier) ?? defaultMissing(specifier);
@@ -151,6 +151,27 @@ function gatherModules(
     for (const next of resolved.module.imports) pending.push({ importer: resolved.module, ...next });
   }
   return { modules: [...found.values()] };
+}
+
+/** Several module sources as one: the first that knows a specifier wins. */
+export class CompositeModuleSource implements ModuleSource {
+  constructor(private readonly sources: ModuleSource[]) {}
+
+  async resolve(specifier: string): Promise<CompileResult | undefined> {
+    for (const source of this.sources) {
+      const found = await source.resolve(specifier);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  missing(specifier: string): string | undefined {
+    for (const source of this.sources) {
+      const why = source.missing(specifier);
+      if (why) return why;
+    }
+    return undefined;
+  }
 }
 
 function defaultMissing(specifier: string): string {

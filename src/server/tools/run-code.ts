@@ -1,22 +1,15 @@
 import { fromJsonSchema, type McpServer, type ServerContext } from "@modelcontextprotocol/server";
 import type { Toolsmith } from "../../toolsmith.js";
+import { RUN_CODE } from "../tool-definitions.js";
 import { internalError, toolResult } from "../tool-result.js";
-
-export const RUN_CODE_DESCRIPTION =
-  "Run TypeScript/JS as an ES module in a fresh QuickJS sandbox (no Node/fs). Top-level await ok; result = `export default` (JSON), console output returned as logs. " +
-  'Reuse saved code: `import { f } from "library/<name>"` (see search_library). Globals: fetch, URL, TextEncoder, atob/btoa, setTimeout; `import { secret, workspace, sleep, progress } from "toolsmith"`.';
 
 export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
   server.registerTool(
-    "run_code",
+    RUN_CODE.name,
     {
-      description: RUN_CODE_DESCRIPTION,
-      inputSchema: fromJsonSchema<{ code: string; timeoutMs?: number }>({
-        type: "object",
-        properties: { code: { type: "string" }, timeoutMs: { type: "integer", minimum: 1 } },
-        required: ["code"],
-      }),
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      description: RUN_CODE.description,
+      inputSchema: fromJsonSchema<{ code: string; timeoutMs?: number }>(RUN_CODE.inputSchema),
+      annotations: RUN_CODE.annotations,
     },
     async ({ code, timeoutMs }, ctx: ServerContext) => {
       try {

@@ -1,0 +1,161 @@
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import type { UpstreamServer } from "../../config/schema.js";
+import { SERVER_VERSION } from "../../version.js";
+
+/** How long an upstream may take to start and list its tools. */
+export const UPSTREAM_CONNECT_TIMEOUT_MS = 30_000;
+/** Most pages of tools/list followed (a runaway cursor must not loop forever). */
+const MAX_TOOL_PAGES = 100;
+/** Lines of an upstream's stderr echoed per start, so a chatty server cannot flood ours. */
+const MAX_STDERR_LINES = 50;
+
+export interface UpstreamTool {
+  name: string;
+  description?: string;
+  inputSchema?: unknown;
+  outputSchema?: unknown;
+}
+
+export type UpstreamState =
+  | { status: "connecting" }
+  | { status: "ready"; tools: UpstreamTool[] }
+  | { status: "unavailable"; reason: string; tools?: UpstreamTool[] };
+
+export interface CallOutcome {
+  isError: boolean;
+  structuredContent?: unknown;
+  content: Array<{ type: string; text?: string; [key: string]: unknown }>;
+}
+
+/**
+ * One upstream MCP server, reached as a client over stdio or Streamable HTTP.
+ * A stdio server that exits is restarted on its next use; a failure is kept as
+ * the reason search shows, never thrown at the rest of toolsmith.
+ */
+export class UpstreamConnection {
+  private client: Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private state: UpstreamState = { status: "connecting" };
+  private restarts = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly config: UpstreamServer,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  get current(): UpstreamState {
+    return this.state;
+  }
+
+  /** Connects (or reconnects) and lists tools; resolves either way, the state says how it went. */
+  ensureConnected(): Promise<void> {
+    if (this.client && this.state.status === "ready") return Promise.resolve();
+    this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  async call(tool: string, args: unknown, signal: AbortSignal, timeoutMs: number): Promise<CallOutcome> {
+    await this.ensureConnected();
+    const client = this.client;
+    if (!client || this.state.status !== "ready") {
+      throw new Error(`Upstream MCP server '${this.name}' is unavailable: ${this.state.status === "unavailable" ? this.state.reason : "still starting"}.`);
+    }
+    try {
+      const result = await client.callTool({ name: tool, arguments: (args ?? {}) as Record<string, unknown> }, { signal, timeout: timeoutMs, resetTimeoutOnProgress: true });
+      return result as unknown as CallOutcome;
+    } catch (error) {
+      if (signal.aborted) throw new Error(`The run ended while ${this.name}/${tool} was running; the call was cancelled.`);
+      const message = (error as Error).message;
+      if (!this.client) throw new Error(`Upstream MCP server '${this.name}' stopped during ${tool} (${message}). It will be restarted on next use.`);
+      throw new Error(`${this.name}/${tool} failed: ${message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.close().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const previousTools = this.state.status === "unavailable" ? this.state.tools : this.state.status === "ready" ? this.state.tools : undefined;
+    const client = new Client({ name: "toolsmith", version: SERVER_VERSION });
+    try {
+      const transport = this.transport();
+      client.onclose = () => {
+        if (this.client !== client) return;
+        this.client = undefined;
+        const reason = "the server exited; it will be restarted on next use";
+        this.state = { status: "unavailable", reason, tools: this.state.status === "ready" ? this.state.tools : previousTools };
+        this.log(`upstream '${this.name}': ${reason}`);
+      };
+      await withTimeout(client.connect(transport), UPSTREAM_CONNECT_TIMEOUT_MS, "connect");
+      const tools = await withTimeout(listAllTools(client), UPSTREAM_CONNECT_TIMEOUT_MS, "tools/list");
+      this.client = client;
+      this.state = { status: "ready", tools };
+      this.log(`upstream '${this.name}': ready with ${tools.length} tools`);
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      const reason = describeFailure(error);
+      this.state = { status: "unavailable", reason, tools: previousTools };
+      this.log(`upstream '${this.name}': unavailable: ${reason}`);
+    }
+  }
+
+  private transport(): StdioClientTransport | StreamableHTTPClientTransport {
+    if ("url" in this.config) {
+      this.log(`upstream '${this.name}': connecting to ${this.config.url}`);
+      return new StreamableHTTPClientTransport(new URL(this.config.url), { requestInit: { headers: this.config.headers } });
+    }
+    const { command, args, env, cwd } = this.config;
+    this.log(`upstream '${this.name}': ${this.restarts++ === 0 ? "starting" : "restarting"} ${[command, ...args].join(" ")}`);
+    // The SDK passes only its default environment (PATH, HOME, ...) plus the configured env, not ours.
+    const transport = new StdioClientTransport({ command, args, env, cwd, stderr: "pipe" });
+    let lines = 0;
+    transport.stderr?.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line.trim() || lines >= MAX_STDERR_LINES) continue;
+        lines++;
+        this.log(`upstream '${this.name}' stderr: ${line.slice(0, 500)}`);
+      }
+    });
+    return transport;
+  }
+}
+
+async function listAllTools(client: Client): Promise<UpstreamTool[]> {
+  const tools: UpstreamTool[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+    const result = await client.listTools(cursor ? { cursor } : undefined);
+    tools.push(...(result.tools as UpstreamTool[]));
+    cursor = result.nextCursor;
+    if (!cursor) break;
+  }
+  return tools;
+}
+
+function describeFailure(error: unknown): string {
+  const err = error as NodeJS.ErrnoException;
+  if (err.code === "ENOENT") return `the command was not found (${err.message})`;
+  return err.message || String(error);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    timer.unref();
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,67 @@
+import type { ToolAnnotations } from "@modelcontextprotocol/server";
+import { MAX_SEARCH_LIMIT } from "../limits-shared.js";
+
+/**
+ * The three tools as a model sees them: the single source for registering them and
+ * for counting what they cost in context. Every word here is paid on every request,
+ * so details live in search results and error messages instead.
+ */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  annotations: ToolAnnotations;
+}
+
+export const SEARCH_LIBRARY: ToolDefinition = {
+  name: "search_library",
+  description:
+    'Find saved integrations and upstream MCP tools to import in run_code. Each result has its import line and TypeScript signature; detail "full" adds the source. Empty query lists all, newest first.',
+  inputSchema: {
+    type: "object",
+    properties: {
+      query: { type: "string" },
+      limit: { type: "integer", minimum: 1, maximum: MAX_SEARCH_LIMIT },
+      detail: { enum: ["summary", "full"] },
+    },
+  },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+};
+
+export const RUN_CODE: ToolDefinition = {
+  name: "run_code",
+  description:
+    "Run TypeScript/JS as an ES module in a fresh QuickJS sandbox (no Node/fs). Top-level await ok; result = `export default` (JSON), console output returned as logs. " +
+    'Import saved code and upstream MCP tools: `import { f } from "library/<name>"` or `"mcp/<server>"` (see search_library). Globals: fetch, URL, TextEncoder, atob/btoa, setTimeout; `import { secret, workspace, sleep, progress } from "toolsmith"`.',
+  inputSchema: {
+    type: "object",
+    properties: { code: { type: "string" }, timeoutMs: { type: "integer", minimum: 1 } },
+    required: ["code"],
+  },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+};
+
+export const SAVE_INTEGRATION: ToolDefinition = {
+  name: "save_integration",
+  description:
+    "Save a TS module that exports functions as library/<name> (a new git version). `test` is run_code code importing it from library/<name>, throwing on failure (asserts: library/testing/assert); nothing is saved unless it compiles and the test passes.",
+  // The name rule is checked by the save itself, whose error explains it; the schema stays small.
+  inputSchema: {
+    type: "object",
+    properties: {
+      name: { type: "string", description: "e.g. github/issues" },
+      description: { type: "string" },
+      code: { type: "string" },
+      test: { type: "string" },
+      message: { type: "string" },
+      tags: { type: "array", items: { type: "string" } },
+      hosts: { type: "array", items: { type: "string" } },
+      secrets: { type: "array", items: { type: "string" } },
+    },
+    required: ["name", "description", "code"],
+  },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+};
+
+/** In the order tools/list returns them. */
+export const TOOL_DEFINITIONS: readonly ToolDefinition[] = [SEARCH_LIBRARY, RUN_CODE, SAVE_INTEGRATION];
