@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError, type CliContext, type ExitCode } from "./cli/cli-context.js";
-import { LOG_HELP, logCommand, REVERT_HELP, revertCommand } from "./cli/commands/history.js";
+import { DIFF_HELP, diffCommand, LOG_HELP, logCommand, REVERT_HELP, revertCommand } from "./cli/commands/history.js";
 import { RUN_HELP, runCommand } from "./cli/commands/run.js";
 import { SEARCH_HELP, searchCommand } from "./cli/commands/search.js";
 import { CONTEXT_COST_HELP, contextCostCommand } from "./cli/commands/context-cost.js";
@@ -25,6 +25,7 @@ Commands:
   run <file|->          run a module as run_code does
   search [query]        search the library
   log [name]            list versions
+  diff <name> [a] [b]   show how an integration changed between versions
   revert <name> <ver>   restore an integration to a version (as a new commit)
   secret set|list|remove  manage secrets (values never enter the sandbox)
   import-config <file>  front the MCP servers of a Claude Desktop config
@@ -35,7 +36,7 @@ Run 'toolsmith <command> --help' for a command's options.
 Environment: TOOLSMITH_HOME (default ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, revert: REVERT_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -57,6 +58,7 @@ const ALLOWED: Record<string, string[]> = {
   search: ["help", "limit", "full", "json"],
   log: ["help", "max", "json"],
   revert: ["help"],
+  diff: ["help"],
   secret: ["help", "host", "json"],
   "import-config": ["help", "dry-run"],
   "context-cost": ["help", "config", "tools-json", "json"],
@@ -108,6 +110,8 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await logCommand(ctx, rest, values);
       case "secret":
         return await secretCommand(ctx, rest, values);
+      case "diff":
+        return await diffCommand(ctx, rest);
       case "context-cost":
         return await contextCostCommand(ctx, rest, values);
       case "import-config":

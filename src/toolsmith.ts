@@ -21,6 +21,7 @@ import { permissionWarning, readSecretsFile, SecretsFileError } from "./bridge/s
 import { Workspace } from "./bridge/workspace/workspace.js";
 import { ConfigError } from "./config/load-config.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
+import { UsageStats } from "./library/usage-stats.js";
 
 export interface ToolsmithOptions {
   home: string;
@@ -54,6 +55,8 @@ export interface SearchResponse {
 type IndexedEntry = Searchable & ({ kind: "integration"; record: Integration } | { kind: "mcp-tool"; result: McpToolResult });
 
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from "./limits-shared.js";
+/** Versions listed per integration with detail "full". */
+const HISTORY_IN_FULL_RESULTS = 5;
 
 /**
  * One toolsmith home: its config, sandbox, library and search index. The MCP
@@ -72,6 +75,7 @@ export class Toolsmith {
   private store!: LibraryStore;
   private readonly index = new SearchIndex<IndexedEntry>();
   private hub!: UpstreamHub;
+  private usage!: UsageStats;
   private modules!: ModuleSource;
 
   private constructor(private readonly options: ToolsmithOptions) {
@@ -143,6 +147,8 @@ export class Toolsmith {
     });
     await sandboxStarted;
     this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
+    this.usage = new UsageStats(this.paths.state);
+    await this.usage.load();
     for (const record of this.store.list()) this.index.upsert(indexed(record));
     this.store.onChange((names) => {
       for (const name of names) {
@@ -172,7 +178,7 @@ export class Toolsmith {
     await this.ready;
     await this.refreshSecrets();
     const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress });
-    const report = await this.sandbox.run({
+    const { report, modules } = await this.sandbox.runWithModules({
       code,
       timeoutMs: options.timeoutMs,
       modules: this.modules,
@@ -182,7 +188,13 @@ export class Toolsmith {
       secretNames: run.secretNames,
       secretNonce: run.secretNonce,
     });
+    this.usage.record({ modules, ok: report.ok, error: report.ok ? undefined : report.error, durationMs: report.durationMs });
     return redactDeep(report, this.bridge.vault);
+  }
+
+  /** The last few versions of an integration, newest first. */
+  private async recentVersions(name: string): Promise<Array<{ version: string; date: string; message: string }>> {
+    return (await this.store.history(name, HISTORY_IN_FULL_RESULTS)).map((c) => ({ version: c.sha, date: c.date, message: c.message }));
   }
 
   async search(options: SearchOptions = {}): Promise<SearchResponse> {
@@ -193,11 +205,14 @@ export class Toolsmith {
     const configured = new Set(this.bridge.vault.names());
     const response: SearchResponse = {
       total,
-      results: hits.map((h) => {
-        if (h.kind === "integration") return integrationResult(h.record, options.detail === "full", configured);
+      results: await Promise.all(hits.map(async (h) => {
+        if (h.kind === "integration") {
+          const full = options.detail === "full";
+          return integrationResult(h.record, full, { configuredSecrets: configured, usage: this.usage.get(h.record.name), history: full ? await this.recentVersions(h.record.name) : undefined });
+        }
         const state = this.hub.state(h.result.server);
         return state?.status === "unavailable" ? { ...h.result, unavailable: state.reason } : h.result;
-      }),
+      })),
     };
     const unavailable = this.hub.unavailable();
     if (unavailable.length) response.unavailable = unavailable;
@@ -218,6 +233,33 @@ export class Toolsmith {
   async get(name: string): Promise<Integration | undefined> {
     await this.ready;
     return this.store.get(name);
+  }
+
+  async integrations(): Promise<Integration[]> {
+    await this.ready;
+    return this.store.list();
+  }
+
+  /**
+   * The changes to one integration's files between two versions: by default from its
+   * previous version to its current one; with only `from`, from there to the current.
+   */
+  async diff(name: string, from?: string, to?: string): Promise<string> {
+    await this.ready;
+    if (!isIntegrationName(name)) throw new UserError(`'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.`);
+    const versions = await this.store.history(name);
+    if (versions.length === 0) throw new UserError(`No integration named '${name}' in the library. 'toolsmith search' lists them.`);
+    const resolve = async (v: string) => {
+      const sha = await this.store.repo.resolveCommit(v);
+      if (!sha) throw new UserError(`'${v}' is not a version of this library. 'toolsmith log ${name}' lists its versions.`);
+      return sha;
+    };
+    const toSha = to ? await resolve(to) : versions[0]!.sha;
+    let fromSha: string;
+    if (from) fromSha = await resolve(from);
+    else if (versions[1]) fromSha = versions[1].sha;
+    else throw new UserError(`'${name}' has only one version (${versions[0]!.sha.slice(0, 12)}); there is nothing to compare it with.`);
+    return this.store.diff(name, fromSha, toSha);
   }
 
   async history(name?: string, maxCount?: number): Promise<CommitInfo[]> {
@@ -252,6 +294,7 @@ export class Toolsmith {
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
     await this.hub?.close();
+    await this.usage?.flush();
     if (!this.sandbox) return;
     await this.sandbox?.close();
   }

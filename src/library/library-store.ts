@@ -141,6 +141,11 @@ export class LibraryStore implements ModuleSource {
     return { name, code, test: await this.repo.show(version, rel.test), meta: parseMeta(await this.repo.show(version, rel.meta)) };
   }
 
+  /** Unified diff of one integration's files between two commits. */
+  async diff(name: string, from: string, to: string): Promise<string> {
+    return this.repo.git.raw(["diff", "--no-color", from, to, "--", ...Object.values(integrationFiles(name))]);
+  }
+
   async history(name?: string, maxCount?: number): Promise<CommitInfo[]> {
     const paths = name ? Object.values(integrationFiles(name)) : [];
     return this.repo.log(paths, maxCount);

@@ -9,6 +9,8 @@ export const IntegrationMetaSchema = z
     secrets: z.array(z.string()).default([]),
     /** Whether this version's test ran and passed when it was saved. */
     verified: z.boolean().default(false),
+    /** Why a version that once passed is no longer verified (e.g. a dependency changed under it). */
+    unverifiedReason: z.string().optional(),
   })
   .loose();
 

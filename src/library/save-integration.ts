@@ -1,10 +1,11 @@
 import type { HostBridge } from "../bridge/host-bridge.js";
-import { redactDeep } from "../bridge/secrets/redact-deep.js";
 import type { LogEntry } from "../sandbox/protocol.js";
 import type { ModuleSource, RunErrorInfo, Sandbox } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { IntegrationFiles, LibraryStore } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
+import { runIntegrationTest } from "./test-runner.js";
+import { retestDependents, type DependentResult } from "./dependents.js";
 import { absoluteFiles, INTEGRATION_NAME_HINT, isIntegrationName, LIBRARY_PREFIX } from "./names.js";
 
 export interface SaveRequest {
@@ -21,7 +22,7 @@ export interface SaveRequest {
 export type SaveFailurePhase = "name" | "compile" | "secrets" | "test" | "commit";
 
 export type SaveOutcome =
-  | { ok: true; name: string; version: string; path: string; created: boolean; verified: boolean }
+  | { ok: true; name: string; version: string; path: string; created: boolean; verified: boolean; dependents?: DependentResult[] }
   | { ok: false; phase: SaveFailurePhase; error: RunErrorInfo; logs?: LogEntry[] };
 
 export interface SaveDeps {
@@ -77,22 +78,9 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
   if (test !== undefined) {
     const overrides = new Map(extraOverrides);
     overrides.set(specifier, compiled.module);
-    // What the test may touch: what this integration declares, plus what the integrations it imports declare.
-    const declared = declaredByImports(deps.store, compiled.module.imports.map((i) => i.specifier), { hosts: [...hosts], secrets: [...secrets] });
-    const bridgeRun = deps.bridge?.forRun({ declared });
-    const raw = await deps.sandbox.run({
-      code: test,
-      modules: deps.modules ?? deps.store,
-      overrides,
-      hostFunctions: bridgeRun?.hostFunctions,
-      onHostCall: bridgeRun?.onHostCall,
-      secretNames: bridgeRun?.secretNames,
-      secretNonce: bridgeRun?.secretNonce,
-    });
-    const report = deps.bridge ? redactDeep(raw, deps.bridge.vault) : raw;
+    const { report, undeclared } = await runIntegrationTest(deps, test, overrides, { hosts, secrets, imports: compiled.module.imports.map((i) => i.specifier) });
     if (!report.ok) {
       const which = request.test === undefined ? "The existing test (kept from the current version, since no test was given)" : "The test";
-      const undeclared = bridgeRun?.undeclared[0];
       return {
         ok: false,
         phase: "test",
@@ -102,8 +90,9 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
     }
     verified = true;
   }
+  const { unverifiedReason: _previousReason, ...previousMeta } = existing?.meta ?? {};
   const meta = IntegrationMetaSchema.parse({
-    ...existing?.meta,
+    ...previousMeta,
     description: request.description,
     tags: request.tags ?? existing?.meta.tags ?? [],
     hosts,
@@ -119,9 +108,15 @@ export async function saveIntegration(deps: SaveDeps, request: SaveRequest): Pro
   if (!prepared.ok) return prepared;
   const created = deps.store.get(request.name) === undefined;
   const message = request.message?.trim() || `${created ? "Add" : "Update"} ${request.name}: ${firstLine(request.description)}`;
+  const dependents = await retestDependents(deps, request.name, prepared.compiled);
   try {
-    const version = await deps.store.commit([prepared.files], message);
-    return { ok: true, name: request.name, version, path: absoluteFiles(deps.store.root, request.name).code, created, verified: prepared.verified };
+    const summary = dependents.results.length
+      ? `\n\nDependents re-tested: ${dependents.results.map((d) => `${d.name} ${d.passed === null ? "(no test)" : d.passed ? "passed" : "FAILED"}`).join(", ")}`
+      : "";
+    const version = await deps.store.commit([prepared.files, ...dependents.updates], `${message}${summary}`);
+    const outcome: SaveOutcome = { ok: true, name: request.name, version, path: absoluteFiles(deps.store.root, request.name).code, created, verified: prepared.verified };
+    if (dependents.results.length) outcome.dependents = dependents.results;
+    return outcome;
   } catch (error) {
     return {
       ok: false,
@@ -129,26 +124,6 @@ export async function saveIntegration(deps: SaveDeps, request: SaveRequest): Pro
       error: { name: "CommitError", message: `The library could not record the new version (${(error as Error).message}). Nothing was changed; try again.` },
     };
   }
-}
-
-/** Hosts and secrets declared by `own` and by every library integration reachable through `imports`. */
-function declaredByImports(store: LibraryStore, imports: string[], own: { hosts: string[]; secrets: string[] }): { hosts: string[]; secrets: string[] } {
-  const hosts = new Set(own.hosts);
-  const secrets = new Set(own.secrets);
-  const seen = new Set<string>();
-  const pending = [...imports];
-  while (pending.length) {
-    const specifier = pending.pop()!;
-    if (seen.has(specifier) || !specifier.startsWith(LIBRARY_PREFIX)) continue;
-    seen.add(specifier);
-    const record = store.get(specifier.slice(LIBRARY_PREFIX.length));
-    if (!record) continue;
-    record.meta.hosts.forEach((h) => hosts.add(h));
-    record.meta.secrets.forEach((s) => secrets.add(s));
-    const compiled = store.resolve(specifier);
-    if (compiled?.ok) pending.push(...compiled.module.imports.map((i) => i.specifier));
-  }
-  return { hosts: [...hosts], secrets: [...secrets] };
 }
 
 function firstLine(text: string): string {

@@ -1,6 +1,7 @@
 import { compileModule } from "../sandbox/transpile.js";
 import type { Integration } from "./library-store.js";
 import { LIBRARY_PREFIX } from "./names.js";
+import type { UsageFigures } from "./usage-stats.js";
 
 export interface IntegrationResult {
   kind: "integration";
@@ -13,6 +14,12 @@ export interface IntegrationResult {
   verified: boolean;
   hosts: string[];
   secrets: string[];
+  /** Why it is no longer verified, when a change elsewhere broke its test. */
+  unverifiedReason?: string;
+  /** How it has been used on this machine (runs that loaded it, failures in its own code). */
+  usage?: UsageFigures;
+  /** detail "full": the most recent versions, newest first. */
+  history?: Array<{ version: string; date: string; message: string }>;
   /** Declared secrets that are not configured on this machine (the integration cannot work until they are). */
   missingSecrets?: string[];
   tags?: string[];
@@ -30,7 +37,14 @@ export function importLine(specifier: string, code: string): string {
   return parts.length ? `import ${parts.join(", ")} from "${specifier}";` : `import "${specifier}";`;
 }
 
-export function integrationResult(record: Integration, full: boolean, configuredSecrets: ReadonlySet<string> = new Set()): IntegrationResult {
+export interface ResultExtras {
+  configuredSecrets?: ReadonlySet<string>;
+  usage?: UsageFigures;
+  history?: IntegrationResult["history"];
+}
+
+export function integrationResult(record: Integration, full: boolean, extras: ResultExtras = {}): IntegrationResult {
+  const configuredSecrets = extras.configuredSecrets ?? new Set<string>();
   const specifier = `${LIBRARY_PREFIX}${record.name}`;
   const result: IntegrationResult = {
     kind: "integration",
@@ -46,10 +60,13 @@ export function integrationResult(record: Integration, full: boolean, configured
   };
   const missing = record.meta.secrets.filter((s) => !configuredSecrets.has(s));
   if (missing.length) result.missingSecrets = missing;
+  if (record.meta.unverifiedReason) result.unverifiedReason = record.meta.unverifiedReason;
+  if (extras.usage) result.usage = extras.usage;
   if (record.meta.tags.length) result.tags = record.meta.tags;
   if (full) {
     result.code = record.code;
     if (record.test !== undefined) result.test = record.test;
+    if (extras.history) result.history = extras.history;
   }
   return result;
 }

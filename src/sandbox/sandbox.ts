@@ -42,6 +42,9 @@ export type RunReport =
   | { ok: true; result: unknown; logs: LogEntry[]; durationMs: number; truncated?: true }
   | { ok: false; error: RunErrorInfo; logs: LogEntry[]; durationMs: number };
 
+/** A report together with the modules the run loaded (for usage figures; not shown to the model). */
+export type RunWithModules = { report: RunReport; modules: string[] };
+
 /**
  * Runs agent code: compiles it, gathers the modules it imports, runs it in the
  * worker pool and reports the outcome with positions in the agent's own code.
@@ -72,6 +75,16 @@ export class Sandbox {
   }
 
   async run(input: RunInput): Promise<RunReport> {
+    return (await this.runWithModules(input)).report;
+  }
+
+  async runWithModules(input: RunInput): Promise<RunWithModules> {
+    let modules: string[] = [];
+    const report = await this.execute(input, (m) => (modules = m));
+    return { report, modules };
+  }
+
+  private async execute(input: RunInput, onModules: (specifiers: string[]) => void): Promise<RunReport> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
     await initCompiler();
@@ -87,6 +100,7 @@ export class Sandbox {
 
     const gathered = await gatherModules(main.module, input.modules, input.overrides);
     if ("error" in gathered) return fail(gathered.error, elapsed());
+    onModules(gathered.modules.map((m) => m.filename));
 
     const result = await this.pool.run({
       request: {

@@ -13,6 +13,32 @@ Restores an integration to how it was at <version> (a commit sha from 'toolsmith
 as a new commit: history is never rewritten.
 `;
 
+export const DIFF_HELP = `Usage: toolsmith diff <name> [from] [to]
+
+Shows how an integration changed between two versions (commit shas from 'toolsmith log').
+With no versions: its previous version against its current one. With one: that version
+against the current one.
+`;
+
+export async function diffCommand(ctx: CliContext, positionals: string[]): Promise<ExitCode> {
+  const [name, from, to, ...extra] = positionals;
+  if (!name || extra.length) throw new UsageError("diff takes an integration name and up to two versions.");
+  const toolsmith = openHome(ctx);
+  try {
+    const diff = await toolsmith.diff(name, from, to);
+    ctx.stdout(diff || "No differences.\n");
+    return 0;
+  } catch (error) {
+    if (error instanceof UserError) {
+      ctx.stderr(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await toolsmith.close();
+  }
+}
+
 export async function logCommand(ctx: CliContext, positionals: string[], flags: { max?: string; json?: boolean }): Promise<ExitCode> {
   const [name, ...extra] = positionals;
   if (extra.length) throw new UsageError("log takes at most one integration name.");

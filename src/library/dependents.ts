@@ -1,0 +1,77 @@
+import type { CompiledModule } from "../sandbox/transpile.js";
+import type { IntegrationFiles, LibraryStore } from "./library-store.js";
+import { IntegrationMetaSchema } from "./metadata.js";
+import { LIBRARY_PREFIX } from "./names.js";
+import type { SaveDeps } from "./save-integration.js";
+import { runIntegrationTest } from "./test-runner.js";
+
+export interface DependentResult {
+  name: string;
+  /** Whether its test passed against the new version (null: it has no test). */
+  passed: boolean | null;
+  error?: string;
+}
+
+/** Integrations that import `name`, directly or through others, nearest first. */
+export function findDependents(store: LibraryStore, name: string): string[] {
+  const found: string[] = [];
+  const seen = new Set([name]);
+  let frontier = [name];
+  while (frontier.length) {
+    const next: string[] = [];
+    for (const record of store.list()) {
+      if (seen.has(record.name)) continue;
+      // A textual check first: cheap over thousands of files, and exact enough
+      // because import specifiers are string literals.
+      if (frontier.some((target) => record.code.includes(`${LIBRARY_PREFIX}${target}"`) || record.code.includes(`${LIBRARY_PREFIX}${target}'`))) {
+        seen.add(record.name);
+        found.push(record.name);
+        next.push(record.name);
+      }
+    }
+    frontier = next;
+  }
+  return found;
+}
+
+/**
+ * Re-runs the tests of every dependent of `name` against its candidate version. Returns
+ * the results and the metadata updates to commit with the save: failing dependents are
+ * marked unverified (with the reason), passing ones verified again.
+ */
+export async function retestDependents(
+  deps: SaveDeps,
+  name: string,
+  candidate: CompiledModule,
+): Promise<{ results: DependentResult[]; updates: IntegrationFiles[] }> {
+  const results: DependentResult[] = [];
+  const updates: IntegrationFiles[] = [];
+  const overrides = new Map([[`${LIBRARY_PREFIX}${name}`, candidate]]);
+  for (const dependent of findDependents(deps.store, name)) {
+    const record = deps.store.get(dependent)!;
+    if (record.test === undefined) {
+      results.push({ name: dependent, passed: null });
+      continue;
+    }
+    const compiled = deps.store.resolve(`${LIBRARY_PREFIX}${dependent}`);
+    const imports = compiled?.ok ? compiled.module.imports.map((i) => i.specifier) : [];
+    const { report, undeclared } = await runIntegrationTest(deps, record.test, overrides, { hosts: record.meta.hosts, secrets: record.meta.secrets, imports });
+    if (report.ok) {
+      results.push({ name: dependent, passed: true });
+      if (!record.meta.verified || record.meta.unverifiedReason) {
+        const { unverifiedReason: _dropped, ...rest } = record.meta;
+        updates.push({ name: dependent, code: record.code, test: record.test, meta: IntegrationMetaSchema.parse({ ...rest, verified: true }) });
+      }
+    } else {
+      const error = undeclared ?? `${report.error.name}: ${report.error.message}`;
+      results.push({ name: dependent, passed: false, error });
+      updates.push({
+        name: dependent,
+        code: record.code,
+        test: record.test,
+        meta: IntegrationMetaSchema.parse({ ...record.meta, verified: false, unverifiedReason: `Its test failed after '${name}' changed: ${error}`.slice(0, 500) }),
+      });
+    }
+  }
+  return { results, updates };
+}
