@@ -273,8 +273,8 @@ const textOf = (result) => (result.content ?? []).filter((c) => c.type === "text
 
 /** Token ledger of one way of doing one task. */
 class Ledger {
-  constructor() {
-    this.parts = { definitions: 0, calls: 0, results: 0, answer: 0 };
+  constructor(parts) {
+    this.parts = Object.fromEntries(["definitions", ...parts, "answer"].map((k) => [k, 0]));
     this.callCount = 0;
   }
   add(part, text) {
@@ -303,11 +303,11 @@ async function directCall(upstream, ledger, name, args) {
 
 /** toolsmith: a call to one of its three tools; counts `{name, arguments}` and the JSON text result. */
 async function toolsmithCall(toolsmith, ledger, name, args) {
-  ledger.add("calls", JSON.stringify({ name, arguments: args }));
+  ledger.add(name, JSON.stringify({ name, arguments: args }));
   ledger.callCount++;
   const result = await toolsmith.client.callTool({ name, arguments: args }, undefined, LONG);
   const text = textOf(result);
-  ledger.add("results", text);
+  ledger.add(name, text);
   let body;
   try {
     body = result.structuredContent ?? JSON.parse(text);
@@ -337,7 +337,7 @@ function tasks({ files, treeRoot, csvPath, truth }) {
         const graph = JSON.parse(text);
         return graph.entities.filter(isBerlinTopVendor).map((e) => e.name).sort();
       },
-      search: { query: "knowledge graph search nodes", limit: 5 },
+      search: { query: "knowledge graph search nodes", limit: 3 },
       needs: ["memory/search_nodes"],
       code: `import { search_nodes } from "mcp/memory";
 
@@ -370,20 +370,19 @@ export default entities
         if (seen.length !== files.length) problems.push(`conventional walk saw ${seen.length} files, expected ${files.length}`);
         return seen.sort(largestFirst).slice(0, 5).map(({ path, size }) => ({ path, size }));
       },
-      search: { query: "list directory with sizes", limit: 5 },
+      search: { query: "list directory with sizes", limit: 3 },
       needs: ["filesystem/list_directory_with_sizes"],
       code: `import { list_directory_with_sizes } from "mcp/filesystem";
 
 const UNIT: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 const files: { path: string; size: string; bytes: number }[] = [];
-async function walk(dir: string, rel: string): Promise<void> {
+async function walk(dir: string, rel: string) {
   const { content } = await list_directory_with_sizes({ path: dir });
   for (const line of content.split("\\n")) {
-    const m = /^\\[(FILE|DIR)\\] (\\S+)\\s*(?:([\\d.]+) (B|KB|MB|GB))?\\s*$/.exec(line);
-    if (!m) continue;
-    const path = rel ? rel + "/" + m[2] : m[2];
-    if (m[1] === "DIR") await walk(dir + "/" + m[2], path);
-    else files.push({ path, size: m[3] + " " + m[4], bytes: Number(m[3]) * UNIT[m[4]] });
+    const [kind, name, num, unit] = line.trim().split(/\\s+/);
+    const path = rel ? rel + "/" + name : name;
+    if (kind === "[DIR]") await walk(dir + "/" + name, path);
+    else if (kind === "[FILE]") files.push({ path, size: num + " " + unit, bytes: Number(num) * UNIT[unit] });
   }
 }
 await walk(${JSON.stringify(treeRoot)}, "");
@@ -408,8 +407,8 @@ export default files.slice(0, 5).map(({ path, size }) => ({ path, size }));
         }
         return Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, round2(v)]));
       },
-      search: { query: "read text file csv parse group sum", limit: 5 },
-      needs: ["filesystem/read_text_file", "csv"],
+      search: { query: "read text file csv parse group sum", limit: 3 },
+      needs: ["filesystem/read_text_file", "csv", "collections"],
       code: `import { read_text_file } from "mcp/filesystem";
 import { parseCsv } from "library/csv";
 import { groupBy, sum } from "library/collections";
@@ -501,7 +500,7 @@ async function main() {
   for (const [i, task] of tasks({ files, treeRoot, csvPath, truth }).entries()) {
     const label = `task ${i + 1}`;
     // (a) conventional
-    const conv = new Ledger();
+    const conv = new Ledger(["calls", "results"]);
     conv.parts.definitions = upstreamDefs[task.server].tokens;
     let convAnswer;
     try {
@@ -512,7 +511,7 @@ async function main() {
       problems.push(`${label} conventional: ${error.message}`);
     }
     // (b) toolsmith
-    const ts = new Ledger();
+    const ts = new Ledger(["search_library", "run_code"]);
     ts.parts.definitions = toolsmithDefs.tokens;
     let tsAnswer;
     let tsError;

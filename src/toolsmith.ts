@@ -30,6 +30,8 @@ export interface ToolsmithOptions {
   /** Diagnostics for people (stderr in the CLI); never MCP. */
   log?: (line: string) => void;
   poolSize?: number;
+  /** The process id registered as a user of the library (defaults to this process). */
+  pid?: number;
 }
 
 export interface RunOptions {
@@ -66,6 +68,7 @@ const HISTORY_IN_FULL_RESULTS = 5;
 export class Toolsmith {
   readonly paths: HomePaths;
   private readonly log: (line: string) => void;
+  private readonly pid: number;
   private readonly ready: Promise<void>;
   private readonly configured: Promise<void>;
   private config!: Config;
@@ -81,6 +84,7 @@ export class Toolsmith {
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
     this.log = options.log ?? (() => undefined);
+    this.pid = options.pid ?? process.pid;
     this.configured = this.loadSettings();
     this.configured.catch(() => undefined);
     this.ready = this.configured.then(() => this.start());
@@ -144,6 +148,7 @@ export class Toolsmith {
       sandbox: this.sandbox,
       branch: this.config.library.branch,
       log: this.log,
+      pid: this.pid,
     });
     await sandboxStarted;
     this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
@@ -295,6 +300,7 @@ export class Toolsmith {
     await this.ready.catch(() => undefined);
     await this.hub?.close();
     await this.usage?.flush();
+    await this.store?.recovery.unregister(this.pid);
     if (!this.sandbox) return;
     await this.sandbox?.close();
   }

@@ -1,12 +1,9 @@
 import { existsSync } from "node:fs";
-import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 
 /** Identity used for commits when the machine has none configured. */
 const FALLBACK_AUTHOR = { name: "toolsmith", email: "toolsmith@localhost" };
-/** An `index.lock` older than this was left by a process that died mid-operation. */
-const STALE_LOCK_MS = 10_000;
 
 export interface CommitInfo {
   sha: string;
@@ -49,19 +46,6 @@ export class GitRepo {
     if (!email.trim()) {
       await this.git.addConfig("user.email", FALLBACK_AUTHOR.email);
       await this.git.addConfig("user.name", FALLBACK_AUTHOR.name);
-    }
-  }
-
-  /** Removes an `index.lock` left behind by a killed process (only when it is stale). */
-  async clearStaleLock(): Promise<boolean> {
-    const lock = join(this.root, ".git", "index.lock");
-    try {
-      const info = await stat(lock);
-      if (Date.now() - info.mtimeMs < STALE_LOCK_MS) return false;
-      await rm(lock, { force: true });
-      return true;
-    } catch {
-      return false;
     }
   }
 

@@ -8,6 +8,7 @@ import { parseMeta, serializeMeta, type IntegrationMeta } from "./metadata.js";
 import { absoluteFiles, integrationFiles, isIntegrationName, LIBRARY_PREFIX, nameFromSpecifier } from "./names.js";
 import { SignatureCache } from "./signature-cache.js";
 import { listIntegrationNames } from "./list-names.js";
+import { CrashRecovery } from "./crash-recovery.js";
 
 export interface Integration {
   name: string;
@@ -35,6 +36,7 @@ export interface IntegrationFiles {
  */
 export class LibraryStore implements ModuleSource {
   readonly repo: GitRepo;
+  readonly recovery: CrashRecovery;
   private readonly records = new Map<string, Integration>();
   private readonly signatures: SignatureCache;
   private readonly listeners: Array<(names: string[]) => void> = [];
@@ -44,6 +46,7 @@ export class LibraryStore implements ModuleSource {
     stateDir: string,
   ) {
     this.repo = new GitRepo(root);
+    this.recovery = new CrashRecovery(this.repo, stateDir);
     this.signatures = new SignatureCache(stateDir);
   }
 
@@ -101,6 +104,8 @@ export class LibraryStore implements ModuleSource {
       const previous = new Map<string, string | undefined>();
       const add: string[] = [];
       const remove: string[] = [];
+      // If this process dies from here on, the next start rolls these paths back to HEAD.
+      await this.recovery.begin(integrations.flatMap((i) => Object.values(integrationFiles(i.name))));
       try {
         for (const item of integrations) {
           const abs = absoluteFiles(this.root, item.name);
@@ -124,10 +129,12 @@ export class LibraryStore implements ModuleSource {
           }
         }
         const sha = await this.repo.commitFiles(add, remove, message);
+        await this.recovery.end();
         await this.afterCommit(integrations.map((i) => i.name));
         return sha;
       } catch (error) {
         await this.restore(previous, [...add, ...remove]);
+        await this.recovery.end();
         throw error;
       }
     });

@@ -18,6 +18,8 @@ export interface OpenLibraryOptions {
   branch?: string;
   starterDir?: string;
   log?: (line: string) => void;
+  /** This process, registered as a user of the library so others know its locks are live. */
+  pid: number;
 }
 
 /**
@@ -34,8 +36,9 @@ export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryS
     log(`created library repository at ${options.root}`);
   } else {
     await store.repo.ensureIdentity();
-    if (await store.repo.clearStaleLock()) log("removed a stale git index.lock left by an interrupted process");
   }
+  await store.recovery.register(options.pid);
+  for (const repair of await store.recovery.recover(options.pid)) log(repair);
   await store.load();
   if ((await store.repo.head()) === undefined) {
     if (store.size === 0) {

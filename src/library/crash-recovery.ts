@@ -1,0 +1,125 @@
+import { readdir, readFile, rm, stat, writeFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { GitRepo } from "./git-repo.js";
+
+/**
+ * What makes a library consistent again after a process was killed mid-save:
+ * a journal of the files a save is about to write, the live toolsmith processes
+ * of a home (so a lock is only removed when nobody can be holding it), and the
+ * leftovers of an interrupted atomic write.
+ */
+export class CrashRecovery {
+  private readonly journal: string;
+  private readonly locks: string;
+
+  constructor(
+    private readonly repo: GitRepo,
+    stateDir: string,
+  ) {
+    this.journal = join(stateDir, "save-journal.json");
+    this.locks = join(stateDir, "processes");
+  }
+
+  /** Records this process as a user of the library (removed when it exits normally). */
+  async register(pid: number): Promise<void> {
+    await mkdir(this.locks, { recursive: true });
+    await writeFile(join(this.locks, String(pid)), String(Date.now()));
+  }
+
+  async unregister(pid: number): Promise<void> {
+    await rm(join(this.locks, String(pid)), { force: true });
+  }
+
+  /** Before a save writes anything: the paths it may touch. */
+  async begin(paths: string[]): Promise<void> {
+    await writeFile(this.journal, JSON.stringify({ paths, at: new Date().toISOString() }));
+  }
+
+  /** After the save committed, or rolled back by itself. */
+  async end(): Promise<void> {
+    await rm(this.journal, { force: true });
+  }
+
+  /**
+   * Run at start, before anything reads the library. Returns what it repaired.
+   * Git locks are removed only when no other toolsmith process of this home is alive.
+   */
+  async recover(selfPid: number): Promise<string[]> {
+    const repaired: string[] = [];
+    const others = await this.liveOthers(selfPid);
+    if (others.length === 0) {
+      for (const lock of await this.gitLocks()) {
+        await rm(lock, { force: true });
+        repaired.push(`removed stale git lock ${lock.slice(this.repo.root.length + 1)}`);
+      }
+    }
+    const interrupted = await readFile(this.journal, "utf8").then((t) => JSON.parse(t) as { paths: string[] }, () => undefined);
+    if (interrupted && others.length === 0) {
+      for (const path of interrupted.paths) {
+        const atHead = await this.repo.show("HEAD", path);
+        if (atHead === undefined) await rm(join(this.repo.root, path), { force: true });
+        else await writeFile(join(this.repo.root, path), atHead);
+      }
+      if (interrupted.paths.length) await this.repo.git.raw(["reset", "--quiet", "HEAD", "--", ...interrupted.paths]).catch(() => undefined);
+      await this.end();
+      repaired.push(`rolled back an interrupted save (${interrupted.paths.join(", ")})`);
+    }
+    const leftovers = await findTempFiles(this.repo.root);
+    for (const file of leftovers) await rm(file, { force: true });
+    if (leftovers.length) repaired.push(`removed ${leftovers.length} partial file(s) of an interrupted write`);
+    return repaired;
+  }
+
+  private async liveOthers(selfPid: number): Promise<number[]> {
+    const entries = await readdir(this.locks).catch(() => [] as string[]);
+    const alive: number[] = [];
+    for (const entry of entries) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === selfPid) continue;
+      if (isAlive(pid)) alive.push(pid);
+      else await rm(join(this.locks, entry), { force: true });
+    }
+    return alive;
+  }
+
+  private async gitLocks(): Promise<string[]> {
+    const gitDir = join(this.repo.root, ".git");
+    const found: string[] = [];
+    for (const name of ["index.lock", "HEAD.lock", "ORIG_HEAD.lock", "config.lock", "packed-refs.lock"]) {
+      if (await stat(join(gitDir, name)).then(() => true, () => false)) found.push(join(gitDir, name));
+    }
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.name.endsWith(".lock")) found.push(path);
+      }
+    };
+    await walk(join(gitDir, "refs"));
+    return found;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Files left by writeFileAtomic when its process died between write and rename. */
+async function findTempFiles(root: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (entry.name === ".git") continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (/\.\d+\.[0-9a-f]{8}\.tmp$/.test(entry.name)) found.push(path);
+    }
+  };
+  await walk(root);
+  return found;
+}
