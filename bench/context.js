@@ -370,23 +370,19 @@ export default entities
         if (seen.length !== files.length) problems.push(`conventional walk saw ${seen.length} files, expected ${files.length}`);
         return seen.sort(largestFirst).slice(0, 5).map(({ path, size }) => ({ path, size }));
       },
-      search: { query: "list directory with sizes", limit: 3 },
+      search: { query: "list directory with sizes", limit: 2 },
       needs: ["filesystem/list_directory_with_sizes"],
-      code: `import { list_directory_with_sizes } from "mcp/filesystem";
-
-const UNIT: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
-const files: { path: string; size: string; bytes: number }[] = [];
+      code: `import { list_directory_with_sizes as ls } from "mcp/filesystem";
+const U: any = { B: 1, KB: 1024, MB: 1048576, GB: 1073741824 }, files: any[] = [];
 async function walk(dir: string, rel: string) {
-  const { content } = await list_directory_with_sizes({ path: dir });
-  for (const line of content.split("\\n")) {
-    const [kind, name, num, unit] = line.trim().split(/\\s+/);
-    const path = rel ? rel + "/" + name : name;
-    if (kind === "[DIR]") await walk(dir + "/" + name, path);
-    else if (kind === "[FILE]") files.push({ path, size: num + " " + unit, bytes: Number(num) * UNIT[unit] });
+  for (const line of (await ls({ path: dir })).content.split("\\n")) {
+    const [kind, name, n, unit] = line.trim().split(/\\s+/), path = rel + name;
+    if (kind === "[DIR]") await walk(dir + "/" + name, path + "/");
+    else if (kind === "[FILE]") files.push({ path, size: n + " " + unit, b: n * U[unit] });
   }
 }
 await walk(${JSON.stringify(treeRoot)}, "");
-files.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
+files.sort((a, b) => b.b - a.b || (a.path < b.path ? -1 : 1));
 export default files.slice(0, 5).map(({ path, size }) => ({ path, size }));
 `,
       truth: truth.largest,

@@ -13,7 +13,7 @@ import { integrationResult, type IntegrationResult } from "./library/search-resu
 import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport } from "./sandbox/sandbox.js";
 import { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
 import { MCP_PREFIX, UpstreamModules } from "./bridge/upstream/upstream-modules.js";
-import { upstreamToolResults, type McpToolResult } from "./bridge/upstream/upstream-results.js";
+import { summarizeToolResult, upstreamToolResults, type McpToolResult } from "./bridge/upstream/upstream-results.js";
 import { HostBridge } from "./bridge/host-bridge.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
 import { SecretVault } from "./bridge/secrets/secret-vault.js";
@@ -213,10 +213,16 @@ export class Toolsmith {
       results: await Promise.all(hits.map(async (h) => {
         if (h.kind === "integration") {
           const full = options.detail === "full";
-          return integrationResult(h.record, full, { configuredSecrets: configured, usage: this.usage.get(h.record.name), history: full ? await this.recentVersions(h.record.name) : undefined });
+          return integrationResult(h.record, full, {
+            query: options.query,
+            configuredSecrets: configured,
+            usage: this.usage.get(h.record.name),
+            history: full ? await this.recentVersions(h.record.name) : undefined,
+          });
         }
         const state = this.hub.state(h.result.server);
-        return state?.status === "unavailable" ? { ...h.result, unavailable: state.reason } : h.result;
+        const shown = options.detail === "full" ? h.result : summarizeToolResult(h.result);
+        return state?.status === "unavailable" ? { ...shown, unavailable: state.reason } : shown;
       })),
     };
     const unavailable = this.hub.unavailable();

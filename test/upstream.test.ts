@@ -67,7 +67,7 @@ describe("search finds upstream tools with signatures", () => {
   it("shows each tool as kind mcp-tool with its import line and a TypeScript signature", async () => {
     const found = await env.call("search_library", { query: "sum numbers", limit: 20 });
     const sum = found.body.results.find((r: { name: string }) => r.name === "everything/get-sum");
-    expect(sum).toMatchObject({ kind: "mcp-tool", server: "everything", tool: "get-sum", import: 'import { get_sum } from "mcp/everything";' });
+    expect(sum).toMatchObject({ kind: "mcp-tool", server: "everything", import: 'import { get_sum } from "mcp/everything";' });
     expect(sum.signature).toContain("export function get_sum(args: {");
     expect(sum.signature).toMatch(/a: number/);
     const structured = (await env.call("search_library", { query: "get-structured-content" })).body.results.find((r: { name: string }) => r.name === "everything/get-structured-content");
@@ -77,7 +77,7 @@ describe("search finds upstream tools with signatures", () => {
 
   it("follows tools/list pagination", async () => {
     const all = await env.call("search_library", { query: "fixture", limit: 50 });
-    const names = all.body.results.filter((r: { server?: string }) => r.server === "fixture").map((r: { tool: string }) => r.tool).sort();
+    const names = all.body.results.filter((r: { server?: string }) => r.server === "fixture").map((r: { name: string }) => r.name.slice("fixture/".length)).sort();
     expect(names).toEqual(["add-numbers", "crash", "echo", "fail", "hang", "pid"]);
   });
 

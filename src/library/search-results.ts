@@ -2,6 +2,7 @@ import { compileModule } from "../sandbox/transpile.js";
 import type { Integration } from "./library-store.js";
 import { LIBRARY_PREFIX } from "./names.js";
 import type { UsageFigures } from "./usage-stats.js";
+import { summarizeSignature } from "./signature-summary.js";
 
 export interface IntegrationResult {
   kind: "integration";
@@ -38,6 +39,8 @@ export function importLine(specifier: string, code: string): string {
 }
 
 export interface ResultExtras {
+  /** The search query, to pick the declarations a summary shows. */
+  query?: string;
   configuredSecrets?: ReadonlySet<string>;
   usage?: UsageFigures;
   history?: IntegrationResult["history"];
@@ -51,7 +54,7 @@ export function integrationResult(record: Integration, full: boolean, extras: Re
     name: record.name,
     description: record.meta.description,
     import: importLine(specifier, record.code),
-    signature: record.signature,
+    signature: full ? record.signature : summarizeSignature(record.signature, extras.query),
     version: record.version ?? null,
     updatedAt: record.updatedAt ?? null,
     verified: record.meta.verified,

@@ -36,7 +36,13 @@ export async function extractSignature(code: string): Promise<string> {
     const first = comment?.split("\n")[0]?.trim();
     return first ? `/** ${first} */\n` : "";
   };
-  const cut = (s: string) => (s.length > MAX_DECLARATION_CHARS ? `${s.slice(0, MAX_DECLARATION_CHARS)} /* … */` : s);
+  const cut = (s: string) => {
+    if (s.length <= MAX_DECLARATION_CHARS) return s;
+    const head = s.slice(0, MAX_DECLARATION_CHARS);
+    // Close what the cut left open, so the declaration still reads as one unit.
+    const open = (head.match(/{/g)?.length ?? 0) - (head.match(/}/g)?.length ?? 0);
+    return `${head} /* … */${" }".repeat(Math.max(0, open))}`;
+  };
   const fnType = (fn: TS.ArrowFunction | TS.FunctionExpression) =>
     `${typeParams(fn.typeParameters)}(${params(fn.parameters)}) => ${fn.type ? text(fn.type) : fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ? "Promise<unknown>" : "unknown"}`;
 

@@ -16,7 +16,7 @@ export interface ToolDefinition {
 export const SEARCH_LIBRARY: ToolDefinition = {
   name: "search_library",
   description:
-    'Find saved integrations and upstream MCP tools to import in run_code. Each result has its import line and TypeScript signature; detail "full" adds the source. Empty query lists all, newest first.',
+    'Find saved integrations and upstream MCP tools to import in run_code: each result has its import line and TypeScript signature; detail "full" adds source. Empty query lists all.',
   inputSchema: {
     type: "object",
     properties: {
@@ -31,8 +31,8 @@ export const SEARCH_LIBRARY: ToolDefinition = {
 export const RUN_CODE: ToolDefinition = {
   name: "run_code",
   description:
-    "Run TypeScript/JS as an ES module in a fresh QuickJS sandbox (no Node/fs). Top-level await ok; result = `export default` (JSON), console output returned as logs. " +
-    'Import saved code and upstream MCP tools: `import { f } from "library/<name>"` or `"mcp/<server>"` (see search_library). Globals: fetch, URL, TextEncoder, atob/btoa, setTimeout; `import { secret, workspace, sleep, progress } from "toolsmith"`.',
+    "Run a TypeScript ES module in a fresh QuickJS sandbox (no Node APIs). Top-level await; result = `export default` (JSON); console goes to logs. " +
+    'Import saved code and upstream MCP tools from "library/<name>" and "mcp/<server>" (see search_library). Globals: fetch, URL, TextEncoder, atob, setTimeout; `import { secret, workspace, sleep, progress } from "toolsmith"`.',
   inputSchema: {
     type: "object",
     properties: { code: { type: "string" }, timeoutMs: { type: "integer", minimum: 1 } },
@@ -44,7 +44,7 @@ export const RUN_CODE: ToolDefinition = {
 export const SAVE_INTEGRATION: ToolDefinition = {
   name: "save_integration",
   description:
-    "Save a TS module that exports functions as library/<name> (a new git version). `test` is run_code code importing it from library/<name>, throwing on failure (asserts: library/testing/assert); nothing is saved unless it compiles and the test passes.",
+    "Save a TS module exporting functions as library/<name> (a new git version). `test` is run_code code that imports it and throws on failure (asserts: library/testing/assert); nothing is saved unless the test passes.",
   // The name rule is checked by the save itself, whose error explains it; the schema stays small.
   inputSchema: {
     type: "object",

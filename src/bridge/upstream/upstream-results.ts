@@ -7,12 +7,27 @@ export interface McpToolResult {
   /** `<server>/<tool>` */
   name: string;
   server: string;
-  tool: string;
   description: string;
   import: string;
   signature: string;
   /** Set when the server cannot be used right now. */
   unavailable?: string;
+}
+
+/** Longest tool description a summary result shows (its first sentence, at most this). */
+const SUMMARY_DESCRIPTION_CHARS = 200;
+
+/**
+ * The summary form: the description cut to its first sentences, and the signature
+ * without its doc comment (which only repeats the description).
+ */
+export function summarizeToolResult(result: McpToolResult): McpToolResult {
+  const signature = result.signature.replace(/^\/\*\*[^\n]*\*\/\n/, "");
+  let description = result.description;
+  const firstSentence = /^[\s\S]*?[.!?](?=\s|$)/.exec(description)?.[0];
+  if (firstSentence && firstSentence.length < description.length) description = `${firstSentence} …`;
+  if (description.length > SUMMARY_DESCRIPTION_CHARS) description = `${description.slice(0, SUMMARY_DESCRIPTION_CHARS)}…`;
+  return { ...result, description, signature };
 }
 
 /** Search results for every tool of one upstream server. */
@@ -24,7 +39,6 @@ export function upstreamToolResults(server: string, tools: UpstreamTool[]): McpT
       kind: "mcp-tool",
       name: `${server}/${tool.name}`,
       server,
-      tool: tool.name,
       description: tool.description?.trim() ?? "",
       import: `import { ${id} } from "${MCP_PREFIX}${server}";`,
       signature: toolSignature(tool, id),
