@@ -11,6 +11,7 @@ import { SEARCH_HELP, searchCommand } from "./cli/commands/search.js";
 import { CONTEXT_COST_HELP, contextCostCommand } from "./cli/commands/context-cost.js";
 import { IMPORT_CONFIG_HELP, importConfigCommand } from "./cli/commands/import-config.js";
 import { SECRET_HELP, secretCommand } from "./cli/commands/secret.js";
+import { SYNC_HELP, syncCommand } from "./cli/commands/sync.js";
 import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
 import { ConfigError } from "./config/load-config.js";
 import { SERVER_VERSION } from "./version.js";
@@ -26,6 +27,7 @@ Commands:
   search [query]        search the library
   log [name]            list versions
   diff <name> [a] [b]   show how an integration changed between versions
+  sync                  pull and push the library's shared remote
   revert <name> <ver>   restore an integration to a version (as a new commit)
   secret set|list|remove  manage secrets (values never enter the sandbox)
   import-config <file>  front the MCP servers of a Claude Desktop config
@@ -36,7 +38,7 @@ Run 'toolsmith <command> --help' for a command's options.
 Environment: TOOLSMITH_HOME (default ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -59,6 +61,7 @@ const ALLOWED: Record<string, string[]> = {
   log: ["help", "max", "json"],
   revert: ["help"],
   diff: ["help"],
+  sync: ["help", "json"],
   secret: ["help", "host", "json"],
   "import-config": ["help", "dry-run"],
   "context-cost": ["help", "config", "tools-json", "json"],
@@ -110,6 +113,8 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await logCommand(ctx, rest, values);
       case "secret":
         return await secretCommand(ctx, rest, values);
+      case "sync":
+        return await syncCommand(ctx, rest, values);
       case "diff":
         return await diffCommand(ctx, rest);
       case "context-cost":

@@ -22,6 +22,7 @@ import { Workspace } from "./bridge/workspace/workspace.js";
 import { ConfigError } from "./config/load-config.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { UsageStats } from "./library/usage-stats.js";
+import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
 
 export interface ToolsmithOptions {
   home: string;
@@ -49,6 +50,8 @@ export interface SearchOptions {
 export interface SearchResponse {
   total: number;
   results: Array<IntegrationResult | McpToolResult>;
+  /** The shared library remote, shown only when a push is pending or the last sync failed. */
+  remote?: RemoteStatus;
   /** Upstream MCP servers that cannot be used right now, and why. */
   unavailable?: Array<{ server: string; reason: string }>;
   hint?: string;
@@ -79,6 +82,7 @@ export class Toolsmith {
   private readonly index = new SearchIndex<IndexedEntry>();
   private hub!: UpstreamHub;
   private usage!: UsageStats;
+  private remote: RemoteSync | undefined;
   private modules!: ModuleSource;
 
   private constructor(private readonly options: ToolsmithOptions) {
@@ -149,7 +153,14 @@ export class Toolsmith {
       branch: this.config.library.branch,
       log: this.log,
       pid: this.pid,
+      remote: this.config.library.remote,
     });
+    const { remote, branch, pullIntervalSeconds } = this.config.library;
+    if (remote) {
+      this.remote = new RemoteSync(this.store, { remote, branch, pullIntervalSeconds }, this.log);
+      this.remote.startPeriodic();
+      void this.remote.sync();
+    }
     await sandboxStarted;
     this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
     this.usage = new UsageStats(this.paths.state);
@@ -227,6 +238,8 @@ export class Toolsmith {
     };
     const unavailable = this.hub.unavailable();
     if (unavailable.length) response.unavailable = unavailable;
+    const remote = this.remote?.status();
+    if (remote && (remote.pendingPush || remote.lastError)) response.remote = remote;
     if (total === 0) {
       response.hint = options.query?.trim()
         ? `Nothing matches '${options.query}'. Try other words, an empty query to list everything, or write the code with run_code and save it with save_integration.`
@@ -238,7 +251,19 @@ export class Toolsmith {
   async save(request: SaveRequest): Promise<SaveOutcome> {
     await this.ready;
     await this.refreshSecrets();
-    return saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules }, request);
+    const outcome = await saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules }, request);
+    if (outcome.ok) this.remote?.pushSoon();
+    return outcome;
+  }
+
+  /** Pulls others' changes and pushes ours (with `library.remote` set). */
+  async sync(): Promise<SyncReport | undefined> {
+    await this.ready;
+    return this.remote?.sync();
+  }
+
+  remoteStatus(): RemoteStatus | undefined {
+    return this.remote?.status();
   }
 
   async get(name: string): Promise<Integration | undefined> {
@@ -291,6 +316,7 @@ export class Toolsmith {
       throw new UserError(`'${name}' is already identical to ${commit.slice(0, 12)}; nothing to revert.`);
     }
     const sha = await this.store.commit([files], `Revert ${name} to ${commit.slice(0, 12)}`);
+    this.remote?.pushSoon();
     return { version: sha, restoredFrom: commit };
   }
 
@@ -304,6 +330,7 @@ export class Toolsmith {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    this.remote?.stop();
     await this.hub?.close();
     await this.usage?.flush();
     await this.store?.recovery.unregister(this.pid);

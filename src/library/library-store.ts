@@ -62,6 +62,16 @@ export class LibraryStore implements ModuleSource {
     await this.signatures.persist();
   }
 
+  /** Re-reads everything (after a sync brought in other commits) and tells listeners what changed. */
+  async reload(): Promise<void> {
+    const before = new Map([...this.records].map(([name, r]) => [name, r.version]));
+    await this.load();
+    const changed = new Set<string>();
+    for (const [name, version] of before) if (this.records.get(name)?.version !== version) changed.add(name);
+    for (const name of this.records.keys()) if (!before.has(name)) changed.add(name);
+    if (changed.size) for (const listener of this.listeners) listener([...changed]);
+  }
+
   onChange(listener: (names: string[]) => void): void {
     this.listeners.push(listener);
   }

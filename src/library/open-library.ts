@@ -1,5 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { simpleGit } from "simple-git";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import { LibraryStore, type IntegrationFiles } from "./library-store.js";
@@ -20,6 +21,8 @@ export interface OpenLibraryOptions {
   log?: (line: string) => void;
   /** This process, registered as a user of the library so others know its locks are live. */
   pid: number;
+  /** A shared remote: a new library starts as a clone of it when it already has history. */
+  remote?: string;
 }
 
 /**
@@ -31,7 +34,10 @@ export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryS
   await mkdir(options.root, { recursive: true });
   await mkdir(options.stateDir, { recursive: true });
   const store = new LibraryStore(options.root, options.stateDir);
-  if (!store.repo.isRepository()) {
+  if (!store.repo.isRepository() && options.remote && (await cloneRemote(options.remote, options.root, options.branch ?? "main"))) {
+    await store.repo.ensureIdentity();
+    log(`cloned the library from ${options.remote}`);
+  } else if (!store.repo.isRepository()) {
     await store.repo.init(options.branch ?? "main");
     log(`created library repository at ${options.root}`);
   } else {
@@ -49,6 +55,16 @@ export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryS
     }
   }
   return store;
+}
+
+/** Clones `remote` into the (empty) library folder; false when the remote is empty or unreachable. */
+async function cloneRemote(remote: string, root: string, branch: string): Promise<boolean> {
+  try {
+    await simpleGit().clone(remote, root, ["--quiet", "--branch", branch]);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function seed(store: LibraryStore, sandbox: Sandbox, starterDir: string, log: (line: string) => void): Promise<number> {
