@@ -48,14 +48,16 @@ const OPTIONS = {
   limit: { type: "string" },
   max: { type: "string" },
   "timeout-ms": { type: "string" },
-  host: { type: "string", multiple: true },
   "dry-run": { type: "boolean" },
   config: { type: "string" },
   "tools-json": { type: "string", multiple: true },
+  http: { type: "boolean" },
+  port: { type: "string" },
+  host: { type: "string", multiple: true },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
-  serve: ["help"],
+  serve: ["help", "http", "port", "host"],
   run: ["help", "timeout-ms", "json"],
   search: ["help", "limit", "full", "json"],
   log: ["help", "max", "json"],
@@ -104,7 +106,8 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
     switch (command) {
       case "serve":
         if (rest.length) throw new UsageError("serve takes no arguments.");
-        return await serveCommand(ctx);
+        if ((values.host?.length ?? 0) > 1) throw new UsageError("give --host once.");
+        return await serveCommand(ctx, { http: values.http, port: values.port, host: values.host?.[0] });
       case "run":
         return await runCommand(ctx, rest, values);
       case "search":

@@ -11,6 +11,7 @@ import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/s
 import { SearchIndex, type Searchable } from "./library/search-index.js";
 import { integrationResult, type IntegrationResult } from "./library/search-results.js";
 import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport } from "./sandbox/sandbox.js";
+import type { LogEntry } from "./sandbox/protocol.js";
 import { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
 import { MCP_PREFIX, UpstreamModules } from "./bridge/upstream/upstream-modules.js";
 import { summarizeToolResult, upstreamToolResults, type McpToolResult } from "./bridge/upstream/upstream-results.js";
@@ -39,6 +40,10 @@ export interface RunOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (message: string, progress?: number, total?: number) => void;
+  /** Console lines while the run goes on (sent as progress when the client asked for it). */
+  onLog?: (entry: LogEntry) => void;
+  /** Who asked (an MCP session or connection), for fair scheduling. */
+  client?: string;
 }
 
 export interface SearchOptions {
@@ -83,6 +88,8 @@ export class Toolsmith {
   private hub!: UpstreamHub;
   private usage!: UsageStats;
   private remote: RemoteSync | undefined;
+  private closing = false;
+  private readonly inflight = new Set<Promise<unknown>>();
   private modules!: ModuleSource;
 
   private constructor(private readonly options: ToolsmithOptions) {
@@ -191,6 +198,11 @@ export class Toolsmith {
   }
 
   async run(code: string, options: RunOptions = {}): Promise<RunReport> {
+    if (this.closing) return shuttingDown();
+    return this.track(this.runNow(code, options));
+  }
+
+  private async runNow(code: string, options: RunOptions): Promise<RunReport> {
     await this.ready;
     await this.refreshSecrets();
     const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress });
@@ -203,6 +215,8 @@ export class Toolsmith {
       onHostCall: run.onHostCall,
       secretNames: run.secretNames,
       secretNonce: run.secretNonce,
+      client: options.client,
+      onLogs: options.onLog ? (entries) => entries.forEach((e) => options.onLog!({ ...e, text: this.bridge.vault.redact(e.text) })) : undefined,
     });
     this.usage.record({ modules, ok: report.ok, error: report.ok ? undefined : report.error, durationMs: report.durationMs });
     return redactDeep(report, this.bridge.vault);
@@ -249,6 +263,11 @@ export class Toolsmith {
   }
 
   async save(request: SaveRequest): Promise<SaveOutcome> {
+    if (this.closing) return { ok: false, phase: "commit", error: shuttingDown().error };
+    return this.track(this.saveNow(request));
+  }
+
+  private async saveNow(request: SaveRequest): Promise<SaveOutcome> {
     await this.ready;
     await this.refreshSecrets();
     const outcome = await saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules }, request);
@@ -328,6 +347,25 @@ export class Toolsmith {
     return join(this.paths.root, "library");
   }
 
+  /**
+   * Stops taking work, lets running work finish for up to `graceMs`, waits for any
+   * commit in progress (the library is never left mid-save), then stops the sandbox.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.closing = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inflight]), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    await this.store?.repo.serialize(async () => undefined);
+    await this.close();
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inflight.add(work);
+    void work.finally(() => this.inflight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
     this.remote?.stop();
@@ -342,6 +380,10 @@ export class Toolsmith {
 /** A mistake by whoever called (bad name, unknown version): the message says how to fix it. */
 export class UserError extends Error {
   override name = "UserError";
+}
+
+function shuttingDown(): Extract<RunReport, { ok: false }> {
+  return { ok: false, error: { name: "ShuttingDownError", message: "toolsmith is shutting down and takes no new work. Retry once it is back." }, logs: [], durationMs: 0 };
 }
 
 function indexed(record: Integration): IndexedEntry {

@@ -19,13 +19,14 @@ function cli(home: string, args: string[], input?: string) {
 
 describe("the built CLI over stdio, driven by a 2025-era client (@modelcontextprotocol/sdk 1.x)", () => {
   let client: Client;
+  let transport: StdioClientTransport;
   let home: string;
   let cleanup: () => Promise<void>;
   let stderr = "";
 
   beforeAll(async () => {
     ({ home, cleanup } = await makeHome());
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { TOOLSMITH_HOME: home, PATH: process.env.PATH ?? "" }, stderr: "pipe" });
+    transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { TOOLSMITH_HOME: home, PATH: process.env.PATH ?? "" }, stderr: "pipe" });
     transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     client = new Client({ name: "claude-desktop-like", version: "0.0.1" });
     await client.connect(transport);
@@ -74,6 +75,28 @@ describe("the built CLI over stdio, driven by a 2025-era client (@modelcontextpr
     await expect(client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toThrow(/no_such_tool/);
     const after = (await client.callTool({ name: "run_code", arguments: { code: "export default 'alive'" } })) as any;
     expect(after.structuredContent.result).toBe("alive");
+  });
+
+  it("cancels a spinning run over stdio: the worker stops and the next run works", async () => {
+    // Warm up first, so start-up work (seeding, parsing) does not count as CPU use below.
+    await client.callTool({ name: "run_code", arguments: { code: "export default 0" } });
+    await new Promise((r) => setTimeout(r, 500));
+    const controller = new AbortController();
+    const spinning = client.callTool({ name: "run_code", arguments: { code: "while (true) {}", timeoutMs: 25_000 } }, undefined, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 400));
+    controller.abort();
+    await expect(spinning).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 300));
+    const ticks = () => {
+      const fields = readFileSync(`/proc/${transport.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return Number(fields[11]) + Number(fields[12]);
+    };
+    const before = ticks();
+    await new Promise((r) => setTimeout(r, 1000));
+    // A worker still spinning would use ~100 ticks (one core) in that second.
+    expect(ticks() - before).toBeLessThan(40);
+    const next = (await client.callTool({ name: "run_code", arguments: { code: "export default 'after cancel'" } })) as any;
+    expect(next.structuredContent.result).toBe("after cancel");
   });
 
   it("writes only MCP to stdout (diagnostics went to stderr)", () => {

@@ -9,6 +9,7 @@ export const DEFAULT_LIMITS = {
   maxCodeChars: 200_000,
   maxHostCalls: 10_000,
   workspaceMb: 100,
+  maxQueuedRuns: 256,
 } as const;
 
 /** Network defaults: per request, and per run. */
@@ -28,6 +29,7 @@ export const LIMIT_CEILINGS = {
   maxCodeChars: 10_000_000,
   maxHostCalls: 1_000_000,
   workspaceMb: 1_000_000,
+  maxQueuedRuns: 100_000,
 } as const;
 
 const limit = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -41,6 +43,7 @@ export const LimitsSchema = z
     maxCodeChars: limit(100, LIMIT_CEILINGS.maxCodeChars).default(DEFAULT_LIMITS.maxCodeChars),
     maxHostCalls: limit(0, LIMIT_CEILINGS.maxHostCalls).default(DEFAULT_LIMITS.maxHostCalls),
     workspaceMb: limit(0, LIMIT_CEILINGS.workspaceMb).default(DEFAULT_LIMITS.workspaceMb),
+    maxQueuedRuns: limit(0, LIMIT_CEILINGS.maxQueuedRuns).default(DEFAULT_LIMITS.maxQueuedRuns),
   })
   .strict();
 

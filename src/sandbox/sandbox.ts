@@ -28,6 +28,10 @@ export interface RunInput {
   secretNames?: string[];
   secretNonce?: string;
   signal?: AbortSignal;
+  /** Console lines as they are flushed, before the run ends. */
+  onLogs?: (entries: LogEntry[]) => void;
+  /** Who asked: waiting runs are served round-robin by client. */
+  client?: string;
 }
 
 export interface RunErrorInfo {
@@ -57,7 +61,7 @@ export class Sandbox {
     private readonly limits: Limits,
     poolSize?: number,
   ) {
-    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize });
+    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize, maxQueued: limits.maxQueuedRuns });
   }
 
   async start(): Promise<void> {
@@ -115,7 +119,9 @@ export class Sandbox {
         secretNonce: input.secretNonce ?? "",
       },
       onHostCall: input.onHostCall,
+      onLogs: input.onLogs,
       signal: input.signal,
+      client: input.client,
     });
     const durationMs = elapsed();
     if (result.outcome.ok) {

@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { FromWorker, GuestErrorInfo, LogEntry, RunOutcome, RunRequest, ToWorker } from "./protocol.js";
 import { timeoutError } from "./guest-errors.js";
+import { FairQueue } from "./fair-queue.js";
 
 /** How long past its deadline a worker may take to report before it is terminated. */
 const HARD_STOP_GRACE_MS = 150;
@@ -17,7 +18,11 @@ export type HostCallHandler = (name: string, argsJson: string, signal: AbortSign
 export interface PoolJob {
   request: Omit<RunRequest, "type" | "runId" | "deadline">;
   onHostCall?: HostCallHandler;
+  /** Console lines as the worker flushes them (for live progress), before the run ends. */
+  onLogs?: (entries: LogEntry[]) => void;
   signal?: AbortSignal;
+  /** Who asked (a session or connection): waiting runs are served round-robin by client. */
+  client?: string;
 }
 
 export interface PoolResult {
@@ -47,7 +52,12 @@ export interface WorkerPoolOptions {
   size?: number;
   /** Memory the spare instances are prepared with (runs may ask for another size). */
   memoryMb: number;
+  /** Runs allowed to wait for a worker; beyond it a run fails at once with a "busy, retry" error. */
+  maxQueued: number;
 }
+
+/** Share of the waiting room one client may fill. */
+const CLIENT_QUEUE_SHARE = 0.25;
 
 /**
  * A pool of warm worker threads, one run per worker at a time. The main thread owns
@@ -55,7 +65,7 @@ export interface WorkerPoolOptions {
  */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: Array<{ job: PoolJob; resolve: (r: PoolResult) => void }> = [];
+  private readonly queue = new FairQueue<{ job: PoolJob; resolve: (r: PoolResult) => void }>();
   private nextRunId = 1;
   private closed = false;
   private readonly size: number;
@@ -82,15 +92,32 @@ export class WorkerPool {
     if (this.closed) return failed("SandboxError", "The sandbox is shutting down.");
     await this.start();
     if (job.signal?.aborted) return failed("CancelledError", "The run was cancelled before it started.");
+    const client = job.client ?? "default";
+    const idle = this.slots.some((s) => !s.active);
+    if (!idle && this.queue.length >= this.options.maxQueued) {
+      return failed("BusyError", `toolsmith is busy: ${this.queue.length} runs are already waiting for a sandbox. Retry in a few seconds.`);
+    }
+    const share = Math.max(1, Math.ceil(this.options.maxQueued * CLIENT_QUEUE_SHARE));
+    if (!idle && this.queue.lengthFor(client) >= share) {
+      return failed("BusyError", `This client already has ${share} runs waiting (its share of the queue). Wait for some to finish, then retry.`);
+    }
     return new Promise<PoolResult>((resolve) => {
-      this.queue.push({ job, resolve });
+      const entry = { job, resolve };
+      this.queue.push(client, entry);
+      job.signal?.addEventListener(
+        "abort",
+        () => {
+          if (this.queue.remove(client, entry)) resolve(failed("CancelledError", "The run was cancelled before it started."));
+        },
+        { once: true },
+      );
       this.dispatch();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.queue.splice(0)) pending.resolve(failed("SandboxError", "The sandbox is shutting down."));
+    for (const pending of this.queue.drain()) pending.resolve(failed("SandboxError", "The sandbox is shutting down."));
     await Promise.all(
       this.slots.splice(0).map(async (slot) => {
         if (slot.active) this.finish(slot, failed("SandboxError", "The sandbox is shutting down.").outcome);
@@ -152,6 +179,7 @@ export class WorkerPool {
     if (message.type === "ready" || !active || message.runId !== active.runId) return;
     if (message.type === "logs") {
       active.logs.push(...message.logs);
+      active.job.onLogs?.(message.logs);
     } else if (message.type === "hostCall") {
       void this.serveHostCall(slot, active, message.callId, message.name, message.argsJson);
     } else if (message.type === "done") {

@@ -1,17 +1,33 @@
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { createServer } from "../../server/create-server.js";
-import { openHome, type CliContext, type ExitCode } from "../cli-context.js";
+import { resolveHomeDir } from "../../config/home.js";
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, isLoopback, startHttpServer } from "../../server/http-server.js";
+import { resolveHttpToken, TokenError } from "../../server/http-token.js";
+import { openHome, UsageError, type CliContext, type ExitCode } from "../cli-context.js";
 
-export const SERVE_HELP = `Usage: toolsmith [serve]
+/** In-flight runs get this long to finish after SIGTERM/SIGINT before they are stopped. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
-Serves MCP over stdio: three tools (search_library, run_code, save_integration).
-stdout carries only MCP; diagnostics go to stderr.
+export const SERVE_HELP = `Usage: toolsmith [serve] [--http [--port N] [--host H]]
+
+Serves MCP: three tools (search_library, run_code, save_integration).
+Without --http: over stdio (stdout carries only MCP; diagnostics go to stderr).
+With --http: Streamable HTTP at http://127.0.0.1:8765/mcp, bearer token required.
+
+  --http        serve Streamable HTTP instead of stdio
+  --port N      port (default 8765; 0 picks a free one)
+  --host H      address to bind (default 127.0.0.1). Anything but loopback exposes the
+                server to your network: only with a strong token, ideally behind TLS.
 
 Environment:
   TOOLSMITH_HOME   the home folder (default ~/.toolsmith)
+  TOOLSMITH_TOKEN  the bearer token for --http (default: generated once into the home's
+                   http-token file, mode 0600, and printed to stderr that one time)
 `;
 
-export async function serveCommand(ctx: CliContext): Promise<ExitCode> {
+export async function serveCommand(ctx: CliContext, flags: { http?: boolean; port?: string; host?: string } = {}): Promise<ExitCode> {
+  if (flags.http) return serveHttp(ctx, flags);
+  if (flags.port !== undefined || flags.host !== undefined) throw new UsageError("--port and --host go with --http.");
   const toolsmith = openHome(ctx);
   // Fail fast on a broken config.json or secrets.json; the library goes on loading in the
   // background while the client connects (tools wait for it).
@@ -31,5 +47,54 @@ export async function serveCommand(ctx: CliContext): Promise<ExitCode> {
   });
   await handle.close().catch(() => undefined);
   await toolsmith.close();
+  return 0;
+}
+
+async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string }): Promise<ExitCode> {
+  const port = flags.port === undefined ? DEFAULT_HTTP_PORT : Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not '${flags.port}'.`);
+  const host = flags.host ?? DEFAULT_HTTP_HOST;
+  let token;
+  try {
+    token = await resolveHttpToken(resolveHomeDir(ctx.env), ctx.env.TOOLSMITH_TOKEN);
+  } catch (error) {
+    if (error instanceof TokenError) {
+      ctx.stderr(`toolsmith: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const toolsmith = openHome(ctx);
+  try {
+    await toolsmith.whenConfigured();
+  } catch (error) {
+    ctx.stderr(`toolsmith: ${(error as Error).message}\n`);
+    await toolsmith.close();
+    return 2;
+  }
+  const running = await startHttpServer({ toolsmith, token: token.token, host, port, log: (line) => ctx.stderr(`toolsmith: ${line}\n`) }).catch((error: NodeJS.ErrnoException) => {
+    ctx.stderr(`toolsmith: cannot listen on ${host}:${port}: ${error.code === "EADDRINUSE" ? "the port is in use (pick another with --port)" : error.message}\n`);
+    return undefined;
+  });
+  if (!running) {
+    await toolsmith.close();
+    return 1;
+  }
+  if (!isLoopback(host)) {
+    ctx.stderr(`\n!!! WARNING: toolsmith is listening on ${host}, reachable from other machines.\n!!! Anyone with the token can run code and use your secrets' hosts. Use a strong token and TLS in front.\n\n`);
+  }
+  if (token.created) ctx.stderr(`toolsmith: generated a bearer token (stored in ${token.source}, shown only now):\n${token.token}\n`);
+  else ctx.stderr(`toolsmith: bearer token from ${token.source}\n`);
+  ctx.stderr(`toolsmith: serving MCP over Streamable HTTP at ${running.url} (home ${toolsmith.paths.root})\n`);
+  const signal = await new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+  ctx.stderr(`toolsmith: ${signal}: no new requests; waiting up to ${SHUTDOWN_GRACE_MS / 1000}s for running work\n`);
+  const closing = running.close();
+  await toolsmith.shutdown(SHUTDOWN_GRACE_MS);
+  await Promise.race([closing, new Promise((r) => setTimeout(r, 1000).unref())]);
+  running.server.closeAllConnections();
+  ctx.stderr("toolsmith: stopped\n");
   return 0;
 }

@@ -1,0 +1,235 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, makeHome } from "./helpers.js";
+
+const TOKEN = "test-token-0123456789abcdef";
+/** Any server a test starts is killed after this long at the latest. */
+const SERVER_LIFETIME_MS = 5 * 60_000;
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+async function serve(home: string, extraEnv: Record<string, string> = {}): Promise<Served> {
+  const child = spawn(process.execPath, [CLI, "serve", "--http", "--port", "0"], { env: { ...process.env, TOOLSMITH_HOME: home, ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+  const guard = setTimeout(() => child.kill("SIGKILL"), SERVER_LIFETIME_MS);
+  guard.unref();
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => (clearTimeout(guard), resolve(code))));
+  for (let i = 0; i < 300 && !/serving MCP over Streamable HTTP at (\S+)/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
+  const url = /serving MCP over Streamable HTTP at (\S+)/.exec(err)?.[1];
+  if (!url) throw new Error(`server did not start: ${err}`);
+  return { child, url, stderr: () => err, exited };
+}
+
+async function client(url: string, label: string, token = TOKEN): Promise<Client> {
+  const c = new Client({ name: label, version: "1.0.0" });
+  await c.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}`, "X-Toolsmith-Client": label } } }));
+  return c;
+}
+
+function post(url: string, headers: Record<string, string>) {
+  return fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }),
+  });
+}
+
+/** CPU ticks (user + system) the process has used so far. */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+let home: string;
+let cleanup: () => Promise<void>;
+let served: Served;
+
+beforeAll(async () => {
+  ({ home, cleanup } = await makeHome({ limits: { timeoutMs: 20_000 } }));
+  served = await serve(home, { TOOLSMITH_TOKEN: TOKEN });
+});
+afterAll(async () => {
+  served.child.kill("SIGKILL");
+  await served.exited;
+  await cleanup();
+});
+
+describe("authentication and rebinding protection", () => {
+  it("answers 401 without or with a wrong token, leaking nothing", async () => {
+    for (const headers of [{}, { Authorization: "Bearer wrong-token-wrong-token" }, { Authorization: `Basic ${TOKEN}` }, { Authorization: `Bearer ${TOKEN}x` }]) {
+      const res = await post(served.url, headers);
+      expect(res.status, JSON.stringify(headers)).toBe(401);
+      expect(res.headers.get("www-authenticate")).toContain("Bearer");
+      const text = await res.text();
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain(home);
+    }
+  });
+
+  it("answers 403 for a foreign Host or Origin, even with the token", async () => {
+    // fetch cannot set Host; a raw request can, as a DNS-rebinding page's browser would send it.
+    const wrongHost = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(served.url, { method: "POST", headers: { Host: "attacker.example", Authorization: `Bearer ${TOKEN}`, "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end("{}");
+    });
+    expect(wrongHost).toBe(403);
+    const wrongOrigin = await post(served.url, { Authorization: `Bearer ${TOKEN}`, Origin: "https://attacker.example" });
+    expect(wrongOrigin.status).toBe(403);
+    const fine = await post(served.url, { Authorization: `Bearer ${TOKEN}`, Origin: "http://localhost:3000" });
+    expect(fine.status).toBe(200);
+  });
+
+  it("is bound to 127.0.0.1 and serves only /mcp", async () => {
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    const other = await fetch(served.url.replace("/mcp", "/admin"), { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(other.status).toBe(404);
+  });
+
+  it("generates a token into the home (mode 0600) and prints it once", async () => {
+    const { home: fresh, cleanup: done } = await makeHome();
+    try {
+      const first = await serve(fresh);
+      const token = readFileSync(join(fresh, "http-token"), "utf8").trim();
+      expect(statSync(join(fresh, "http-token")).mode & 0o777).toBe(0o600);
+      expect(first.stderr()).toContain(token);
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      const second = await serve(fresh);
+      expect(second.stderr()).not.toContain(token);
+      const c = await client(second.url, "t", token);
+      expect((await c.listTools()).tools).toHaveLength(3);
+      await c.close();
+      second.child.kill("SIGTERM");
+      await second.exited;
+    } finally {
+      await done();
+    }
+  });
+
+  it("refuses a weak TOOLSMITH_TOKEN", async () => {
+    const r = spawn(process.execPath, [CLI, "serve", "--http", "--port", "0"], { env: { ...process.env, TOOLSMITH_HOME: home, TOOLSMITH_TOKEN: "short" }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    r.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+    const code = await new Promise((resolve) => r.on("exit", resolve));
+    expect(code).toBe(2);
+    expect(err).toContain("at least 16 characters");
+  });
+});
+
+describe("a valid session", () => {
+  it("lists three tools and runs code end to end", async () => {
+    const c = await client(served.url, "e2e");
+    expect((await c.listTools()).tools.map((t) => t.name)).toEqual(["search_library", "run_code", "save_integration"]);
+    const r = (await c.callTool({ name: "run_code", arguments: { code: "export default [1, 2, 3].map((n) => n * n)" } })) as any;
+    expect(r.structuredContent.result).toEqual([1, 4, 9]);
+    await c.close();
+  });
+
+  it("sends progress() and console lines as progress notifications", async () => {
+    const c = await client(served.url, "progress");
+    const seen: string[] = [];
+    const r = (await c.callTool(
+      { name: "run_code", arguments: { code: 'import { progress, sleep } from "toolsmith";\nconsole.log("starting");\nawait progress("half way", 1, 2);\nawait sleep(150);\nconsole.warn("late line");\nawait progress("done", 2, 2);\nexport default "ok"' } },
+      undefined,
+      { onprogress: (p) => seen.push(String(p.message)) },
+    )) as any;
+    expect(r.structuredContent.result).toBe("ok");
+    expect(seen).toEqual(["starting", "half way", "[warn] late line", "done"]);
+    await c.close();
+  });
+
+  it("cancels a spinning run: the worker stops burning CPU and the next run works", async () => {
+    const c = await client(served.url, "cancel");
+    const controller = new AbortController();
+    const spinning = c.callTool({ name: "run_code", arguments: { code: "while (true) {}", timeoutMs: 20_000 } }, undefined, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 400));
+    controller.abort();
+    await expect(spinning).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 300));
+    const before = cpuTicks(served.child.pid!);
+    await new Promise((r) => setTimeout(r, 1000));
+    const used = cpuTicks(served.child.pid!) - before;
+    // A worker still spinning would use ~100 ticks (one core) in that second.
+    expect(used).toBeLessThan(40);
+    const next = (await c.callTool({ name: "run_code", arguments: { code: "export default 'next'" } })) as any;
+    expect(next.structuredContent.result).toBe("next");
+    await c.close();
+  });
+});
+
+describe("load", () => {
+  it("serves 20 clients x 10 concurrent runs with no lost or mixed-up results", async () => {
+    const clients = await Promise.all(Array.from({ length: 20 }, (_, i) => client(served.url, `load-${i}`)));
+    const results = await Promise.all(
+      clients.flatMap((c, ci) =>
+        Array.from({ length: 10 }, async (_, ri) => {
+          const r = (await c.callTool({ name: "run_code", arguments: { code: `await new Promise((r) => setTimeout(r, ${(ci * 7 + ri * 3) % 20})); export default { c: ${ci}, r: ${ri}, v: ${ci} * 1000 + ${ri} }` } })) as any;
+          return { ci, ri, body: r.structuredContent };
+        }),
+      ),
+    );
+    expect(results).toHaveLength(200);
+    for (const { ci, ri, body } of results) {
+      expect(body.ok, JSON.stringify(body)).toBe(true);
+      expect(body.result).toEqual({ c: ci, r: ri, v: ci * 1000 + ri });
+    }
+    await Promise.all(clients.map((c) => c.close()));
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("lets a run in flight finish after SIGTERM, then exits", async () => {
+    const { home: h, cleanup: done } = await makeHome();
+    try {
+      const s = await serve(h, { TOOLSMITH_TOKEN: TOKEN });
+      const c = await client(s.url, "sigterm-run");
+      const running = c.callTool({ name: "run_code", arguments: { code: 'import { sleep } from "toolsmith"; await sleep(1500); export default "finished"' } });
+      await new Promise((r) => setTimeout(r, 400));
+      s.child.kill("SIGTERM");
+      const r = (await running) as any;
+      expect(r.structuredContent.result).toBe("finished");
+      expect(await s.exited).toBe(0);
+      expect(s.stderr()).toContain("SIGTERM: no new requests");
+    } finally {
+      await done();
+    }
+  });
+
+  it("never leaves the library mid-save on SIGTERM", async () => {
+    const { home: h, cleanup: done } = await makeHome();
+    try {
+      const s = await serve(h, { TOOLSMITH_TOKEN: TOKEN });
+      const c = await client(s.url, "sigterm-save");
+      const saving = c.callTool({
+        name: "save_integration",
+        arguments: { name: "slow/save", description: "Saved while stopping", code: "export const v = (): number => 1;", test: 'import { sleep } from "toolsmith"; import { v } from "library/slow/save"; await sleep(1000); if (v() !== 1) throw new Error("bad");' },
+      });
+      await new Promise((r) => setTimeout(r, 400));
+      s.child.kill("SIGTERM");
+      const r = (await saving) as any;
+      expect(r.isError, JSON.stringify(r)).toBeFalsy();
+      expect(await s.exited).toBe(0);
+      const lib = join(h, "library");
+      expect(execFileSync("git", ["-C", lib, "status", "--porcelain"], { encoding: "utf8" })).toBe("");
+      expect(execFileSync("git", ["-C", lib, "fsck", "--no-progress"], { encoding: "utf8" })).toBe("");
+      expect(execFileSync("git", ["-C", lib, "log", "-1", "--format=%s"], { encoding: "utf8" })).toContain("slow/save");
+    } finally {
+      await done();
+    }
+  });
+});
