@@ -22,6 +22,8 @@ export interface RunRequest {
   memoryMb: number;
   maxLogChars: number;
   maxHostCalls: number;
+  /** The result's JSON budget: the guest stops serializing (and marks the cut) past it. */
+  maxOutputChars: number;
   /** Names of the async host functions this run may call (others are refused in the worker). */
   hostFunctions: string[];
   /** Names of configured secrets (never values) and this run's placeholder nonce. */
@@ -59,7 +61,7 @@ export interface LogEntry {
 }
 
 export type RunOutcome =
-  | { ok: true; resultJson: string }
+  | { ok: true; resultJson: string; /** The guest already cut the result to fit the output cap. */ truncated?: boolean }
   | { ok: false; error: GuestErrorInfo };
 
 export interface RunFinished {

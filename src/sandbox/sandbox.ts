@@ -114,6 +114,7 @@ export class Sandbox {
         memoryMb: this.limits.memoryMb,
         maxLogChars: this.limits.maxLogChars,
         maxHostCalls: this.limits.maxHostCalls,
+        maxOutputChars: this.limits.maxOutputChars,
         hostFunctions: input.hostFunctions ?? [],
         secretNames: input.secretNames ?? [],
         secretNonce: input.secretNonce ?? "",
@@ -127,7 +128,7 @@ export class Sandbox {
     if (result.outcome.ok) {
       const { json, truncated } = truncateJson(result.outcome.resultJson, this.limits.maxOutputChars);
       const report: RunReport = { ok: true, result: JSON.parse(json) as unknown, logs: result.logs, durationMs };
-      if (truncated) report.truncated = true;
+      if (truncated || result.outcome.truncated) report.truncated = true;
       return report;
     }
     const mapper = new SourceMapper(new Map([[MAIN_MODULE, main.module.map], ...gathered.modules.map((m) => [m.filename, m.map] as const)]));

@@ -30,7 +30,7 @@ export class SourceMapper {
         const name = fn && fn !== "<anonymous>" && fn !== "<eval>" ? `${fn} ` : "";
         return `${lead}${name}(${file}:${pos.line}:${pos.column})`;
       });
-    return { stack: lines.join("\n"), first };
+    return { stack: collapseFrames(lines).join("\n"), first };
   }
 
   /** The first frame that is in `file` (e.g. the agent's `main.ts`). */
@@ -63,4 +63,19 @@ export class SourceMapper {
     }
     return { line: pos.line, column: pos.column + 1 };
   }
+}
+
+/** Most stack lines kept in an error: a runaway recursion would otherwise fill the reply. */
+const MAX_STACK_LINES = 20;
+
+/** Repeated frames in a row become one line with a count; the whole is capped. */
+export function collapseFrames(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i + 1;
+    while (j < lines.length && lines[j] === lines[i]) j++;
+    out.push(j - i > 1 ? `${lines[i]} [repeated ${j - i} times]` : lines[i]!);
+    i = j;
+  }
+  return out.length > MAX_STACK_LINES ? [...out.slice(0, MAX_STACK_LINES), `    ... ${out.length - MAX_STACK_LINES} more frames`] : out;
 }

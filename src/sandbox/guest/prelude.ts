@@ -73,7 +73,13 @@ export const GUEST_PRELUDE_JS = String.raw`
     if (typedArrayTag.call(value) !== undefined) return ArrayFrom(value, (x) => (typeof x === "bigint" ? StringCtor(x) : x));
     return value;
   }
-  function serialize(value, space) {
+  // budget (characters): past it, arrays and objects are cut and strings shortened, so
+  // turning a huge result into JSON costs time in proportion to what is kept.
+  let lastSerializeCut = false;
+  function serialize(value, space, budget) {
+    const limit = budget === undefined ? Infinity : budget;
+    let used = 0;
+    let cut = false;
     const ancestors = [];
     const replacer = function (key, v) {
       if (ancestors.length > 0) {
@@ -81,9 +87,30 @@ export const GUEST_PRELUDE_JS = String.raw`
         if (at >= 0) ancestors.length = at + 1; else ancestors.push(this);
         if (v !== null && typeof v === "object" && ancestors.indexOf(v) >= 0) return "[Circular]";
       } else ancestors.push(v);
-      return toPlain(v);
+      let out = toPlain(v);
+      used += StringCtor(key).length + 4;
+      if (used > limit) { cut = true; return out !== null && typeof out === "object" ? "…" : typeof out === "string" ? "…" : out; }
+      if (isArray(out)) {
+        const room = Math.max(1, Math.floor((limit - used) / 4));
+        if (out.length > room) { cut = true; const total = out.length; out = out.slice(0, room); out.push("…[+" + (total - room) + " items]"); }
+      } else if (out !== null && typeof out === "object") {
+        const keys = ObjectKeys(out);
+        const room = Math.max(1, Math.floor((limit - used) / 6));
+        if (keys.length > room) {
+          cut = true;
+          const kept = {};
+          for (let i = 0; i < room; i++) kept[keys[i]] = out[keys[i]];
+          kept["…"] = "+" + (keys.length - room) + " keys";
+          out = kept;
+        }
+      } else if (typeof out === "string") {
+        if (out.length > limit - used) { cut = true; const keep = Math.max(0, limit - used); out = out.slice(0, keep) + "…[+" + (out.length - keep) + " chars]"; }
+        used += out.length;
+      } else used += 8;
+      return out;
     };
     const text = stringify(value === undefined ? null : value, replacer, space);
+    lastSerializeCut = cut;
     return text === undefined ? "null" : text;
   }
   function safeString(value) {
@@ -121,13 +148,16 @@ export const GUEST_PRELUDE_JS = String.raw`
     for (; i < args.length; i++) out.push(safeString(args[i]));
     return out.join(" ");
   }
+  // Once the log cap is reached the host says so, and console stops formatting lines.
+  let logging = true;
+  const emit = (level, text) => { if (logging && hostLog(level, text) === false) logging = false; };
   const consoleObj = {};
   for (const level of ["log", "info", "warn", "error", "debug"]) {
-    define(consoleObj, level, function (...args) { hostLog(level, format(args)); });
+    define(consoleObj, level, function (...args) { if (logging) emit(level, format(args)); });
   }
-  define(consoleObj, "trace", function (...args) { hostLog("debug", format(args)); });
-  define(consoleObj, "dir", function (v) { hostLog("log", safeString(v)); });
-  define(consoleObj, "table", function (v) { hostLog("log", safeString(v)); });
+  define(consoleObj, "trace", function (...args) { if (logging) emit("debug", format(args)); });
+  define(consoleObj, "dir", function (v) { if (logging) emit("log", safeString(v)); });
+  define(consoleObj, "table", function (v) { if (logging) emit("log", safeString(v)); });
   define(g, "console", consoleObj);
 
   // Timers run on the worker's event loop; the run ends when nothing is pending.
@@ -147,7 +177,7 @@ export const GUEST_PRELUDE_JS = String.raw`
     const fn = timers.get(id);
     if (!fn) return;
     timers.delete(id);
-    try { fn(); } catch (e) { const d = describeError(e); hostLog("error", "Uncaught in setTimeout callback: " + d.name + ": " + d.message); }
+    try { fn(); } catch (e) { const d = describeError(e); emit("error", "Uncaught in setTimeout callback: " + d.name + ": " + d.message); }
   }
 
   function hostCall(name, args) {
@@ -158,13 +188,13 @@ export const GUEST_PRELUDE_JS = String.raw`
   function finish(namespaceOrPromise) {
     return promiseThen(
       promiseThen(promiseResolve(namespaceOrPromise), (ns) => ns.default),
-      (value) => { try { return "1" + serialize(value); } catch (e) { const d = describeError(e); return "0" + serialize({ name: "SerializationError", message: "The default export could not be turned into JSON: " + d.name + ": " + d.message }); } },
+      (value) => { try { const json = serialize(value, undefined, runConfig.maxOutputChars); return (lastSerializeCut ? "2" : "1") + json; } catch (e) { const d = describeError(e); return "0" + serialize({ name: "SerializationError", message: "The default export could not be turned into JSON: " + d.name + ": " + d.message }); } },
       (error) => "0" + serialize(describeError(error)),
     );
   }
 
   // Per-run settings, set by the worker before the agent's module runs.
-  let runConfig = { secretNames: [], nonce: "" };
+  let runConfig = { secretNames: [], nonce: "", maxOutputChars: undefined };
   function configure(json) { runConfig = parse(json); }
   function secret(name) {
     if (typeof name !== "string") throw new TypeError("secret(name) takes the secret's name, e.g. secret(\"GITHUB_TOKEN\")");

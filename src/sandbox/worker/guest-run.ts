@@ -99,14 +99,16 @@ export class GuestRun {
       outcome = { ok: false, error: this.abortError(error) };
     }
     for (const timer of this.timers.values()) clearTimeout(timer);
-    if (!poisoned) this.dispose();
+    // Each run has its own WebAssembly instance, dropped after it: disposing is only a
+    // check, and after a failed run (interrupt, exhaustion) QuickJS may abort on it.
+    if (!poisoned && outcome.ok) this.dispose();
     return { type: "done", runId: this.request.runId, outcome, logs: this.logs.splice(0), logsTruncated: this.logsTruncated, poisoned };
   }
 
   private async evaluate(): Promise<RunOutcome> {
     if (this.setupError) return { ok: false, error: this.setupError };
     const configure = this.ctx.getProp(this.internals!, "configure");
-    const settings = this.ctx.newString(JSON.stringify({ secretNames: this.request.secretNames, nonce: this.request.secretNonce }));
+    const settings = this.ctx.newString(JSON.stringify({ secretNames: this.request.secretNames, nonce: this.request.secretNonce, maxOutputChars: this.request.maxOutputChars }));
     const configured = this.ctx.callFunction(configure, this.ctx.undefined, settings);
     settings.dispose();
     configure.dispose();
@@ -139,7 +141,10 @@ export class GuestRun {
       if (state.type === "fulfilled") {
         const text = this.ctx.getString(state.value);
         state.value.dispose();
-        return decodeOutcome(text);
+        const outcome = decodeOutcome(text);
+        // A guest-side error caught after an interrupt is the stop itself.
+        const stop = outcome.ok ? undefined : this.stopReason();
+        return stop ? { ok: false, error: stop } : outcome;
       }
       if (state.type === "rejected") return { ok: false, error: this.consumeError(state.error) };
       const stop = this.stopReason();
@@ -220,7 +225,8 @@ export class GuestRun {
     const fns: Record<string, VmFunctionImplementation<QuickJSHandle>> = {
       __ts_log: (level, text) => {
         this.log(ctx.getString(level!), ctx.getString(text!));
-        return undefined;
+        // Tells the guest to stop formatting lines nobody will see.
+        return this.logsTruncated ? ctx.false : ctx.true;
       },
       __ts_timerSet: (id, ms) => {
         const timerId = ctx.getNumber(id!);
@@ -330,7 +336,9 @@ export class GuestRun {
   /** Reads a guest error without running guest code beyond property reads, then disposes it. */
   private consumeError(handle: QuickJSHandle): GuestErrorInfo {
     try {
+      // Past the deadline (or cancelled), whatever the engine says is a consequence of the stop.
       const stop = this.stopReason();
+      if (stop) return stop;
       const read = (key: string): string | undefined => {
         try {
           const prop = this.ctx.getProp(handle, key);
@@ -354,8 +362,9 @@ export class GuestRun {
       } else {
         message = `Uncaught ${this.ctx.typeof(handle)}: ${String(this.ctx.dump(handle))}`;
       }
-      if (name === "InternalError" && message === "interrupted" && stop) return stop;
       if (name === "InternalError" && message === "out of memory") return memoryError(this.request.memoryMb, stack);
+      // An error with neither name nor message: the engine could not even build one (memory exhausted).
+      if (!name && !message) return memoryError(this.request.memoryMb);
       if (name === "InternalError" && message === "stack overflow") {
         return stackOverflowError(stack);
       }
@@ -402,6 +411,7 @@ function unresolvedImportMessage(specifier: string): string {
 
 function decodeOutcome(text: string): RunOutcome {
   if (text.startsWith("1")) return { ok: true, resultJson: text.slice(1) };
+  if (text.startsWith("2")) return { ok: true, resultJson: text.slice(1), truncated: true };
   try {
     const error = JSON.parse(text.slice(1)) as GuestErrorInfo;
     return { ok: false, error: { name: String(error.name), message: String(error.message), stack: error.stack === undefined ? undefined : String(error.stack) } };
