@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from "./limits-shared.js";
 import { loadConfig } from "./config/load-config.js";
@@ -130,7 +131,6 @@ export class Toolsmith {
 
   /** Re-reads secrets.json when it changed (e.g. `toolsmith secret set` while serving). */
   private async refreshSecrets(): Promise<void> {
-    const { stat } = await import("node:fs/promises");
     const info = await stat(this.paths.secrets).catch(() => undefined);
     const stamp = info ? `${info.mtimeMs}:${info.size}` : "none";
     if (stamp === this.secretsStamp && this.bridge) return;

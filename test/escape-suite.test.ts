@@ -20,6 +20,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, realpathSync, writeFileSync } from "node:fs";
+import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -1082,23 +1083,24 @@ function cli(home: string, args: string[], input: string) {
 }
 
 beforeAll(async () => {
-  fixtures.victim = await startFixture({ "/x": (_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("victim-data") });
-  fixtures.other = await startFixture({ "/collect": (_req, res, body) => json(res, 200, { got: body.length }) });
+  const text = (res: ServerResponse, body: string | Buffer, type = "text/plain") => void res.writeHead(200, { "content-type": type }).end(body);
+  fixtures.victim = await startFixture({ "/x": (_req, res) => text(res, "victim-data") });
+  fixtures.other = await startFixture({ "/collect": (_req, res, body) => void json(res, 200, { got: body.length }) });
   fixtures.allowed = await startFixture({
-    "/ok": (_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("ok"),
+    "/ok": (_req, res) => text(res, "ok"),
     "/slow": async (_req, res) => {
       await new Promise((r) => setTimeout(r, 300));
-      res.writeHead(200, { "content-type": "text/plain" }).end("slow");
+      text(res, "slow");
     },
-    "/redir": (req, res, _body, origin) => res.writeHead(302, { location: new URL(req.url ?? "/", origin).searchParams.get("to") ?? "/ok" }).end(),
-    "/echo": (req, res, body) => json(res, 200, { key: req.headers["x-key"] ?? null, url: req.url, body }),
-    "/hdr": (req, res) => res.writeHead(200, { "content-type": "text/plain", "x-echo": String(req.headers["x-key"] ?? "") }).end("ok"),
-    "/status": (req, res) => res.writeHead(200, String(req.headers["x-key"] ?? "OK"), { "content-type": "text/plain" }).end("ok"),
-    "/bin": (req, res) =>
-      res.writeHead(200, { "content-type": "application/octet-stream" }).end(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(String(req.headers["x-key"] ?? ""), "utf8")])),
+    "/redir": (req, res, _body, origin) => void res.writeHead(302, { location: new URL(req.url ?? "/", origin).searchParams.get("to") ?? "/ok" }).end(),
+    "/echo": (req, res, body) => void json(res, 200, { key: req.headers["x-key"] ?? null, url: req.url, body }),
+    // The three below echo the secret the way real servers sometimes do: in a header, the status line, a binary body.
+    "/hdr": (req, res) => void res.writeHead(200, { "content-type": "text/plain", "x-echo": String(req.headers["x-key"] ?? "") }).end("ok"),
+    "/status": (req, res) => void res.writeHead(200, String(req.headers["x-key"] ?? "OK"), { "content-type": "text/plain" }).end("ok"),
+    "/bin": (req, res) => text(res, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(String(req.headers["x-key"] ?? ""), "utf8")]), "application/octet-stream"),
     "/forms": (req, res) => {
       const v = String(req.headers["x-key"] ?? "");
-      res.writeHead(200, { "content-type": "text/plain" }).end(["raw=" + v, "url=" + encodeURIComponent(v), "b64=" + b64(v), "b64url=" + b64url(v)].join("\n"));
+      text(res, ["raw=" + v, "url=" + encodeURIComponent(v), "b64=" + b64(v), "b64url=" + b64url(v)].join("\n"));
     },
   });
   const aPort = fixtures.allowed.port;
