@@ -46,6 +46,20 @@ export class HostBridge {
     this.policy = new NetworkPolicy(network.allow);
   }
 
+  /**
+   * What a failed host call may tell the guest: our own errors as written (secrets
+   * redacted), anything else without the host's paths or internals.
+   */
+  private guestSafeError(error: unknown): Error {
+    const err = error instanceof Error ? error : new Error(String(error));
+    const message = this.vault.redact(err.message);
+    if (GUEST_FACING_ERRORS.has(err.name) || /^Upstream MCP server|^No upstream|^The run ended|^'[^']+' is not available|^No upstream MCP servers/.test(message)) {
+      return Object.assign(new Error(message), { name: err.name });
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    return Object.assign(new Error(`The host could not complete the call${code ? ` (${code})` : ""}.`), { name: "HostError" });
+  }
+
   forRun(options: RunBridgeOptions = {}): RunBridge {
     const nonce = SecretVault.newNonce();
     const usedSecrets = new Set<string>();
@@ -86,6 +100,14 @@ export class HostBridge {
     };
 
     const onHostCall: HostCallHandler = async (name, argsJson, signal) => {
+      try {
+        return await dispatch(name, argsJson, signal);
+      } catch (error) {
+        throw this.guestSafeError(error);
+      }
+    };
+
+    const dispatch: HostCallHandler = async (name, argsJson, signal) => {
       const args = JSON.parse(argsJson) as Record<string, unknown>;
       switch (name) {
         case "fetch": {
@@ -100,6 +122,7 @@ export class HostBridge {
             maxRedirects: this.network.maxRedirects,
             prepare,
             filterText: (text) => vault.redact(text),
+            filterBytes: (bytes) => vault.redactBytes(bytes),
           });
           return JSON.stringify(reply);
         }
@@ -127,6 +150,9 @@ export class HostBridge {
     return { hostFunctions: [...HOST_FUNCTIONS], secretNames: vault.names(), secretNonce: nonce, onHostCall, usedSecrets, contactedHosts, undeclared };
   }
 }
+
+/** Errors a guest may see as they are: each was written for it, with no host detail. */
+const GUEST_FACING_ERRORS = new Set(["NetworkRefusedError", "FetchError", "SecretRefusedError", "WorkspaceError", "UpstreamToolError", "UpstreamError", "LimitError"]);
 
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;

@@ -32,8 +32,10 @@ export interface FetchOptions {
   maxRedirects: number;
   /** Substitutes secrets and checks a request just before it is sent to `target`; may throw to refuse. */
   prepare?: (request: PreparedRequest, target: CheckedTarget) => PreparedRequest;
-  /** Applied to a textual response body before the guest sees it (secret redaction). */
+  /** Applied to everything textual the guest gets from a response: body, headers, status text, URL (secret redaction). */
   filterText?: (text: string) => string;
+  /** Applied to a binary response body before the guest sees it. */
+  filterBytes?: (bytes: Buffer) => Buffer;
 }
 
 export interface PreparedRequest {
@@ -63,6 +65,7 @@ export async function hostFetch(input: GuestFetchRequest, options: FetchOptions)
   let headers = input.headers.filter(([name]) => !FORBIDDEN_REQUEST_HEADERS.has(name.toLowerCase()));
   let body = input.bodyBase64 !== undefined ? Buffer.from(input.bodyBase64, "base64") : input.bodyText !== undefined ? Buffer.from(input.bodyText, "utf8") : undefined;
   let redirected = false;
+  const clean = options.filterText ?? ((text: string) => text);
   for (let hop = 0; ; hop++) {
     const target = await options.policy.check(url);
     const prepared = options.prepare ? options.prepare({ url: url.href, method, headers, body }, target) : { url: url.href, method, headers, body };
@@ -70,7 +73,7 @@ export async function hostFetch(input: GuestFetchRequest, options: FetchOptions)
     const location = response.headers.location;
     if (REDIRECT_STATUSES.has(response.statusCode ?? 0) && location && input.redirect !== "manual") {
       response.resume();
-      if (input.redirect === "error") throw new FetchError(`${method} ${url.href} redirected to ${location}, and redirect: "error" was set.`);
+      if (input.redirect === "error") throw new FetchError(clean(`${method} ${url.href} redirected to ${location}, and redirect: "error" was set.`));
       if (hop >= options.maxRedirects) throw new FetchError(`Too many redirects (more than ${options.maxRedirects}, network.maxRedirects) starting at ${input.url}.`);
       const next = parseUrl(location, url);
       if (next.origin !== url.origin) headers = headers.filter(([name]) => !CROSS_ORIGIN_DROPPED.has(name.toLowerCase()));
@@ -86,15 +89,15 @@ export async function hostFetch(input: GuestFetchRequest, options: FetchOptions)
     const bytes = await readBody(response, options, url);
     const reply: GuestFetchReply = {
       status: response.statusCode ?? 0,
-      statusText: response.statusMessage ?? "",
-      url: url.href,
+      statusText: clean(response.statusMessage ?? ""),
+      url: clean(url.href),
       redirected,
-      headers: rawHeaderPairs(response.rawHeaders),
+      headers: rawHeaderPairs(response.rawHeaders).map(([name, value]) => [name, clean(value)]),
     };
     if (bytes.length > 0) {
       const text = decodeUtf8(bytes);
-      if (text === undefined) reply.bodyBase64 = bytes.toString("base64");
-      else reply.bodyText = options.filterText ? options.filterText(text) : text;
+      if (text === undefined) reply.bodyBase64 = (options.filterBytes ? options.filterBytes(bytes) : bytes).toString("base64");
+      else reply.bodyText = clean(text);
     }
     return reply;
   }

@@ -89,6 +89,21 @@ export class SecretVault {
     return out;
   }
 
+  /** A binary body with every raw secret value replaced by `[secret:NAME]`. */
+  redactBytes(bytes: Buffer): Buffer {
+    let out = bytes;
+    for (const { name } of this.redactions) {
+      const value = Buffer.from(this.file.secrets[name]!.value, "utf8");
+      const marker = Buffer.from(`[secret:${name}]`, "utf8");
+      let at = out.indexOf(value);
+      while (at >= 0) {
+        out = Buffer.concat([out.subarray(0, at), marker, out.subarray(at + value.length)]);
+        at = out.indexOf(value, at + marker.length);
+      }
+    }
+    return out;
+  }
+
   /** Names of secrets whose value appears in `text` (used to refuse saving them into the library). */
   valuesIn(text: string): string[] {
     return this.redactions.filter(({ needles }) => needles.some((n) => text.includes(n))).map((r) => r.name);

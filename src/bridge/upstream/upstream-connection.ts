@@ -60,16 +60,16 @@ export class UpstreamConnection {
     await this.ensureConnected();
     const client = this.client;
     if (!client || this.state.status !== "ready") {
-      throw new Error(`Upstream MCP server '${this.name}' is unavailable: ${this.state.status === "unavailable" ? this.state.reason : "still starting"}.`);
+      throw upstreamError(`Upstream MCP server '${this.name}' is unavailable: ${this.state.status === "unavailable" ? this.state.reason : "still starting"}.`);
     }
     try {
       const result = await client.callTool({ name: tool, arguments: (args ?? {}) as Record<string, unknown> }, { signal, timeout: timeoutMs, resetTimeoutOnProgress: true });
       return result as unknown as CallOutcome;
     } catch (error) {
-      if (signal.aborted) throw new Error(`The run ended while ${this.name}/${tool} was running; the call was cancelled.`);
+      if (signal.aborted) throw upstreamError(`The run ended while ${this.name}/${tool} was running; the call was cancelled.`);
       const message = (error as Error).message;
-      if (!this.client) throw new Error(`Upstream MCP server '${this.name}' stopped during ${tool} (${message}). It will be restarted on next use.`);
-      throw new Error(`${this.name}/${tool} failed: ${message}`);
+      if (!this.client) throw upstreamError(`Upstream MCP server '${this.name}' stopped during ${tool} (${message}). It will be restarted on next use.`);
+      throw upstreamError(`${this.name}/${tool} failed: ${message}`);
     }
   }
 
@@ -123,6 +123,11 @@ export class UpstreamConnection {
     });
     return transport;
   }
+}
+
+/** Errors about an upstream, written for the guest (they name the server, never host paths). */
+function upstreamError(message: string): Error {
+  return Object.assign(new Error(message), { name: "UpstreamError" });
 }
 
 async function listAllTools(client: Client): Promise<UpstreamTool[]> {

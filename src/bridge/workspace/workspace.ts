@@ -47,7 +47,11 @@ export class Workspace {
         `Writing ${bytes} bytes to '${path}' would exceed the workspace quota of ${this.quotaBytes} bytes (limits.workspaceMb; ${used} in use). Remove files with workspace.remove or raise the quota.`,
       );
     }
-    await writeFileAtomic(abs, content);
+    try {
+      await writeFileAtomic(abs, content);
+    } catch (error) {
+      throw this.fsError(error, path, "write");
+    }
     return { path: this.clean(path), bytes };
   }
 
@@ -74,7 +78,11 @@ export class Workspace {
     const abs = await this.resolve(path, "remove");
     if (abs === this.root) throw new WorkspaceError("Refusing to remove the whole workspace; remove its files one by one.");
     const existed = await lstat(abs).then(() => true, () => false);
-    await rm(abs, { recursive: true, force: true });
+    try {
+      await rm(abs, { recursive: true, force: true });
+    } catch (error) {
+      throw this.fsError(error, path, "remove");
+    }
     return { removed: existed };
   }
 
@@ -125,7 +133,9 @@ export class Workspace {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return new WorkspaceError(`No such file in the workspace: '${path}'. workspace.list() shows what is there.`);
     if (code === "EISDIR") return new WorkspaceError(`'${path}' is a directory; use workspace.list('${path}').`);
-    if (code === "ENOTDIR") return new WorkspaceError(`'${path}' is a file, not a directory.`);
+    if (code === "ENOTDIR" || code === "EEXIST") return new WorkspaceError(`A part of '${path}' is a file, not a directory.`);
+    if (code === "ENOSPC") return new WorkspaceError(`The disk is full: '${path}' was not written.`);
+    if (code === "EROFS" || code === "EACCES" || code === "EPERM") return new WorkspaceError(`The workspace cannot be written (${code}).`);
     return new WorkspaceError(`workspace.${action} '${path}' failed (${code ?? "error"}).`);
   }
 }

@@ -139,8 +139,9 @@ export const GUEST_PRELUDE_JS = String.raw`
         if (m === "%%") return "%";
         if (i >= args.length) return m;
         const a = args[i++];
-        if (m === "%d" || m === "%i") return StringCtor(m === "%i" ? Math.trunc(Number(a)) : Number(a));
-        if (m === "%f") return StringCtor(Number(a));
+        const num = (x) => { try { return Number(x); } catch (e) { return NaN; } };
+        if (m === "%d" || m === "%i") return StringCtor(m === "%i" ? Math.trunc(num(a)) : num(a));
+        if (m === "%f") return StringCtor(num(a));
         if (m === "%s") return typeof a === "string" ? a : safeString(a);
         return safeString(a);
       }));

@@ -354,7 +354,10 @@ export class GuestRun {
       let name: string | undefined;
       let message: string | undefined;
       let stack: string | undefined;
-      if (this.ctx.typeof(handle) === "object") {
+      const kind = this.ctx.typeof(handle);
+      if (kind === "object" && this.isNull(handle)) {
+        message = "Uncaught null";
+      } else if (kind === "object") {
         name = read("name");
         message = read("message");
         stack = read("stack");
@@ -363,14 +366,22 @@ export class GuestRun {
         message = `Uncaught ${this.ctx.typeof(handle)}: ${String(this.ctx.dump(handle))}`;
       }
       if (name === "InternalError" && message === "out of memory") return memoryError(this.request.memoryMb, stack);
-      // An error with neither name nor message: the engine could not even build one (memory exhausted).
-      if (!name && !message) return memoryError(this.request.memoryMb);
+      // An Error whose name and message are both empty strings: the engine could not build one (memory exhausted).
+      if (name === "" && message === "") return memoryError(this.request.memoryMb);
       if (name === "InternalError" && message === "stack overflow") {
         return stackOverflowError(stack);
       }
       return { name: name ?? "Error", message: message ?? "Unknown error", stack };
     } finally {
       if (handle.alive) handle.dispose();
+    }
+  }
+
+  private isNull(handle: QuickJSHandle): boolean {
+    try {
+      return this.ctx.dump(handle) === null;
+    } catch {
+      return false;
     }
   }
 
