@@ -66,6 +66,8 @@ export interface SearchResponse {
 type IndexedEntry = Searchable & ({ kind: "integration"; record: Integration } | { kind: "mcp-tool"; result: McpToolResult });
 
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from "./limits-shared.js";
+/** How often secrets.json is checked for changes while serving. */
+const SECRETS_RECHECK_MS = 1_000;
 /** Versions listed per integration with detail "full". */
 const HISTORY_IN_FULL_RESULTS = 5;
 
@@ -83,6 +85,7 @@ export class Toolsmith {
   private config!: Config;
   private bridge!: HostBridge;
   private secretsStamp = "";
+  private secretsCheckedAt = 0;
   private sandbox!: Sandbox;
   private store!: LibraryStore;
   private readonly index = new SearchIndex<IndexedEntry>();
@@ -129,8 +132,11 @@ export class Toolsmith {
     if (warning) this.log(`warning: ${warning}`);
   }
 
-  /** Re-reads secrets.json when it changed (e.g. `toolsmith secret set` while serving). */
+  /** Re-reads secrets.json when it changed (e.g. `toolsmith secret set` while serving), checking at most once a second. */
   private async refreshSecrets(): Promise<void> {
+    const now = Date.now();
+    if (this.bridge && now - this.secretsCheckedAt < SECRETS_RECHECK_MS) return;
+    this.secretsCheckedAt = now;
     const info = await stat(this.paths.secrets).catch(() => undefined);
     const stamp = info ? `${info.mtimeMs}:${info.size}` : "none";
     if (stamp === this.secretsStamp && this.bridge) return;

@@ -99,9 +99,10 @@ export class GuestRun {
       outcome = { ok: false, error: this.abortError(error) };
     }
     for (const timer of this.timers.values()) clearTimeout(timer);
-    // Each run has its own WebAssembly instance, dropped after it: disposing is only a
-    // check, and after a failed run (interrupt, exhaustion) QuickJS may abort on it.
-    if (!poisoned && outcome.ok) this.dispose();
+    // After an interrupt or exhaustion QuickJS may abort while freeing: such a runtime is
+    // dropped with its WebAssembly instance instead. Otherwise it is freed, and the
+    // instance may serve the next run's fresh runtime.
+    this.cleanlyDisposed = !poisoned && isCleanEnd(outcome) && this.dispose();
     return { type: "done", runId: this.request.runId, outcome, logs: this.logs.splice(0), logsTruncated: this.logsTruncated, poisoned };
   }
 
@@ -400,15 +401,20 @@ export class GuestRun {
     return { name: "SandboxError", message: `The sandbox stopped abnormally (${text}). The run was discarded; try again.` };
   }
 
-  private dispose(): void {
+  /** Whether the run ended in a way that lets its WebAssembly instance be reused. */
+  cleanlyDisposed = false;
+
+  private dispose(): boolean {
     try {
       for (const deferred of this.pendingCalls.values()) deferred.dispose();
       this.pendingCalls.clear();
       this.internals?.dispose();
       this.ctx.dispose();
       this.runtime.dispose();
+      return true;
     } catch {
       // Disposal can fail after a guest OOM; the instance is dropped either way.
+      return false;
     }
   }
 }
@@ -418,6 +424,13 @@ function unresolvedImportMessage(specifier: string): string {
     return `Cannot find module '${specifier}': no saved integration has that name. Use search_library to find one, or save_integration to create it.`;
   }
   return `Cannot import '${specifier}': only 'library/<name>', 'mcp/<server>' and 'toolsmith' can be imported (no npm packages, no Node built-ins).`;
+}
+
+/** Errors after which the engine's state is suspect: its instance is not reused. */
+const UNCLEAN_ERRORS = new Set(["TimeoutError", "MemoryError", "CancelledError", "RangeError", "SandboxError", "InternalError", "NeverSettledError"]);
+
+function isCleanEnd(outcome: RunOutcome): boolean {
+  return outcome.ok || !UNCLEAN_ERRORS.has(outcome.error.name);
 }
 
 function decodeOutcome(text: string): RunOutcome {
