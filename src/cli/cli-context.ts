@@ -1,5 +1,5 @@
 import { resolveHomeDir } from "../config/home.js";
-import { Toolsmith } from "../toolsmith.js";
+import { Toolsmith, UserError } from "../toolsmith.js";
 
 /** What a command gets from the process: its arguments, environment and output streams. */
 export interface CliContext {
@@ -23,4 +23,23 @@ export class UsageError extends Error {
 
 export function openHome(ctx: CliContext): Toolsmith {
   return Toolsmith.open({ home: resolveHomeDir(ctx.env), log: (line) => ctx.stderr(`toolsmith: ${line}\n`) });
+}
+
+/**
+ * Opens the home, does the work, and closes it; a UserError (a bad name, an unknown
+ * version) is printed and becomes exit code 1.
+ */
+export async function withHome(ctx: CliContext, work: (toolsmith: Toolsmith) => Promise<ExitCode>): Promise<ExitCode> {
+  const toolsmith = openHome(ctx);
+  try {
+    return await work(toolsmith);
+  } catch (error) {
+    if (error instanceof UserError) {
+      ctx.stderr(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await toolsmith.close();
+  }
 }

@@ -1,6 +1,5 @@
-import { UserError } from "../../toolsmith.js";
 import { isIntegrationName, INTEGRATION_NAME_HINT } from "../../library/names.js";
-import { openHome, UsageError, type CliContext, type ExitCode } from "../cli-context.js";
+import { openHome, UsageError, withHome, type CliContext, type ExitCode } from "../cli-context.js";
 
 export const LOG_HELP = `Usage: toolsmith log [name] [--max N] [--json]
 
@@ -23,20 +22,10 @@ against the current one.
 export async function diffCommand(ctx: CliContext, positionals: string[]): Promise<ExitCode> {
   const [name, from, to, ...extra] = positionals;
   if (!name || extra.length) throw new UsageError("diff takes an integration name and up to two versions.");
-  const toolsmith = openHome(ctx);
-  try {
-    const diff = await toolsmith.diff(name, from, to);
-    ctx.stdout(diff || "No differences.\n");
+  return withHome(ctx, async (toolsmith) => {
+    ctx.stdout((await toolsmith.diff(name, from, to)) || "No differences.\n");
     return 0;
-  } catch (error) {
-    if (error instanceof UserError) {
-      ctx.stderr(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    await toolsmith.close();
-  }
+  });
 }
 
 export async function logCommand(ctx: CliContext, positionals: string[], flags: { max?: string; json?: boolean }): Promise<ExitCode> {
@@ -63,18 +52,9 @@ export async function logCommand(ctx: CliContext, positionals: string[], flags: 
 export async function revertCommand(ctx: CliContext, positionals: string[]): Promise<ExitCode> {
   const [name, version, ...extra] = positionals;
   if (!name || !version || extra.length) throw new UsageError("revert takes an integration name and a version.");
-  const toolsmith = openHome(ctx);
-  try {
+  return withHome(ctx, async (toolsmith) => {
     const result = await toolsmith.revert(name, version);
     ctx.stdout(`Reverted ${name} to ${result.restoredFrom.slice(0, 12)}: new version ${result.version}\n`);
     return 0;
-  } catch (error) {
-    if (error instanceof UserError) {
-      ctx.stderr(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    await toolsmith.close();
-  }
+  });
 }
