@@ -1,7 +1,4 @@
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from "./limits-shared.js";
-import { loadConfig } from "./config/load-config.js";
 import { homePaths, type HomePaths } from "./config/home.js";
 import type { Config } from "./config/schema.js";
 import type { CommitInfo } from "./library/git-repo.js";
@@ -13,15 +10,11 @@ import { SearchIndex, type Searchable } from "./library/search-index.js";
 import { integrationResult, type IntegrationResult } from "./library/search-results.js";
 import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport } from "./sandbox/sandbox.js";
 import type { LogEntry } from "./sandbox/protocol.js";
-import { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
+import type { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
 import { MCP_PREFIX, UpstreamModules } from "./bridge/upstream/upstream-modules.js";
 import { summarizeToolResult, upstreamToolResults, type McpToolResult } from "./bridge/upstream/upstream-results.js";
-import { HostBridge } from "./bridge/host-bridge.js";
-import { NetworkPolicy } from "./bridge/network/network-policy.js";
-import { SecretVault } from "./bridge/secrets/secret-vault.js";
-import { permissionWarning, readSecretsFile, SecretsFileError } from "./bridge/secrets/secrets-file.js";
-import { Workspace } from "./bridge/workspace/workspace.js";
-import { ConfigError } from "./config/load-config.js";
+import type { HostBridge } from "./bridge/host-bridge.js";
+import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { UsageStats } from "./library/usage-stats.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
@@ -66,8 +59,6 @@ export interface SearchResponse {
 type IndexedEntry = Searchable & ({ kind: "integration"; record: Integration } | { kind: "mcp-tool"; result: McpToolResult });
 
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from "./limits-shared.js";
-/** How often secrets.json is checked for changes while serving. */
-const SECRETS_RECHECK_MS = 1_000;
 /** Versions listed per integration with detail "full". */
 const HISTORY_IN_FULL_RESULTS = 5;
 
@@ -84,8 +75,7 @@ export class Toolsmith {
   private readonly configured: Promise<void>;
   private config!: Config;
   private bridge!: HostBridge;
-  private secretsStamp = "";
-  private secretsCheckedAt = 0;
+  private settings!: HomeSettings;
   private sandbox!: Sandbox;
   private store!: LibraryStore;
   private readonly index = new SearchIndex<IndexedEntry>();
@@ -121,37 +111,15 @@ export class Toolsmith {
   }
 
   private async loadSettings(): Promise<void> {
-    this.config = this.options.config ?? (await loadConfig(this.paths.config));
-    try {
-      NetworkPolicy.validate(this.config.network.allow);
-    } catch (error) {
-      throw new ConfigError(`Invalid ${this.paths.config}:\n- 'network.allow': ${(error as Error).message}`);
-    }
-    await this.refreshSecrets();
-    const warning = await permissionWarning(this.paths.secrets);
-    if (warning) this.log(`warning: ${warning}`);
+    this.settings = await HomeSettings.load(this.paths, this.options.config, this.log);
+    this.config = this.settings.config;
+    this.hub = this.settings.hub;
+    this.bridge = await this.settings.bridge();
   }
 
-  /** Re-reads secrets.json when it changed (e.g. `toolsmith secret set` while serving), checking at most once a second. */
+  /** Picks up a changed secrets.json (checked at most once a second). */
   private async refreshSecrets(): Promise<void> {
-    const now = Date.now();
-    if (this.bridge && now - this.secretsCheckedAt < SECRETS_RECHECK_MS) return;
-    this.secretsCheckedAt = now;
-    const info = await stat(this.paths.secrets).catch(() => undefined);
-    const stamp = info ? `${info.mtimeMs}:${info.size}` : "none";
-    if (stamp === this.secretsStamp && this.bridge) return;
-    let file;
-    try {
-      file = await readSecretsFile(this.paths.secrets);
-    } catch (error) {
-      if (error instanceof SecretsFileError) throw new ConfigError(error.message);
-      throw error;
-    }
-    const vault = new SecretVault(file, NetworkPolicy.hostListMatches);
-    const workspace = new Workspace(this.paths.workspace, this.config.limits.workspaceMb * 1024 * 1024);
-    this.hub ??= new UpstreamHub(this.config.mcpServers, (line) => this.log(line));
-    this.bridge = new HostBridge(this.config.network, vault, workspace, { hub: this.hub, callTimeoutMs: this.config.limits.timeoutMs });
-    this.secretsStamp = stamp;
+    this.bridge = await this.settings.bridge();
   }
 
   private async start(): Promise<void> {
@@ -343,14 +311,6 @@ export class Toolsmith {
     const sha = await this.store.commit([files], `Revert ${name} to ${commit.slice(0, 12)}`);
     this.remote?.pushSoon();
     return { version: sha, restoredFrom: commit };
-  }
-
-  get limits(): Config["limits"] | undefined {
-    return this.config?.limits;
-  }
-
-  get libraryDir(): string {
-    return join(this.paths.root, "library");
   }
 
   /**
