@@ -7,6 +7,7 @@
 //
 // Environment (optional): BENCH_LARGE_N (default 10000) sets the size of the big library.
 import { execFileSync, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -31,6 +32,20 @@ const SEARCH_ROUNDS = 30; // each round runs every query once
 const COLD_STARTS = 5;
 const RSS_WARMUP = 50;
 const RSS_RUNS = 1_000;
+const RSS_RUNS_LONG = 10_000; // the same server keeps going to 10,000 runs after the warm-up
+const FLOOR_WARMUP = 20;
+const FLOOR_SAMPLES = 300;
+const HOST_CALLS = 1_000;
+const HOST_CALL_SAMPLES = 15;
+const FETCH_TOTAL = 500;
+const FETCH_CONCURRENCY = 20;
+const FETCH_SAMPLES = 3;
+const UPSTREAM_WARMUP = 10;
+const UPSTREAM_SAMPLES = 100;
+const HISTORY_COMMITS = 10_000;
+const HISTORY_SAVE_WARMUP = 2;
+const HISTORY_SAVE_SAMPLES = 20;
+const MEMORY_SERVER = join(dirname(fileURLToPath(import.meta.url)), "..", "node_modules", "@modelcontextprotocol", "server-memory", "dist", "index.js");
 /** Per-request timeout for the client: a first start over 10,000 uncached files may be slow. */
 const LONG = { timeout: 600_000 };
 
@@ -111,7 +126,7 @@ async function startServer(home, label) {
 
 /** Anything the server wrote to stderr besides its start line is worth a look. */
 function noteServerErrors(label, stderr) {
-  const lines = stderr.split("\n").filter((l) => l.trim() && !/serving MCP over stdio|created library repository|seeded the library/.test(l));
+  const lines = stderr.split("\n").filter((l) => l.trim() && !/serving MCP over stdio|created library repository|seeded the library|upstream '[^']*': (starting|ready with)|upstream '[^']*' stderr:/.test(l));
   if (lines.length) problems.push(`server stderr (${label}): ${lines.slice(0, 5).join(" | ")}${lines.length > 5 ? ` (+${lines.length - 5} lines)` : ""}`);
 }
 
@@ -382,11 +397,293 @@ async function benchRss(server) {
     "growth ≤ 20 MB",
     verdict(growth <= 20 * 1024),
   );
+  // Keep going on the same server to RSS_RUNS_LONG runs after the warm-up.
+  const t2 = performance.now();
+  const samples = [];
+  for (let i = RSS_RUNS; i < RSS_RUNS_LONG; i++) samples.push(await trivialRun(server));
+  const longMs = runsMs + (performance.now() - t2);
+  const afterLong = rssKb(server.pid);
+  await sleep(1_000);
+  const settledLong = rssKb(server.pid);
+  const growthLong = afterLong - before;
+  log(`RSS: ${mb(afterLong)} after ${RSS_RUNS_LONG} runs (${Math.round(longMs)} ms; last ${samples.length} runs p50 ${ms(median(samples))}, p99 ${ms(percentile(samples, 99))}), ${mb(settledLong)} 1 s later`);
+  row(
+    7.1,
+    `server RSS (VmRSS of pid ${server.pid}) after ${RSS_WARMUP} warm-up runs → after ${RSS_RUNS_LONG.toLocaleString("en-US")} more trivial runs (same server as above; ${(longMs / 1000).toFixed(1)} s)`,
+    `${mb(before)} → ${mb(afterLong)} (growth ${mb(growthLong)}; ${mb(settledLong)} 1 s later; runs ${RSS_RUNS + 1}..${RSS_RUNS_LONG} round trip p50 ${ms(median(samples))}, p99 ${ms(percentile(samples, 99))})`,
+    "growth ≤ 20 MB",
+    verdict(growthLong <= 20 * 1024),
+  );
+}
+
+// ---------------------------------------------------------------- added rows: floors, host calls, fetch, upstream, history
+
+/** p50/p99 text of a sample. */
+const spread = (s) => `p50 ${ms(median(s))}; p99 ${ms(percentile(s, 99))}`;
+
+/** In-process floors: toolsmith's Sandbox in this process, and a bare QuickJS runtime+context. */
+async function benchFloors(roundTripP50) {
+  const code = "export default 1";
+  const { Sandbox } = await import("../dist/sandbox/sandbox.js");
+  const { defaultConfig } = await import("../dist/config/schema.js");
+  const sb = new Sandbox(defaultConfig().limits);
+  await sb.start();
+  const sandboxSamples = [];
+  try {
+    const once = async () => {
+      const { value, ms: t } = await timed(() => sb.run({ code }));
+      if (value.result !== 1) throw new Error(`in-process Sandbox run failed: ${JSON.stringify(value).slice(0, 300)}`);
+      return t;
+    };
+    const first = await sb.run({ code });
+    if (first.result !== 1) throw new Error(`in-process Sandbox run returned ${JSON.stringify(first).slice(0, 300)}`);
+    for (let i = 0; i < FLOOR_WARMUP; i++) await once();
+    for (let i = 0; i < FLOOR_SAMPLES; i++) sandboxSamples.push(await once());
+  } finally {
+    await sb.close();
+  }
+
+  const { newQuickJSWASMModuleFromVariant } = await import("quickjs-emscripten-core");
+  const { default: RELEASE_SYNC } = await import("@jitl/quickjs-wasmfile-release-sync");
+  const qjs = await newQuickJSWASMModuleFromVariant(RELEASE_SYNC);
+  const bare = () => {
+    const t = performance.now();
+    const rt = qjs.newRuntime();
+    const ctx = rt.newContext();
+    const r = ctx.evalCode(code, "m.js", { type: "module" });
+    if (r.error) {
+      const e = ctx.dump(r.error);
+      r.error.dispose();
+      ctx.dispose();
+      rt.dispose();
+      throw new Error(`bare QuickJS eval failed: ${JSON.stringify(e)}`);
+    }
+    r.value.dispose();
+    ctx.dispose();
+    rt.dispose();
+    return performance.now() - t;
+  };
+  for (let i = 0; i < FLOOR_WARMUP; i++) bare();
+  const bareSamples = [];
+  for (let i = 0; i < FLOOR_SAMPLES; i++) bareSamples.push(bare());
+
+  const sbP50 = median(sandboxSamples);
+  const bareP50 = median(bareSamples);
+  const vsSb = roundTripP50 / sbP50;
+  const vsBare = roundTripP50 / bareP50;
+  log(`floors: in-process Sandbox ${spread(sandboxSamples)}; bare QuickJS ${spread(bareSamples)}; round trip p50 ${ms(roundTripP50)} = ${vsSb.toFixed(2)}× Sandbox, ${vsBare.toFixed(2)}× bare QuickJS`);
+  row(
+    2.1,
+    `in-process floors for \`export default 1\` (n=${FLOOR_SAMPLES} each after ${FLOOR_WARMUP} warm-up): toolsmith \`Sandbox.run\` in the bench process; bare QuickJS (fresh runtime+context, evalCode as a module, dispose)`,
+    `Sandbox ${spread(sandboxSamples)}; bare QuickJS ${spread(bareSamples)}; row 2's round trip p50 ${ms(roundTripP50)} = ${vsSb.toFixed(2)}× the Sandbox floor, ${vsBare.toFixed(2)}× the bare QuickJS floor`,
+    "round trip p50 ≤ 2 ms and ≤ 5× the bare QuickJS floor",
+    `${verdict(roundTripP50 <= 2 && vsBare <= 5)} (≤ 2 ms: ${verdict(roundTripP50 <= 2)}; ≤ 5×: ${verdict(vsBare <= 5)})`,
+  );
+}
+
+/** 1,000 sequential `await progress("x")` in one run, minus a trivial run, per call. */
+async function benchHostCalls(server, trivialP50) {
+  const code = `import { progress } from "toolsmith";\nfor (let i = 0; i < ${HOST_CALLS}; i++) await progress("x");\nexport default ${HOST_CALLS};`;
+  const once = async () => {
+    const { value, ms: t } = await timed(() => server.call("run_code", { code }));
+    const body = structured(value);
+    if (value.isError || body?.result !== HOST_CALLS) throw new Error(`host-call run failed: ${JSON.stringify(body).slice(0, 300)}`);
+    return { t, d: body.durationMs };
+  };
+  await once();
+  await once();
+  const samples = [];
+  const durations = [];
+  for (let i = 0; i < HOST_CALL_SAMPLES; i++) {
+    const { t, d } = await once();
+    samples.push(t);
+    durations.push(d);
+  }
+  const perCall = (v) => (v - trivialP50) / HOST_CALLS;
+  const p50 = perCall(median(samples));
+  const p99 = perCall(percentile(samples, 99));
+  log(`host calls: run with ${HOST_CALLS} progress() ${spread(samples)} (durationMs p50 ${ms(median(durations))}); trivial p50 ${ms(trivialP50)} → ${(p50 * 1000).toFixed(1)} µs per call`);
+  row(
+    2.2,
+    `host-call overhead: one run_code with ${HOST_CALLS.toLocaleString("en-US")} sequential \`await progress("x")\`, minus a trivial run, ÷ ${HOST_CALLS} (n=${HOST_CALL_SAMPLES} after 2 warm-up)`,
+    `p50 ${(p50 * 1000).toFixed(1)} µs per call; p99 ${(p99 * 1000).toFixed(1)} µs (run p50 ${ms(median(samples))}, p99 ${ms(percentile(samples, 99))}; trivial p50 ${ms(trivialP50)} on the same server)`,
+    "≤ 0.3 ms per call",
+    verdict(p50 <= 0.3),
+  );
+}
+
+/** Requests per second of one run's fetches against a local node:http server. */
+async function benchFetch(server, port) {
+  const url = `http://127.0.0.1:${port}/item`;
+  const batches = Math.ceil(FETCH_TOTAL / FETCH_CONCURRENCY);
+  const code = `let n = 0;
+for (let b = 0; b < ${batches}; b++) {
+  const replies = await Promise.all(Array.from({ length: ${FETCH_CONCURRENCY} }, () => fetch(${JSON.stringify(url)}).then((r) => r.json())));
+  for (const r of replies) if (r.ok === true) n++;
+}
+export default n;`;
+  const expected = batches * FETCH_CONCURRENCY;
+  const once = async () => {
+    const { value, ms: t } = await timed(() => server.call("run_code", { code, timeoutMs: 60_000 }));
+    const body = structured(value);
+    if (value.isError || body?.result !== expected) throw new Error(`fetch run failed: ${JSON.stringify(body).slice(0, 300)}`);
+    return { t, d: body.durationMs };
+  };
+  await once();
+  const rps = [];
+  const rtRps = [];
+  for (let i = 0; i < FETCH_SAMPLES; i++) {
+    const { t, d } = await once();
+    rps.push((expected / d) * 1000);
+    rtRps.push((expected / t) * 1000);
+  }
+  const p50 = median(rps);
+  log(`fetch: ${expected} requests, concurrency ${FETCH_CONCURRENCY}: ${rps.map((r) => Math.round(r)).join(", ")} req/s by durationMs (round trip: ${rtRps.map((r) => Math.round(r)).join(", ")})`);
+  row(
+    2.3,
+    `fetch throughput: one run_code doing ${expected} \`fetch\`es of a tiny JSON from a local node:http server (127.0.0.1, allowed in config.network.allow), ${FETCH_CONCURRENCY} at a time via Promise.all (n=${FETCH_SAMPLES} runs after 1 warm-up)`,
+    `median ${Math.round(p50)} req/s by the run's \`durationMs\` (min ${Math.round(Math.min(...rps))}, max ${Math.round(Math.max(...rps))}); by round trip median ${Math.round(median(rtRps))} req/s`,
+    "none (reported)",
+    "n/a",
+  );
+}
+
+/** A direct client on server-memory vs. the same tool through run_code's `mcp/memory`. */
+async function benchUpstream(server, memoryDir) {
+  // Direct.
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MEMORY_SERVER],
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", MEMORY_FILE_PATH: join(memoryDir, "direct.jsonl") },
+    stderr: "pipe",
+  });
+  transport.stderr?.on("data", () => undefined);
+  const direct = new Client({ name: "toolsmith-bench-direct", version: "0.0.1" });
+  await direct.connect(transport, LONG);
+  const directSamples = [];
+  try {
+    const once = async () => {
+      const { value, ms: t } = await timed(() => direct.callTool({ name: "read_graph", arguments: {} }, undefined, LONG));
+      if (value.isError) throw new Error(`direct read_graph failed: ${JSON.stringify(value).slice(0, 300)}`);
+      return t;
+    };
+    for (let i = 0; i < UPSTREAM_WARMUP; i++) await once();
+    for (let i = 0; i < UPSTREAM_SAMPLES; i++) directSamples.push(await once());
+  } finally {
+    await direct.close().catch(() => undefined);
+  }
+
+  // Through toolsmith: wait for the upstream's tools to appear (it connects in the background).
+  const deadline = performance.now() + 30_000;
+  let seen = false;
+  while (!seen && performance.now() < deadline) {
+    const r = await server.call("search_library", { query: "read_graph memory" });
+    seen = JSON.stringify(r).includes("mcp/memory");
+    if (!seen) await sleep(200);
+  }
+  if (!seen) throw new Error("the memory upstream's tools did not appear in search_library within 30 s");
+  const code = `import { read_graph } from "mcp/memory";\nexport default await read_graph({});`;
+  const once = async () => {
+    const { value, ms: t } = await timed(() => server.call("run_code", { code }));
+    const body = structured(value);
+    if (value.isError) throw new Error(`run_code read_graph failed: ${JSON.stringify(body).slice(0, 300)}`);
+    return { t, d: body?.durationMs };
+  };
+  for (let i = 0; i < UPSTREAM_WARMUP; i++) await once();
+  const viaSamples = [];
+  const viaDurations = [];
+  for (let i = 0; i < UPSTREAM_SAMPLES; i++) {
+    const { t, d } = await once();
+    viaSamples.push(t);
+    viaDurations.push(d);
+  }
+  const ratio = median(viaSamples) / median(directSamples);
+  log(`upstream read_graph: direct ${spread(directSamples)}; via run_code ${spread(viaSamples)} (durationMs p50 ${ms(median(viaDurations))}); ratio ${ratio.toFixed(2)}×`);
+  row(
+    2.4,
+    `upstream call: @modelcontextprotocol/server-memory \`read_graph({})\` from a direct stdio client vs. run_code \`import { read_graph } from "mcp/memory"\` through toolsmith (n=${UPSTREAM_SAMPLES} each after ${UPSTREAM_WARMUP} warm-up)`,
+    `direct ${spread(directSamples)}; via run_code ${spread(viaSamples)} (sandbox \`durationMs\` p50 ${ms(median(viaDurations))}); p50 ratio ${ratio.toFixed(2)}×, p99 ratio ${(percentile(viaSamples, 99) / percentile(directSamples, 99)).toFixed(2)}×`,
+    "p50 ratio ≤ 1.5×",
+    verdict(ratio <= 1.5),
+  );
+}
+
+/** Appends `count` one-file commits to the library's current branch with git fast-import. */
+function addHistory(home, count) {
+  const lib = join(home, "library");
+  const branch = git(lib, ["symbolic-ref", "--short", "HEAD"]).trim();
+  const tip = git(lib, ["rev-parse", "HEAD"]).trim();
+  const chunks = [];
+  const now = Math.floor(Date.now() / 1000) - count;
+  for (let i = 0; i < count; i++) {
+    const msg = `bench: history ${i}\n`;
+    const content = `${i}\n`;
+    chunks.push(
+      `commit refs/heads/${branch}\ncommitter toolsmith-bench <bench@localhost> ${now + i} +0000\ndata ${Buffer.byteLength(msg)}\n${msg}${i === 0 ? `from ${tip}\n` : ""}M 100644 inline history.txt\ndata ${Buffer.byteLength(content)}\n${content}\n`,
+    );
+  }
+  chunks.push("done\n");
+  execFileSync("git", ["fast-import", "--quiet", "--done"], { cwd: lib, input: chunks.join(""), stdio: ["pipe", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  git(lib, ["reset", "-q", "--hard", "HEAD"]);
+}
+
+async function benchSavesWithHistory(home) {
+  const lib = join(home, "library");
+  let commits = Number(git(lib, ["rev-list", "--count", "HEAD"]).trim());
+  if (commits < HISTORY_COMMITS) {
+    const t = performance.now();
+    addHistory(home, HISTORY_COMMITS);
+    commits = Number(git(lib, ["rev-list", "--count", "HEAD"]).trim());
+    log(`fast-imported ${HISTORY_COMMITS} commits in ${Math.round(performance.now() - t)} ms; history now ${commits} commits`);
+  }
+  const server = await startServer(home, `library-history-${commits}`);
+  try {
+    await server.call("search_library", { query: "widget" });
+    const save = async (n) => {
+      const name = `bench/hsave-${n}`;
+      const { value, ms: t } = await timed(() =>
+        server.call("save_integration", {
+          name,
+          description: `Bench history save number ${n}`,
+          code: `export const f = (): number => ${n};`,
+          test: `import { f } from "library/${name}";\nif (f() !== ${n}) throw new Error("expected ${n}, got " + f());`,
+        }),
+      );
+      const body = structured(value);
+      if (value.isError || body?.verified !== true) throw new Error(`save ${name} failed: ${JSON.stringify(body).slice(0, 300)}`);
+      return t;
+    };
+    for (let i = 0; i < HISTORY_SAVE_WARMUP; i++) await save(1_000 + i);
+    const samples = [];
+    for (let i = 0; i < HISTORY_SAVE_SAMPLES; i++) samples.push(await save(i));
+    const after = Number(git(lib, ["rev-list", "--count", "HEAD"]).trim());
+    log(`save_integration with ${commits} commits: ${spread(samples)}; history now ${after} commits`);
+    row(
+      4.1,
+      `save_integration with a test on a library of ${commits.toLocaleString("en-US")} commits (and the ${LARGE_N.toLocaleString("en-US")}-integration tree; n=${HISTORY_SAVE_SAMPLES} after ${HISTORY_SAVE_WARMUP} warm-up)`,
+      spread(samples),
+      "p50 ≤ 200 ms",
+      verdict(median(samples) <= 200),
+    );
+  } finally {
+    await server.close();
+  }
 }
 
 // ---------------------------------------------------------------- main
 
+/** Runs one added measurement; a failure is noted and the bench goes on. */
+async function section(label, fn) {
+  try {
+    await fn();
+  } catch (error) {
+    problems.push(`${label} failed: ${error?.message ?? error}`);
+    log(`${label} FAILED: ${error?.stack ?? error}`);
+  }
+}
+
 async function main() {
+  let roundTripP50 = NaN;
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
   log(`node ${process.version}, ${availableParallelism()} cpus, large library ${LARGE_N}`);
 
@@ -401,8 +698,40 @@ async function main() {
       const baseline = await benchRunCode(server);
       await benchRunCodeWhileSpinning(server, baseline);
       await benchSaves(server);
+      roundTripP50 = baseline;
     } finally {
       await server.close();
+    }
+  }
+
+  // Row 2.1: in-process floors (no server running meanwhile).
+  await section("in-process floors", () => benchFloors(roundTripP50));
+
+  // Rows 2.2-2.4: one home allowing the local HTTP server and configuring the memory upstream.
+  {
+    const http = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"ok":true}');
+    });
+    await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const port = http.address().port;
+    const memoryDir = mkdtempSync(join(tmpdir(), "toolsmith-bench-memory-"));
+    homes.push(memoryDir);
+    const home = makeHome("io", {
+      network: { allow: [`127.0.0.1:${port}`], maxRequestsPerRun: 10_000 },
+      mcpServers: { memory: { command: process.execPath, args: [MEMORY_SERVER], env: { MEMORY_FILE_PATH: join(memoryDir, "via-toolsmith.jsonl") } } },
+    });
+    const server = await startServer(home, "io");
+    try {
+      for (let i = 0; i < RUN_WARMUP; i++) await trivialRun(server);
+      const trivial = [];
+      for (let i = 0; i < 100; i++) trivial.push(await trivialRun(server));
+      await section("host calls", () => benchHostCalls(server, median(trivial)));
+      await section("fetch", () => benchFetch(server, port));
+      await section("upstream", () => benchUpstream(server, memoryDir));
+    } finally {
+      await server.close();
+      await new Promise((resolve) => http.close(resolve));
     }
   }
 
@@ -461,6 +790,7 @@ async function main() {
       log(`cold start ${i}: tools/list after ${Math.round(s.ms)} ms`);
       await s.server.close();
     }
+    await section("save_integration with history", () => benchSavesWithHistory(home));
     const warm = starts.slice(1);
     row(
       6,
