@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { setMaxListeners } from "node:events";
 import type { FromWorker, GuestErrorInfo, LogEntry, RunOutcome, RunRequest, ToWorker } from "./protocol.js";
 import { timeoutError } from "./guest-errors.js";
 import { FairQueue } from "./fair-queue.js";
@@ -169,6 +170,8 @@ export class WorkerPool {
       job.signal.addEventListener("abort", onAbort, { once: true });
       active.onAbort = onAbort;
     }
+    // Every request and upstream call of the run listens on this signal; many may be in flight.
+    setMaxListeners(job.request.maxHostCalls + 10, active.hostAbort.signal);
     slot.active = active;
     slot.worker.ref();
     this.post(slot, { type: "run", runId, deadline, ...job.request });
