@@ -53,7 +53,7 @@ describe("a server killed with SIGKILL during saves", () => {
       // Restart in-process: recovery must leave git and the files consistent.
       const env = await connect(home);
       try {
-        expect(execFileSync("git", ["-C", join(home, "library"), "fsck", "--no-progress"], { encoding: "utf8" })).toBe("");
+        expect(execFileSync("git", ["-C", join(home, "library"), "fsck", "--no-progress", "--no-dangling"], { encoding: "utf8" })).toBe("");
         expect(git("status", "--porcelain")).toBe("");
         expect(existsSync(join(home, "library", ".git", "index.lock"))).toBe(false);
         const tracked = git("ls-files").split("\n");

@@ -52,7 +52,7 @@ describe.skipIf(!canMount)("faults: the home on a full or read-only disk", () =>
     const ws = await env.call("run_code", { code: 'import { workspace } from "toolsmith"; export default await workspace.write("big.txt", "x".repeat(100000))' });
     expect(ws.isError).toBe(true);
     rmSync(filler);
-    expect(git("fsck", "--no-progress")).toBe("");
+    expect(git("fsck", "--no-progress", "--no-dangling")).toBe("");
     expect(git("status", "--porcelain")).toBe("");
     expect((await save("faults/after-full")).isError).toBe(false);
   });
@@ -78,7 +78,7 @@ describe.skipIf(!canMount)("faults: the home on a full or read-only disk", () =>
     await env.close();
     writeFileSync(join(home, "library", ".git", "index.lock"), "");
     env = await connect(home);
-    expect(git("fsck", "--no-progress")).toBe("");
+    expect(git("fsck", "--no-progress", "--no-dangling")).toBe("");
     const names = (await env.call("search_library", { query: "faults", limit: 20 })).body.results.map((r: { name: string }) => r.name).sort();
     expect(names).toEqual(["faults/after-full", "faults/after-readonly", "faults/before"]);
   });

@@ -79,7 +79,7 @@ describe("two machines sharing a bare remote", () => {
     expect(readFileSync(join(a.home, "library", "shared", "contested.ts"), "utf8")).toContain("=> 12");
     const full = (await a.call("search_library", { query: "shared/contested", detail: "full", limit: 1 })).body.results[0];
     expect(full.history.map((h: { message: string }) => h.message.split("\n")[0])).toEqual(expect.arrayContaining(["B's edit", "A's edit"]));
-    expect(execFileSync("git", ["-C", remote, "fsck", "--no-progress"], { encoding: "utf8" })).toBe("");
+    expect(execFileSync("git", ["-C", remote, "fsck", "--no-progress", "--no-dangling"], { encoding: "utf8" })).toBe("");
   });
 
   it("pulls periodically", async () => {

@@ -53,7 +53,7 @@ export class HostBridge {
   private guestSafeError(error: unknown): Error {
     const err = error instanceof Error ? error : new Error(String(error));
     const message = this.vault.redact(err.message);
-    if (GUEST_FACING_ERRORS.has(err.name) || /^Upstream MCP server|^No upstream|^The run ended|^'[^']+' is not available|^No upstream MCP servers/.test(message)) {
+    if (GUEST_FACING_ERRORS.has(err.name)) {
       return Object.assign(new Error(message), { name: err.name });
     }
     const code = (err as NodeJS.ErrnoException).code;
@@ -127,7 +127,7 @@ export class HostBridge {
           return JSON.stringify(reply);
         }
         case "mcp.call": {
-          if (!this.upstreams) throw new Error("No upstream MCP servers are configured (mcpServers in config.json).");
+          if (!this.upstreams) throw unavailable("No upstream MCP servers are configured (mcpServers in config.json).");
           const value = await this.upstreams.hub.call(String(args.server), String(args.tool), args.args, signal, this.upstreams.callTimeoutMs);
           return value === undefined ? undefined : JSON.stringify(value);
         }
@@ -143,7 +143,7 @@ export class HostBridge {
         case "workspace.remove":
           return JSON.stringify(await this.workspace.remove(args.path as string));
         default:
-          throw new Error(`'${name}' is not available`);
+          throw unavailable(`'${name}' is not available`);
       }
     };
 
@@ -152,7 +152,11 @@ export class HostBridge {
 }
 
 /** Errors a guest may see as they are: each was written for it, with no host detail. */
-const GUEST_FACING_ERRORS = new Set(["NetworkRefusedError", "FetchError", "SecretRefusedError", "WorkspaceError", "UpstreamToolError", "UpstreamError", "LimitError"]);
+const GUEST_FACING_ERRORS = new Set(["NetworkRefusedError", "FetchError", "SecretRefusedError", "WorkspaceError", "UpstreamToolError", "UpstreamError", "LimitError", "UnavailableError"]);
+
+function unavailable(message: string): Error {
+  return Object.assign(new Error(message), { name: "UnavailableError" });
+}
 
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;

@@ -1,4 +1,5 @@
 import type { LibraryStore } from "./library-store.js";
+import { withTimeout } from "../util/with-timeout.js";
 
 /** How long a push or fetch may take before the remote counts as unreachable. */
 const REMOTE_TIMEOUT_MS = 30_000;
@@ -94,7 +95,7 @@ export class RemoteSync {
     const remoteRef = `refs/remotes/origin/${this.settings.branch}`;
     try {
       await this.configure();
-      await withTimeout(git.raw(["fetch", "--quiet", "origin", `+refs/heads/${this.settings.branch}:${remoteRef}`]), "fetch").catch((error: Error) => {
+      await withTimeout(git.raw(["fetch", "--quiet", "origin", `+refs/heads/${this.settings.branch}:${remoteRef}`]), REMOTE_TIMEOUT_MS, "fetch").catch((error: Error) => {
         // An empty remote has no branch yet: there is nothing to pull, only to push.
         if (!/couldn't find remote ref|no such ref/i.test(error.message)) throw error;
       });
@@ -113,7 +114,7 @@ export class RemoteSync {
       }
       const ahead = remoteHead ? Number((await git.raw(["rev-list", "--count", `${remoteRef}..HEAD`])).trim()) : 1;
       if (ahead > 0) {
-        await withTimeout(git.raw(["push", "--quiet", "origin", `HEAD:refs/heads/${this.settings.branch}`]), "push");
+        await withTimeout(git.raw(["push", "--quiet", "origin", `HEAD:refs/heads/${this.settings.branch}`]), REMOTE_TIMEOUT_MS, "push");
         report.pushed = true;
       }
       this.pendingPush = false;
@@ -168,17 +169,6 @@ export class RemoteSync {
     }
     return conflicts;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${REMOTE_TIMEOUT_MS} ms`)), REMOTE_TIMEOUT_MS);
-    timer.unref();
-    promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e) => (clearTimeout(timer), reject(e)),
-    );
-  });
 }
 
 function describeGitError(error: unknown): string {

@@ -2,6 +2,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { UpstreamServer } from "../../config/schema.js";
 import { SERVER_VERSION } from "../../version.js";
+import { withTimeout } from "../../util/with-timeout.js";
 
 /** How long an upstream may take to start and list its tools. */
 export const UPSTREAM_CONNECT_TIMEOUT_MS = 30_000;
@@ -146,21 +147,4 @@ function describeFailure(error: unknown): string {
   const err = error as NodeJS.ErrnoException;
   if (err.code === "ENOENT") return `the command was not found (${err.message})`;
   return err.message || String(error);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-    timer.unref();
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }
