@@ -6,7 +6,8 @@
  * only the worker holds a handle to.
  *
  * Host globals consumed (and deleted): __ts_log(level, text), __ts_timerSet(id, ms),
- * __ts_timerClear(id), __ts_hostCall(name, argsJson) -> Promise<string>,
+ * __ts_timerClear(id), __ts_hostCall(name, argsJson, id) -> undefined or [errorName, message]
+ * when refused (the answer arrives later through internals.deliver),
  * __ts_loadPolyfills() and __ts_loadFetch() (evaluate the web globals on first use).
  */
 export const GUEST_PRELUDE_JS = String.raw`
@@ -181,8 +182,32 @@ export const GUEST_PRELUDE_JS = String.raw`
     try { fn(); } catch (e) { const d = describeError(e); emit("error", "Uncaught in setTimeout callback: " + d.name + ": " + d.message); }
   }
 
+  // Host calls: the promise lives here; the worker settles it with deliver(id, ...) when
+  // the main thread answers. A call refused up front comes back as [name, message].
+  const pendingHostCalls = new MapCtor();
+  let nextHostCallId = 1;
+  function hostError(name, message) {
+    const error = new ErrorCtor(message);
+    error.name = name;
+    return error;
+  }
   function hostCall(name, args) {
-    return promiseThen(hostCallRaw(name, serialize(args)), (json) => (json === undefined ? undefined : parse(json)));
+    const id = nextHostCallId++;
+    const refused = hostCallRaw(name, serialize(args), id);
+    if (refused !== undefined) return new PromiseCtor((_, reject) => reject(hostError(refused[0], refused[1])));
+    return new PromiseCtor((resolve, reject) => pendingHostCalls.set(id, { resolve, reject }));
+  }
+  function deliver(id, ok, payload, errorName) {
+    const pending = pendingHostCalls.get(id);
+    if (!pending) return;
+    pendingHostCalls.delete(id);
+    if (!ok) pending.reject(hostError(errorName, payload));
+    else if (payload === undefined) pending.resolve(undefined);
+    else {
+      let value;
+      try { value = parse(payload); } catch (e) { pending.reject(e); return; }
+      pending.resolve(value);
+    }
   }
 
   // The run's outcome as one string: "1" + result JSON, or "0" + error JSON.
@@ -206,7 +231,7 @@ export const GUEST_PRELUDE_JS = String.raw`
     return "tsm_secret_" + name + "_" + runConfig.nonce;
   }
 
-  const internals = { finish, fireTimer, hostCall, serialize, configure, secret };
+  const internals = { finish, fireTimer, hostCall, deliver, serialize, configure, secret };
   define(g, "__toolsmith_internals", internals);
   return internals;
 })()

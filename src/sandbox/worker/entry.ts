@@ -32,8 +32,8 @@ port.on("message", (message: ToWorker) => {
         current = run;
         if (pendingCancel !== undefined) run.cancel(pendingCancel);
         const finished = await run.run(message, post);
-        warm.release(run.cleanlyDisposed);
         post(finished);
+        warm.release(run.release());
       } catch (error) {
         warm.release(false);
         const text = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,4 @@
-import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule, VmFunctionImplementation } from "quickjs-emscripten-core";
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule, VmFunctionImplementation } from "quickjs-emscripten-core";
 import { GUEST_FETCH_JS } from "../guest/fetch.js";
 import { GUEST_POLYFILLS_JS } from "../guest/polyfills.js";
 import { GUEST_PRELUDE_JS } from "../guest/prelude.js";
@@ -23,18 +23,22 @@ export class GuestRun {
   private readonly runtime: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
   private readonly modules: Map<string, string>;
-  private readonly pendingCalls = new Map<number, QuickJSDeferredPromise>();
+  /** Host calls sent to the main thread and not answered yet (their promises live in the guest). */
+  private readonly pendingCalls = new Set<number>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly logs: LogEntry[] = [];
   private logChars = 0;
   private logsTruncated = false;
   private lastFlush = Date.now();
   private hostCalls = 0;
-  private nextCallId = 1;
   private wake: (() => void) | undefined;
   private cancelled: string | undefined;
   private readonly queue: Settle[] = [];
   private internals: QuickJSHandle | undefined;
+  /** internals.deliver, fetched on the first host reply. */
+  private deliver: QuickJSHandle | undefined;
+  /** Wakes the run's event wait at its deadline (one timer per run, not one per wait). */
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   private request!: RunRequest;
   private post!: (message: FromWorker) => void;
@@ -44,8 +48,16 @@ export class GuestRun {
   /**
    * Prepares everything that does not depend on the run (runtime, globals, prelude,
    * builtin modules) so that a warm spare only has to evaluate the agent's code.
+   *
+   * @param wasmMemoryFull whether the WebAssembly memory under the runtime has reached its
+   *   maximum: it can fill up before QuickJS's own count reaches the limit (allocator
+   *   overhead), and then QuickJS cannot even allocate its out-of-memory error.
    */
-  constructor(qjs: QuickJSWASMModule, readonly memoryMb: number) {
+  constructor(
+    qjs: QuickJSWASMModule,
+    readonly memoryMb: number,
+    private readonly wasmMemoryFull: () => boolean = () => false,
+  ) {
     this.runtime = qjs.newRuntime();
     this.runtime.setMemoryLimit(memoryMb * 1024 * 1024);
     this.runtime.setMaxStackSize(GUEST_MAX_STACK_BYTES);
@@ -87,6 +99,7 @@ export class GuestRun {
     this.request = request;
     this.post = post;
     this.deadline = request.deadline;
+    this.deadlineTimer = setTimeout(() => this.wake?.(), Math.max(0, request.deadline - Date.now()) + 1);
     for (const m of request.modules) this.modules.set(m.specifier, m.js);
     let outcome: RunOutcome;
     let poisoned = false;
@@ -99,11 +112,19 @@ export class GuestRun {
       outcome = { ok: false, error: this.abortError(error) };
     }
     for (const timer of this.timers.values()) clearTimeout(timer);
-    // After an interrupt or exhaustion QuickJS may abort while freeing: such a runtime is
-    // dropped with its WebAssembly instance instead. Otherwise it is freed, and the
-    // instance may serve the next run's fresh runtime.
-    this.cleanlyDisposed = !poisoned && isCleanEnd(outcome) && this.dispose();
+    clearTimeout(this.deadlineTimer);
+    this.reusable = !poisoned && isCleanEnd(outcome);
     return { type: "done", runId: this.request.runId, outcome, logs: this.logs.splice(0), logsTruncated: this.logsTruncated, poisoned };
+  }
+
+  /**
+   * Frees the runtime after its outcome has been sent (so freeing is not on the
+   * caller's wait). Returns whether the WebAssembly instance may serve another run:
+   * after an interrupt or exhaustion QuickJS may abort while freeing, so such a runtime
+   * is dropped with its instance instead of being freed.
+   */
+  release(): boolean {
+    return this.reusable && this.dispose();
   }
 
   private async evaluate(): Promise<RunOutcome> {
@@ -135,7 +156,9 @@ export class GuestRun {
     for (;;) {
       const jobs = this.runtime.executePendingJobs();
       if (jobs.error) {
-        const error = this.consumeError(jobs.error);
+        // Promise jobs turn the guest's own throws into rejections: what escapes the job
+        // loop is the engine's (an interrupt, exhaustion), and a null one is memory.
+        const error = this.consumeError(jobs.error, true);
         return { ok: false, error };
       }
       const state = this.ctx.getPromiseState(promise);
@@ -168,11 +191,10 @@ export class GuestRun {
     }
   }
 
+  /** Resolves on the next timer, host reply, cancellation or the deadline. */
   private nextEvent(): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => resolve(), Math.max(0, this.request.deadline - Date.now()) + 1);
       this.wake = () => {
-        clearTimeout(timer);
         this.wake = undefined;
         resolve();
       };
@@ -194,19 +216,19 @@ export class GuestRun {
         continue;
       }
       const { reply } = item;
-      const deferred = this.pendingCalls.get(reply.callId);
-      if (!deferred) continue;
-      this.pendingCalls.delete(reply.callId);
+      if (!this.pendingCalls.delete(reply.callId)) continue;
+      this.deliver ??= this.ctx.getProp(this.internals!, "deliver");
+      const args = [this.ctx.newNumber(reply.callId), reply.ok ? this.ctx.true : this.ctx.false];
       if (reply.ok) {
-        const value = reply.json === undefined ? this.ctx.undefined : this.ctx.newString(reply.json);
-        deferred.resolve(value);
-        value.dispose();
+        if (reply.json !== undefined) args.push(this.ctx.newString(reply.json));
       } else {
-        const error = this.ctx.newError({ name: reply.error?.name ?? "Error", message: reply.error?.message ?? "host call failed" });
-        deferred.reject(error);
-        error.dispose();
+        args.push(this.ctx.newString(reply.error?.message ?? "host call failed"), this.ctx.newString(reply.error?.name ?? "Error"));
       }
-      deferred.dispose();
+      const delivered = this.ctx.callFunction(this.deliver, this.ctx.undefined, ...args);
+      for (const arg of args) if (arg.alive && arg !== this.ctx.true && arg !== this.ctx.false) arg.dispose();
+      // Only an interrupt (deadline, cancel) can escape deliver; stopReason reports it.
+      if (delivered.error) delivered.error.dispose();
+      else delivered.value.dispose();
     }
   }
 
@@ -248,7 +270,7 @@ export class GuestRun {
         this.timers.delete(timerId);
         return undefined;
       },
-      __ts_hostCall: (name, argsJson) => this.startHostCall(ctx.getString(name!), ctx.getString(argsJson!)),
+      __ts_hostCall: (name, argsJson, id) => this.startHostCall(ctx.getString(name!), ctx.getString(argsJson!), ctx.getNumber(id!)),
       __ts_loadFetch: () => {
         const result = ctx.evalCode(GUEST_FETCH_JS, "<fetch>", { type: "global" });
         if (result.error) return { error: result.error };
@@ -274,33 +296,26 @@ export class GuestRun {
     }
   }
 
-  private startHostCall(name: string, argsJson: string): QuickJSHandle {
-    const deferred = this.ctx.newPromise();
-    const handle = deferred.handle.dup();
-    if (!this.request.hostFunctions.includes(name)) {
-      this.rejectNow(deferred, "Error", `'${name}' is not available in this run`);
-      return handle;
-    }
+  /** Sends a guest's host call to the main thread; returns [errorName, message] to refuse it at once. */
+  private startHostCall(name: string, argsJson: string, callId: number): QuickJSHandle | undefined {
+    if (!this.request.hostFunctions.includes(name)) return this.refusal("Error", `'${name}' is not available in this run`);
     if (++this.hostCalls > this.request.maxHostCalls) {
-      this.rejectNow(
-        deferred,
+      return this.refusal(
         "LimitError",
         `This run made more than ${this.request.maxHostCalls} host calls (limits.maxHostCalls). Batch the work or raise the limit in config.json.`,
       );
-      return handle;
     }
-    const callId = this.nextCallId++;
-    this.pendingCalls.set(callId, deferred);
+    this.pendingCalls.add(callId);
     this.flushLogs(true);
     this.post({ type: "hostCall", runId: this.request.runId, callId, name, argsJson });
-    return handle;
+    return undefined;
   }
 
-  private rejectNow(deferred: QuickJSDeferredPromise, name: string, message: string): void {
-    const error = this.ctx.newError({ name, message });
-    deferred.reject(error);
-    error.dispose();
-    deferred.dispose();
+  private refusal(name: string, message: string): QuickJSHandle {
+    const pair = this.ctx.newArray();
+    this.ctx.newString(name).consume((h) => this.ctx.setProp(pair, 0, h));
+    this.ctx.newString(message).consume((h) => this.ctx.setProp(pair, 1, h));
+    return pair;
   }
 
   private log(level: string, text: string): void {
@@ -335,7 +350,7 @@ export class GuestRun {
   }
 
   /** Reads a guest error without running guest code beyond property reads, then disposes it. */
-  private consumeError(handle: QuickJSHandle): GuestErrorInfo {
+  private consumeError(handle: QuickJSHandle, fromJobLoop = false): GuestErrorInfo {
     try {
       // Past the deadline (or cancelled), whatever the engine says is a consequence of the stop.
       const stop = this.stopReason();
@@ -357,6 +372,8 @@ export class GuestRun {
       let stack: string | undefined;
       const kind = this.ctx.typeof(handle);
       if (kind === "object" && this.isNull(handle)) {
+        // QuickJS throws null when it cannot even allocate the out-of-memory error.
+        if (fromJobLoop || this.wasmMemoryFull() || this.nearMemoryLimit()) return memoryError(this.request.memoryMb);
         message = "Uncaught null";
       } else if (kind === "object") {
         name = read("name");
@@ -375,6 +392,21 @@ export class GuestRun {
       return { name: name ?? "Error", message: message ?? "Unknown error", stack };
     } finally {
       if (handle.alive) handle.dispose();
+    }
+  }
+
+  /** Whether the runtime's allocations are at (or too close to measure) its memory limit. */
+  private nearMemoryLimit(): boolean {
+    try {
+      const usage = this.runtime.computeMemoryUsage();
+      try {
+        const figures = this.ctx.dump(usage) as { malloc_size?: number; malloc_limit?: number };
+        return typeof figures.malloc_size === "number" && typeof figures.malloc_limit === "number" && figures.malloc_limit > 0 && figures.malloc_size > figures.malloc_limit * 0.9;
+      } finally {
+        usage.dispose();
+      }
+    } catch {
+      return true;
     }
   }
 
@@ -402,12 +434,12 @@ export class GuestRun {
   }
 
   /** Whether the run ended in a way that lets its WebAssembly instance be reused. */
-  cleanlyDisposed = false;
+  private reusable = false;
 
   private dispose(): boolean {
     try {
-      for (const deferred of this.pendingCalls.values()) deferred.dispose();
       this.pendingCalls.clear();
+      this.deliver?.dispose();
       this.internals?.dispose();
       this.ctx.dispose();
       this.runtime.dispose();

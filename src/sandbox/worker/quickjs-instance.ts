@@ -17,6 +17,7 @@ interface Engine {
   qjs: QuickJSWASMModule;
   memory: WebAssembly.Memory;
   initialBytes: number;
+  maximumBytes: number;
   memoryMb: number;
   runs: number;
 }
@@ -30,7 +31,7 @@ async function newEngine(wasmModule: WebAssembly.Module, memoryMb: number): Prom
   const initialPages = Math.min(maximumPages, Math.floor((INITIAL_MEMORY_MB * 1024 * 1024) / WASM_PAGE_BYTES));
   const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages });
   const qjs = await newQuickJSWASMModuleFromVariant(newVariant(SYNC_VARIANT, { wasmModule, wasmMemory: memory }));
-  return { qjs, memory, initialBytes: initialPages * WASM_PAGE_BYTES, memoryMb, runs: 0 };
+  return { qjs, memory, initialBytes: initialPages * WASM_PAGE_BYTES, maximumBytes: maximumPages * WASM_PAGE_BYTES, memoryMb, runs: 0 };
 }
 
 /**
@@ -74,7 +75,8 @@ export class WarmInstance {
     const engine = this.engine;
     engine.runs++;
     try {
-      return new GuestRun(engine.qjs, memoryMb);
+      // Full: too close to the maximum for another allocation of the sizes QuickJS asks for.
+      return new GuestRun(engine.qjs, memoryMb, () => engine.memory.buffer.byteLength >= engine.maximumBytes - 1024 * 1024);
     } catch (error) {
       this.engine = undefined;
       throw error;
