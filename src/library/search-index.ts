@@ -1,4 +1,4 @@
-import MiniSearch from "minisearch";
+import SearchableMap from "minisearch/SearchableMap";
 
 /** What the index needs of any searchable entry (an integration, an upstream tool). */
 export interface Searchable {
@@ -11,6 +11,23 @@ export interface Searchable {
 }
 
 const FIELDS = ["name", "description", "tags", "signature"] as const;
+const FIELD_COUNT = FIELDS.length;
+const BOOST: Record<(typeof FIELDS)[number], number> = { name: 4, tags: 2, description: 2, signature: 1 };
+const FIELD_BOOST = FIELDS.map((f) => BOOST[f]);
+/** BM25+ parameters and prefix/fuzzy weights (MiniSearch's defaults, which this index used to run on). */
+const BM25_K = 1.2;
+const BM25_B = 0.7;
+const BM25_D = 0.5;
+const PREFIX_WEIGHT = 0.375;
+const FUZZY_WEIGHT = 0.45;
+const MAX_FUZZY = 6;
+// Prefix and fuzzy matching only for longer words: "42" expanding to 420-4299 or
+// "id" to every identifier would score most of a large library for nothing.
+const PREFIX_MIN_LENGTH = 3;
+const FUZZY_MIN_LENGTH = 5;
+const FUZZY_FRACTION = 0.2;
+/** Postings of removed entries are dropped once there are this many and they are a third of all postings. */
+const COMPACT_MIN_DEAD = 4_096;
 
 /** Splits `parseCsv`, `github/list-issues` and `snake_case` into lower-case words. */
 export function tokenize(text: string): string[] {
@@ -22,43 +39,81 @@ export function tokenize(text: string): string[] {
     .map((t) => t.toLowerCase());
 }
 
+/** The entries (by slot) that contain one term in one field, with the term's count in each. */
+interface Posting {
+  slots: number[];
+  freqs: number[];
+  /** Entries in `slots` that are still in the index (removed ones stay until compaction). */
+  live: number;
+}
+
+/** Per field (FIELDS order). */
+type TermPostings = Array<Posting | undefined>;
+
+const collator = new Intl.Collator();
+
 /**
- * Ranked full-text search (MiniSearch: BM25 with prefix and fuzzy matching) over
- * names, descriptions, tags and exported signatures. Derived data: rebuilt from
- * the entries at start and updated entry by entry.
+ * Ranked full-text search over names, descriptions, tags and exported signatures:
+ * BM25+ with prefix and fuzzy matching, scored exactly as MiniSearch scores it
+ * (field boosts, prefix/fuzzy weights, score × number of query words matched), but
+ * into flat arrays, keeping only the best `limit`: a word that matches most of a
+ * large library costs a pass over its postings, not an object and a sort per match.
+ * The term dictionary is MiniSearch's radix tree (prefix and fuzzy lookup).
+ * Derived data: rebuilt from the entries at start and updated entry by entry.
  */
 export class SearchIndex<T extends Searchable> {
+  /** By id, in insertion order (an update keeps its place). */
   private readonly entries = new Map<string, T>();
-  private readonly mini = new MiniSearch<{ id: string; name: string; description: string; tags: string; signature: string }>({
-    fields: [...FIELDS],
-    storeFields: [],
-    tokenize,
-    // Prefix and fuzzy matching only for longer words: "42" expanding to 420-4299 or
-    // "id" to every identifier would score most of a large library for nothing.
-    searchOptions: {
-      boost: { name: 4, tags: 2, description: 2, signature: 1 },
-      prefix: (term) => term.length >= 3,
-      fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
-      combineWith: "OR",
-    },
-  });
+  private terms = new SearchableMap<TermPostings>();
+  private slotOf = new Map<string, number>();
+  /** Entry per slot; undefined once removed. */
+  private slotEntry: Array<T | undefined> = [];
+  /** The postings each live slot appears in (to retire them on removal). */
+  private slotPostings: Array<Posting[] | undefined> = [];
+  private nextSlot = 0;
+  private capacity = 0;
+  private alive = new Uint8Array(0);
+  /** Unique words per slot and field (slot * FIELD_COUNT + field). */
+  private fieldLength = new Int32Array(0);
+  private readonly avgFieldLength = new Array<number>(FIELD_COUNT).fill(0);
+  private documentCount = 0;
+  private livePostings = 0;
+  private deadPostings = 0;
+  // Per-query scratch, by slot; zero between queries.
+  private score = new Float64Array(0);
+  private termScore = new Float64Array(0);
+  private termStamp = new Int32Array(0);
+  private matchedTerms = new Int32Array(0);
+  /** Slots matched by the query so far, in first-match order; and by the current word. */
+  private touched = new Int32Array(0);
+  private touchedCount = 0;
+  private termTouched = new Int32Array(0);
+  private termTouchedCount = 0;
 
   replaceAll(items: T[]): void {
-    this.mini.removeAll();
     this.entries.clear();
-    for (const item of items) this.entries.set(item.id, item);
-    this.mini.addAll(items.map(toDocument));
+    this.terms = new SearchableMap<TermPostings>();
+    this.slotOf = new Map();
+    this.slotEntry = [];
+    this.slotPostings = [];
+    this.nextSlot = 0;
+    this.alive.fill(0);
+    this.avgFieldLength.fill(0);
+    this.documentCount = 0;
+    this.livePostings = 0;
+    this.deadPostings = 0;
+    for (const item of items) this.upsert(item);
   }
 
   upsert(item: T): void {
-    if (this.entries.has(item.id)) this.mini.discard(item.id);
+    this.unindex(item.id);
     this.entries.set(item.id, item);
-    this.mini.add(toDocument(item));
+    this.indexItem(item);
   }
 
   remove(id: string): void {
     if (!this.entries.delete(id)) return;
-    this.mini.discard(id);
+    this.unindex(id);
   }
 
   removeWhere(predicate: (item: T) => boolean): void {
@@ -72,15 +127,257 @@ export class SearchIndex<T extends Searchable> {
   /** Best matches first; an empty query lists everything, most recently updated first. */
   search(query: string | undefined, limit: number): { total: number; hits: T[] } {
     const q = query?.trim() ?? "";
-    if (q === "") {
-      const all = [...this.entries.values()].sort((a, b) => (b.updatedAt ?? "").localeCompare(a.updatedAt ?? "") || a.name.localeCompare(b.name));
-      return { total: all.length, hits: all.slice(0, limit) };
+    // As `slice(0, limit)` would take it.
+    const k = Number.isNaN(limit) ? 0 : Math.max(0, Math.trunc(limit));
+    if (q === "") return { total: this.entries.size, hits: newestFirst(this.entries.values(), k) };
+    const { touched, termScore: final } = this;
+    try {
+      const total = this.scoreQuery(q);
+      // The best k, by score then by the order they were first matched in (what a
+      // stable sort of every match would give), without sorting every match.
+      const top: number[] = [];
+      const topScore: number[] = [];
+      if (k > 0) {
+        for (let t = 0; t < total; t++) {
+          const slot = touched[t]!;
+          const s = final[slot]!;
+          if (top.length === k && !(s > topScore[k - 1]!)) continue;
+          let i = Math.min(top.length, k - 1);
+          while (i > 0 && topScore[i - 1]! < s) {
+            if (i < k) {
+              top[i] = top[i - 1]!;
+              topScore[i] = topScore[i - 1]!;
+            }
+            i--;
+          }
+          top[i] = slot;
+          topScore[i] = s;
+        }
+      }
+      return { total, hits: top.map((slot) => this.slotEntry[slot]!) };
+    } finally {
+      for (let t = 0; t < this.touchedCount; t++) {
+        const slot = touched[t]!;
+        this.score[slot] = 0;
+        this.matchedTerms[slot] = 0;
+        this.termStamp[slot] = 0;
+      }
+      this.touchedCount = 0;
     }
-    const results = this.mini.search(q);
-    return { total: results.length, hits: results.slice(0, limit).flatMap((r) => this.entries.get(String(r.id)) ?? []) };
+  }
+
+  /**
+   * Scores every entry that matches any query word (OR): the sum over query words of
+   * their BM25+ contributions, times the number of distinct query words matched, in
+   * `termScore`. Returns how many entries matched; they are in `touched`, in the
+   * order they were first matched. The caller resets the scratch arrays for them.
+   */
+  private scoreQuery(q: string): number {
+    const seen = new Set<string>();
+    const { score, termScore, termTouched, matchedTerms } = this;
+    this.touchedCount = 0;
+    let stamp = 0;
+    // Word by word in query order, a repeated word again (the sums then round as MiniSearch's did).
+    for (const term of tokenize(q)) {
+      const repeated = seen.has(term);
+      seen.add(term);
+      stamp++;
+      this.termTouchedCount = 0;
+      // Exact, then longer words starting with it, then words within an edit distance
+      // (a word both a prefix and a fuzzy match counts as a prefix match).
+      const fuzzy = term.length >= FUZZY_MIN_LENGTH ? Math.min(MAX_FUZZY, Math.round(term.length * FUZZY_FRACTION)) : 0;
+      const fuzzyMatches = fuzzy ? this.terms.fuzzyGet(term, fuzzy) : undefined;
+      this.visit(this.terms.get(term), 1, stamp);
+      if (term.length >= PREFIX_MIN_LENGTH) {
+        for (const [word, postings] of this.terms.atPrefix(term)) {
+          const distance = word.length - term.length;
+          if (!distance) continue;
+          fuzzyMatches?.delete(word);
+          this.visit(postings, (PREFIX_WEIGHT * word.length) / (word.length + 0.3 * distance), stamp);
+        }
+      }
+      if (fuzzyMatches) {
+        for (const [word, [postings, distance]] of fuzzyMatches) {
+          if (!distance) continue;
+          this.visit(postings, (FUZZY_WEIGHT * word.length) / (word.length + distance), stamp);
+        }
+      }
+      for (let t = 0; t < this.termTouchedCount; t++) {
+        const slot = termTouched[t]!;
+        score[slot] = score[slot]! + termScore[slot]!;
+        if (!repeated) matchedTerms[slot] = matchedTerms[slot]! + 1;
+      }
+    }
+    // termScore now holds the final score (each word overwrites it on its first match).
+    const { touched, touchedCount } = this;
+    for (let t = 0; t < touchedCount; t++) {
+      const slot = touched[t]!;
+      termScore[slot] = score[slot]! * matchedTerms[slot]!;
+    }
+    return touchedCount;
+  }
+
+  /** Adds one dictionary word's BM25+ contributions (times `weight`) to `termScore`. */
+  private visit(postings: TermPostings | undefined, weight: number, stamp: number): void {
+    if (!postings) return;
+    const { termScore, termStamp, alive, fieldLength, touched, termTouched } = this;
+    const n = this.documentCount;
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      const posting = postings[f];
+      if (!posting || posting.live === 0) continue;
+      const idf = Math.log(1 + (n - posting.live + 0.5) / (posting.live + 0.5));
+      const boost = weight * FIELD_BOOST[f]!;
+      const avg = this.avgFieldLength[f]!;
+      const { slots, freqs } = posting;
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i]!;
+        if (alive[slot] === 0) continue;
+        const tf = freqs[i]!;
+        const raw = idf * (BM25_D + (tf * (BM25_K + 1)) / (tf + BM25_K * (1 - BM25_B + (BM25_B * fieldLength[slot * FIELD_COUNT + f]!) / avg)));
+        const s = boost * raw;
+        if (termStamp[slot] === stamp) {
+          termScore[slot] = termScore[slot]! + s;
+        } else {
+          if (termStamp[slot] === 0) touched[this.touchedCount++] = slot;
+          termStamp[slot] = stamp;
+          termScore[slot] = s;
+          termTouched[this.termTouchedCount++] = slot;
+        }
+      }
+    }
+  }
+
+  private indexItem(item: T): void {
+    const slot = this.nextSlot++;
+    this.ensureCapacity(this.nextSlot);
+    this.slotOf.set(item.id, slot);
+    this.slotEntry[slot] = item;
+    this.alive[slot] = 1;
+    const mine: Posting[] = [];
+    const count = this.documentCount++;
+    const values = [item.name, item.description, item.tags.join(" "), item.signature];
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      const freqs = new Map<string, number>();
+      for (const term of tokenize(values[f]!)) freqs.set(term, (freqs.get(term) ?? 0) + 1);
+      this.fieldLength[slot * FIELD_COUNT + f] = freqs.size;
+      this.avgFieldLength[f] = (this.avgFieldLength[f]! * count + freqs.size) / (count + 1);
+      for (const [term, freq] of freqs) {
+        const postings = this.terms.fetch(term, () => new Array<Posting | undefined>(FIELD_COUNT));
+        const posting = (postings[f] ??= { slots: [], freqs: [], live: 0 });
+        posting.slots.push(slot);
+        posting.freqs.push(freq);
+        posting.live++;
+        mine.push(posting);
+      }
+    }
+    this.slotPostings[slot] = mine;
+    this.livePostings += mine.length;
+  }
+
+  private unindex(id: string): void {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
+    this.slotOf.delete(id);
+    this.alive[slot] = 0;
+    this.slotEntry[slot] = undefined;
+    const count = this.documentCount--;
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      this.avgFieldLength[f] = count === 1 ? 0 : (this.avgFieldLength[f]! * count - this.fieldLength[slot * FIELD_COUNT + f]!) / (count - 1);
+    }
+    const mine = this.slotPostings[slot] ?? [];
+    for (const posting of mine) posting.live--;
+    this.slotPostings[slot] = undefined;
+    this.livePostings -= mine.length;
+    this.deadPostings += mine.length;
+    if (this.deadPostings >= COMPACT_MIN_DEAD && this.deadPostings * 2 >= this.livePostings) this.compact();
+  }
+
+  /** Drops removed entries' postings and renumbers the slots (keeping their order). */
+  private compact(): void {
+    const remap = new Int32Array(this.nextSlot).fill(-1);
+    let next = 0;
+    for (let slot = 0; slot < this.nextSlot; slot++) if (this.alive[slot]) remap[slot] = next++;
+    const emptied: string[] = [];
+    for (const [term, postings] of this.terms) {
+      let any = false;
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        const posting = postings[f];
+        if (!posting) continue;
+        if (posting.live === 0) {
+          postings[f] = undefined;
+          continue;
+        }
+        any = true;
+        let w = 0;
+        for (let i = 0; i < posting.slots.length; i++) {
+          const to = remap[posting.slots[i]!]!;
+          if (to < 0) continue;
+          posting.slots[w] = to;
+          posting.freqs[w] = posting.freqs[i]!;
+          w++;
+        }
+        posting.slots.length = w;
+        posting.freqs.length = w;
+      }
+      if (!any) emptied.push(term);
+    }
+    for (const term of emptied) this.terms.delete(term);
+    const fieldLength = new Int32Array(this.capacity * FIELD_COUNT);
+    const slotEntry: Array<T | undefined> = [];
+    const slotPostings: Array<Posting[] | undefined> = [];
+    for (let slot = 0; slot < this.nextSlot; slot++) {
+      const to = remap[slot]!;
+      if (to < 0) continue;
+      fieldLength.set(this.fieldLength.subarray(slot * FIELD_COUNT, (slot + 1) * FIELD_COUNT), to * FIELD_COUNT);
+      slotEntry[to] = this.slotEntry[slot];
+      slotPostings[to] = this.slotPostings[slot];
+    }
+    for (const [id, slot] of this.slotOf) this.slotOf.set(id, remap[slot]!);
+    this.fieldLength = fieldLength;
+    this.slotEntry = slotEntry;
+    this.slotPostings = slotPostings;
+    this.alive.fill(0);
+    this.alive.fill(1, 0, next);
+    this.nextSlot = next;
+    this.deadPostings = 0;
+  }
+
+  private ensureCapacity(slots: number): void {
+    if (slots <= this.capacity) return;
+    const capacity = Math.max(1_024, this.capacity * 2, slots);
+    const grow = <A extends Uint8Array | Int32Array | Float64Array>(old: A, size: number, make: (n: number) => A): A => {
+      const next = make(size);
+      next.set(old as never);
+      return next;
+    };
+    this.alive = grow(this.alive, capacity, (n) => new Uint8Array(n));
+    this.fieldLength = grow(this.fieldLength, capacity * FIELD_COUNT, (n) => new Int32Array(n));
+    this.score = grow(this.score, capacity, (n) => new Float64Array(n));
+    this.termScore = grow(this.termScore, capacity, (n) => new Float64Array(n));
+    this.termStamp = grow(this.termStamp, capacity, (n) => new Int32Array(n));
+    this.matchedTerms = grow(this.matchedTerms, capacity, (n) => new Int32Array(n));
+    this.touched = new Int32Array(capacity);
+    this.termTouched = new Int32Array(capacity);
+    this.capacity = capacity;
   }
 }
 
-function toDocument(item: Searchable) {
-  return { id: item.id, name: item.name, description: item.description, tags: item.tags.join(" "), signature: item.signature };
+/**
+ * The `limit` most recently updated entries (then by name), as a stable sort of all
+ * of them would order them (the collator compares as `localeCompare` does).
+ */
+function newestFirst<T extends Searchable>(items: Iterable<T>, limit: number): T[] {
+  const before = (a: T, b: T) => collator.compare(b.updatedAt ?? "", a.updatedAt ?? "") || collator.compare(a.name, b.name);
+  const top: T[] = [];
+  if (limit <= 0) return top;
+  for (const item of items) {
+    if (top.length === limit && before(item, top[limit - 1]!) >= 0) continue;
+    let i = Math.min(top.length, limit - 1);
+    while (i > 0 && before(item, top[i - 1]!) < 0) {
+      if (i < limit) top[i] = top[i - 1]!;
+      i--;
+    }
+    top[i] = item;
+  }
+  return top;
 }
