@@ -36,17 +36,28 @@ interface ActiveRun {
   runId: number;
   job: PoolJob;
   logs: LogEntry[];
-  hostAbort: AbortController;
+  /** Made on the run's first host call (most runs make none); aborted when the run ends. */
+  hostAbort: AbortController | undefined;
   hardStop: NodeJS.Timeout;
   resolve: (result: PoolResult) => void;
   onAbort?: () => void;
 }
 
+/** A run waiting for a worker. */
+interface QueuedRun {
+  job: PoolJob;
+  resolve: (result: PoolResult) => void;
+  /** Removes it from the queue if its caller gives up while it waits. */
+  onAbort: (() => void) | undefined;
+}
+
 interface Slot {
   worker: Worker;
   active: ActiveRun | undefined;
-  /** When its last run ended: the longest-idle worker has had the most time to prepare its next guest. */
+  /** When its last run ended. */
   idleSince: number;
+  /** Whether the worker said its next guest is prepared (and has not been sent a run since). */
+  spareReady: boolean;
 }
 
 export interface WorkerPoolOptions {
@@ -66,7 +77,7 @@ const CLIENT_QUEUE_SHARE = 0.25;
  */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  private readonly queue = new FairQueue<{ job: PoolJob; resolve: (r: PoolResult) => void }>();
+  private readonly queue = new FairQueue<QueuedRun>();
   private nextRunId = 1;
   private closed = false;
   private readonly size: number;
@@ -103,15 +114,21 @@ export class WorkerPool {
       return failed("BusyError", `This client already has ${share} runs waiting (its share of the queue). Wait for some to finish, then retry.`);
     }
     return new Promise<PoolResult>((resolve) => {
-      const entry = { job, resolve };
-      this.queue.push(client, entry);
-      job.signal?.addEventListener(
-        "abort",
-        () => {
+      // Nobody waiting and a worker free: start at once, without a queue entry or a listener
+      // on the caller's signal (startOn adds its own for the run itself).
+      if (this.queue.length === 0) {
+        const slot = this.bestIdle();
+        if (slot) return this.startOn(slot, job, resolve);
+      }
+      const entry: QueuedRun = { job, resolve, onAbort: undefined };
+      if (job.signal) {
+        const onAbort = () => {
           if (this.queue.remove(client, entry)) resolve(failed("CancelledError", "The run was cancelled before it started."));
-        },
-        { once: true },
-      );
+        };
+        job.signal.addEventListener("abort", onAbort, { once: true });
+        entry.onAbort = onAbort;
+      }
+      this.queue.push(client, entry);
       this.dispatch();
     });
   }
@@ -133,7 +150,7 @@ export class WorkerPool {
       resourceLimits: { stackSizeMb: WORKER_STACK_MB },
     });
     worker.unref();
-    const slot: Slot = { worker, active: undefined, idleSince: performance.now() };
+    const slot: Slot = { worker, active: undefined, idleSince: performance.now(), spareReady: false };
     worker.on("message", (message: FromWorker) => this.onMessage(slot, message));
     worker.on("error", (error) => this.onWorkerGone(slot, `worker error: ${error.message}`));
     worker.on("exit", (code) => this.onWorkerGone(slot, `worker exited with code ${code}`));
@@ -142,12 +159,29 @@ export class WorkerPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let best: Slot | undefined;
-      for (const slot of this.slots) if (!slot.active && (!best || slot.idleSince < best.idleSince)) best = slot;
+      const best = this.bestIdle();
       if (!best) return;
       const next = this.queue.shift()!;
+      // The caller's signal outlives the wait; a listener left on it keeps the whole job reachable.
+      if (next.onAbort) next.job.signal?.removeEventListener("abort", next.onAbort);
       this.startOn(best, next.job, next.resolve);
     }
+  }
+
+  /**
+   * The free worker to start a run on: of those whose next guest is prepared, the most
+   * recently used (its code paths are the warmest); else the one idle longest (it has had
+   * the most time to prepare).
+   */
+  private bestIdle(): Slot | undefined {
+    let ready: Slot | undefined;
+    let longestIdle: Slot | undefined;
+    for (const slot of this.slots) {
+      if (slot.active) continue;
+      if (slot.spareReady && (!ready || slot.idleSince > ready.idleSince)) ready = slot;
+      if (!longestIdle || slot.idleSince < longestIdle.idleSince) longestIdle = slot;
+    }
+    return ready ?? longestIdle;
   }
 
   private startOn(slot: Slot, job: PoolJob, resolve: (r: PoolResult) => void): void {
@@ -157,7 +191,7 @@ export class WorkerPool {
       runId,
       job,
       logs: [],
-      hostAbort: new AbortController(),
+      hostAbort: undefined,
       hardStop: setTimeout(() => this.hardStop(slot, runId, timeoutError(job.request.timeoutMs)), job.request.timeoutMs + HARD_STOP_GRACE_MS),
       resolve,
     };
@@ -170,16 +204,19 @@ export class WorkerPool {
       job.signal.addEventListener("abort", onAbort, { once: true });
       active.onAbort = onAbort;
     }
-    // Every request and upstream call of the run listens on this signal; many may be in flight.
-    setMaxListeners(job.request.maxHostCalls + 10, active.hostAbort.signal);
     slot.active = active;
+    slot.spareReady = false;
     slot.worker.ref();
     this.post(slot, { type: "run", runId, deadline, ...job.request });
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
     const active = slot.active;
-    if (message.type === "ready" || !active || message.runId !== active.runId) return;
+    if (message.type === "ready") {
+      if (!active) slot.spareReady = true;
+      return;
+    }
+    if (!active || message.runId !== active.runId) return;
     if (message.type === "logs") {
       active.logs.push(...message.logs);
       active.job.onLogs?.(message.logs);
@@ -198,13 +235,23 @@ export class WorkerPool {
     let reply: ToWorker;
     try {
       if (!handler) throw Object.assign(new Error(`'${name}' is not available in this run`), { name: "Error" });
-      const json = await handler(name, argsJson, active.hostAbort.signal);
+      const json = await handler(name, argsJson, this.hostSignal(active));
       reply = { type: "hostReply", runId: active.runId, callId, ok: true, json };
     } catch (error) {
       const err = error as Error;
       reply = { type: "hostReply", runId: active.runId, callId, ok: false, error: { name: err.name || "Error", message: err.message } };
     }
     if (slot.active === active) this.post(slot, reply);
+  }
+
+  /** The signal a run's host calls listen on, made on its first call. */
+  private hostSignal(active: ActiveRun): AbortSignal {
+    if (!active.hostAbort) {
+      active.hostAbort = new AbortController();
+      // Every request and upstream call of the run listens on this signal; many may be in flight.
+      setMaxListeners(active.job.request.maxHostCalls + 10, active.hostAbort.signal);
+    }
+    return active.hostAbort.signal;
   }
 
   private hardStop(slot: Slot, runId: number, error: GuestErrorInfo): void {
@@ -220,7 +267,7 @@ export class WorkerPool {
     slot.idleSince = performance.now();
     slot.worker.unref();
     clearTimeout(active.hardStop);
-    active.hostAbort.abort();
+    active.hostAbort?.abort();
     if (active.onAbort) active.job.signal?.removeEventListener("abort", active.onAbort);
     active.resolve({ outcome, logs: active.logs, logsTruncated });
   }

@@ -16,7 +16,9 @@ const port = parentPort;
 if (!port) throw new Error("the sandbox worker must run in a worker thread");
 const init = workerData as WorkerInit;
 const warm = new WarmInstance(init.wasmModule);
-warm.prepare(init.memoryMb);
+/** Tells the pool this worker's next guest is prepared, so a run sent now starts at once. */
+const prepareSpare = (memoryMb: number) => void warm.prepare(memoryMb).then((ready) => ready && post({ type: "ready" }));
+prepareSpare(init.memoryMb);
 let current: GuestRun | undefined;
 let currentRunId: number | undefined;
 let pendingCancel: string | undefined;
@@ -50,7 +52,7 @@ port.on("message", (message: ToWorker) => {
         currentRunId = undefined;
         pendingCancel = undefined;
       }
-      warm.prepare(message.memoryMb);
+      prepareSpare(message.memoryMb);
     })();
   } else if (message.runId === currentRunId) {
     if (message.type === "hostReply") current?.hostReply(message);
@@ -59,4 +61,3 @@ port.on("message", (message: ToWorker) => {
   }
 });
 
-post({ type: "ready" });

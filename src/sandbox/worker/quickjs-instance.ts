@@ -49,11 +49,13 @@ export class WarmInstance {
 
   constructor(private readonly wasmModule: WebAssembly.Module) {}
 
-  prepare(memoryMb: number): void {
-    if (this.spare?.memoryMb === memoryMb) return;
-    const instance = this.make(memoryMb);
-    instance.catch(() => undefined);
-    this.spare = { memoryMb, instance };
+  /** Prepares a spare (if none of this size is waiting); resolves to whether it is ready. */
+  prepare(memoryMb: number): Promise<boolean> {
+    if (this.spare?.memoryMb !== memoryMb) this.spare = { memoryMb, instance: this.make(memoryMb) };
+    return this.spare.instance.then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Takes the spare if it fits, else makes one. */
