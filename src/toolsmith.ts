@@ -18,6 +18,7 @@ import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { UsageStats } from "./library/usage-stats.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
+import { PeriodicCollector } from "./util/periodic-collector.js";
 
 export interface ToolsmithOptions {
   home: string;
@@ -28,6 +29,8 @@ export interface ToolsmithOptions {
   poolSize?: number;
   /** The process id registered as a user of the library (defaults to this process). */
   pid?: number;
+  /** A full garbage collection after this many calls (serving processes; see PeriodicCollector). */
+  collectGarbageEvery?: number;
 }
 
 export interface RunOptions {
@@ -84,12 +87,14 @@ export class Toolsmith {
   private remote: RemoteSync | undefined;
   private closing = false;
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly collector: PeriodicCollector | undefined;
   private modules!: ModuleSource;
 
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
     this.log = options.log ?? (() => undefined);
     this.pid = options.pid ?? process.pid;
+    if (options.collectGarbageEvery) this.collector = new PeriodicCollector(options.collectGarbageEvery, () => this.inflight.size > 0);
     this.configured = this.loadSettings();
     this.configured.catch(() => undefined);
     this.ready = this.configured.then(() => this.start());
@@ -201,7 +206,11 @@ export class Toolsmith {
     return (await this.store.history(name, HISTORY_IN_FULL_RESULTS)).map((c) => ({ version: c.sha, date: c.date, message: c.message }));
   }
 
-  async search(options: SearchOptions = {}): Promise<SearchResponse> {
+  search(options: SearchOptions = {}): Promise<SearchResponse> {
+    return this.track(this.searchNow(options));
+  }
+
+  private async searchNow(options: SearchOptions): Promise<SearchResponse> {
     await this.ready;
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
     const { total, hits } = this.index.search(options.query, limit);
@@ -328,7 +337,12 @@ export class Toolsmith {
 
   private track<T>(work: Promise<T>): Promise<T> {
     this.inflight.add(work);
-    void work.finally(() => this.inflight.delete(work)).catch(() => undefined);
+    void work
+      .finally(() => {
+        this.inflight.delete(work);
+        this.collector?.callEnded();
+      })
+      .catch(() => undefined);
     return work;
   }
 

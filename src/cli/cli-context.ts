@@ -21,9 +21,17 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export function openHome(ctx: CliContext): Toolsmith {
-  return Toolsmith.open({ home: resolveHomeDir(ctx.env), log: (line) => ctx.stderr(`toolsmith: ${line}\n`) });
+export function openHome(ctx: CliContext, options: { serving?: boolean } = {}): Toolsmith {
+  return Toolsmith.open({
+    home: resolveHomeDir(ctx.env),
+    log: (line) => ctx.stderr(`toolsmith: ${line}\n`),
+    // A serving process answers calls for hours: collect its garbage in step (see PeriodicCollector).
+    collectGarbageEvery: options.serving ? SERVING_COLLECT_EVERY : undefined,
+  });
 }
+
+/** Calls between full garbage collections in a serving process. */
+const SERVING_COLLECT_EVERY = 500;
 
 /**
  * Opens the home, does the work, and closes it; a UserError (a bad name, an unknown

@@ -1,4 +1,16 @@
-import { encode } from "gpt-tokenizer/encoding/o200k_base";
+import { createRequire } from "node:module";
+
+type Encode = (text: string) => number[];
+let encode: Encode | undefined;
+
+/**
+ * The o200k encoder, loaded on first use: its tables take ~37 MB of heap, which a
+ * serving process (that never counts tokens) should not carry.
+ */
+function encoder(): Encode {
+  encode ??= (createRequire(import.meta.url)("gpt-tokenizer/encoding/o200k_base") as { encode: Encode }).encode;
+  return encode;
+}
 
 /** A tool as tools/list returns it (only the fields the count looks at are typed). */
 export interface ListedTool {
@@ -17,7 +29,7 @@ export interface ToolListCost {
 }
 
 export function countTokens(text: string): number {
-  return encode(text).length;
+  return encoder()(text).length;
 }
 
 /** The context cost of a list of tool definitions, by the method in the README's Context cost section. */

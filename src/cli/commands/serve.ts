@@ -28,7 +28,7 @@ Environment:
 export async function serveCommand(ctx: CliContext, flags: { http?: boolean; port?: string; host?: string } = {}): Promise<ExitCode> {
   if (flags.http) return serveHttp(ctx, flags);
   if (flags.port !== undefined || flags.host !== undefined) throw new UsageError("--port and --host go with --http.");
-  const toolsmith = openHome(ctx);
+  const toolsmith = openHome(ctx, { serving: true });
   // Fail fast on a broken config.json or secrets.json; the library goes on loading in the
   // background while the client connects (tools wait for it).
   try {
@@ -64,7 +64,7 @@ async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string 
     }
     throw error;
   }
-  const toolsmith = openHome(ctx);
+  const toolsmith = openHome(ctx, { serving: true });
   try {
     await toolsmith.whenConfigured();
   } catch (error) {
