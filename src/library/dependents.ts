@@ -18,16 +18,18 @@ export function findDependents(store: LibraryStore, name: string): string[] {
   const seen = new Set([name]);
   let frontier = [name];
   while (frontier.length) {
+    // A textual check: exact enough because import specifiers are string literals. The
+    // store keeps which code mentions which name, so this costs nothing per integration.
+    const mentioning = new Set<string>();
+    for (const target of frontier) for (const importer of store.importersOf(target)) if (!seen.has(importer)) mentioning.add(importer);
+    if (mentioning.size === 0) break;
     const next: string[] = [];
+    // In library order, as a scan of every integration would find them.
     for (const record of store.list()) {
-      if (seen.has(record.name)) continue;
-      // A textual check first: cheap over thousands of files, and exact enough
-      // because import specifiers are string literals.
-      if (frontier.some((target) => record.code.includes(`${LIBRARY_PREFIX}${target}"`) || record.code.includes(`${LIBRARY_PREFIX}${target}'`))) {
-        seen.add(record.name);
-        found.push(record.name);
-        next.push(record.name);
-      }
+      if (!mentioning.has(record.name)) continue;
+      seen.add(record.name);
+      found.push(record.name);
+      next.push(record.name);
     }
     frontier = next;
   }

@@ -3,7 +3,7 @@ import { readFile, rm } from "node:fs/promises";
 import type { ModuleSource } from "../sandbox/sandbox.js";
 import { compileModule, type CompileResult } from "../sandbox/transpile.js";
 import { writeFileAtomic } from "./atomic-write.js";
-import { GitRepo, type CommitInfo } from "./git-repo.js";
+import { GitRepo, type CommitInfo, type Committed } from "./git-repo.js";
 import { parseMeta, serializeMeta, type IntegrationMeta } from "./metadata.js";
 import { absoluteFiles, integrationFiles, isIntegrationName, LIBRARY_PREFIX, nameFromSpecifier } from "./names.js";
 import { SignatureCache } from "./signature-cache.js";
@@ -40,6 +40,12 @@ export class LibraryStore implements ModuleSource {
   private readonly records = new Map<string, Integration>();
   private readonly signatures: SignatureCache;
   private readonly listeners: Array<(names: string[]) => void> = [];
+  /**
+   * Who mentions whom: for each name, the integrations whose code contains `library/<name>"`
+   * or `library/<name>'` (see findDependents). Built on first use, then kept up to date
+   * with every change to `records`, so finding dependents does not re-read every file.
+   */
+  private importers: Map<string, Set<string>> | undefined;
 
   constructor(
     readonly root: string,
@@ -54,6 +60,7 @@ export class LibraryStore implements ModuleSource {
   async load(): Promise<void> {
     await this.signatures.load();
     this.records.clear();
+    this.importers = undefined;
     for (const name of await listIntegrationNames(this.root)) {
       const record = await this.readFromDisk(name);
       if (record) this.records.set(name, record);
@@ -78,6 +85,38 @@ export class LibraryStore implements ModuleSource {
 
   get(name: string): Integration | undefined {
     return this.records.get(name);
+  }
+
+  /** Integrations whose code mentions `library/<name>` as a quoted specifier (in any order). */
+  importersOf(name: string): string[] {
+    if (!this.importers) {
+      this.importers = new Map();
+      for (const record of this.records.values()) this.indexMentions(record, true);
+    }
+    return [...(this.importers.get(name) ?? [])];
+  }
+
+  private indexMentions(record: Integration, add: boolean): void {
+    if (!this.importers) return;
+    for (const target of mentionedNames(record.code)) {
+      let set = this.importers.get(target);
+      if (add) {
+        if (!set) this.importers.set(target, (set = new Set()));
+        set.add(record.name);
+      } else if (set) {
+        set.delete(record.name);
+        if (set.size === 0) this.importers.delete(target);
+      }
+    }
+  }
+
+  private setRecord(name: string, record: Integration | undefined): void {
+    const previous = this.records.get(name);
+    if (previous) this.indexMentions(previous, false);
+    if (record) {
+      this.records.set(name, record);
+      this.indexMentions(record, true);
+    } else this.records.delete(name);
   }
 
   list(): Integration[] {
@@ -116,6 +155,7 @@ export class LibraryStore implements ModuleSource {
       const remove: string[] = [];
       // If this process dies from here on, the next start rolls these paths back to HEAD.
       await this.recovery.begin(integrations.flatMap((i) => Object.values(integrationFiles(i.name))));
+      let committed: Committed;
       try {
         for (const item of integrations) {
           const abs = absoluteFiles(this.root, item.name);
@@ -138,15 +178,17 @@ export class LibraryStore implements ModuleSource {
             }
           }
         }
-        const sha = await this.repo.commitFiles(add, remove, message);
-        await this.recovery.end();
-        await this.afterCommit(integrations.map((i) => i.name));
-        return sha;
+        committed = await this.repo.commitFiles(add, remove, message);
       } catch (error) {
         await this.restore(previous, [...add, ...remove]);
         await this.recovery.end();
         throw error;
       }
+      // The commit is in: from here on nothing may roll the files back. A journal left
+      // behind by a crash now would only "restore" the files to this same commit.
+      await this.recovery.end();
+      await this.afterCommit(integrations.map((i) => i.name), committed);
+      return committed.sha;
     });
   }
 
@@ -168,19 +210,14 @@ export class LibraryStore implements ModuleSource {
     return this.repo.log(paths, maxCount);
   }
 
-  private async afterCommit(names: string[]): Promise<void> {
+  private async afterCommit(names: string[], committed: Committed): Promise<void> {
     for (const name of names) {
       const record = await this.readFromDisk(name);
-      if (record) this.records.set(name, record);
-      else this.records.delete(name);
-    }
-    const head = await this.repo.log([], 1);
-    for (const name of names) {
-      const record = this.records.get(name);
-      if (record && head[0]) {
-        record.version = head[0].sha;
-        record.updatedAt = head[0].date;
+      if (record) {
+        record.version = committed.sha;
+        record.updatedAt = committed.date;
       }
+      this.setRecord(name, record);
     }
     await this.signatures.persist();
     for (const listener of this.listeners) listener(names);
@@ -238,4 +275,20 @@ function readOptional(path: string): string | undefined {
 function nameOfFile(file: string): string | undefined {
   const m = /^(.*?)(\.test\.ts|\.meta\.json|\.ts)$/.exec(file);
   return m?.[1] && isIntegrationName(m[1]) ? m[1] : undefined;
+}
+
+const QUOTED_NAME = /([a-z][a-z0-9/-]{0,199})["']/y;
+
+/**
+ * Every valid integration name `n` such that the code contains `library/n"` or
+ * `library/n'`: the same textual test findDependents always made, done once per code.
+ */
+function mentionedNames(code: string): Set<string> {
+  const found = new Set<string>();
+  for (let i = code.indexOf(LIBRARY_PREFIX); i !== -1; i = code.indexOf(LIBRARY_PREFIX, i + 1)) {
+    QUOTED_NAME.lastIndex = i + LIBRARY_PREFIX.length;
+    const m = QUOTED_NAME.exec(code);
+    if (m?.[1] && isIntegrationName(m[1])) found.add(m[1]);
+  }
+  return found;
 }

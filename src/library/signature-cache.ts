@@ -1,28 +1,56 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { appendFile, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
 import { extractSignature } from "./signature.js";
 
 /**
+ * New entries up to this many are appended to the log instead of rewriting the whole
+ * file (megabytes with a large library); more than that (a first start) rewrite it.
+ */
+const APPEND_LIMIT = 256;
+
+/**
  * Signatures by hash of the code, persisted in the home's `state/` so a restart
  * does not re-parse every integration. Only a cache: losing it costs time, not data.
+ *
+ * `signatures.json` holds them all; `signatures.log` (one `[hash, signature]` JSON
+ * line each) the few added since, so a save appends a line instead of rewriting the
+ * file. The next start folds the log into the file.
  */
 export class SignatureCache {
   private entries = new Map<string, string>();
-  private dirty = false;
+  /** Entries not on disk yet. */
+  private pending = new Map<string, string>();
+  /** The log has entries that belong in the file. */
+  private compact = false;
   private readonly file: string;
+  private readonly log: string;
 
   constructor(stateDir: string) {
     this.file = join(stateDir, "signatures.json");
+    this.log = join(stateDir, "signatures.log");
   }
 
   async load(): Promise<void> {
+    this.pending = new Map();
+    this.compact = false;
     try {
       const raw = JSON.parse(await readFile(this.file, "utf8")) as Record<string, string>;
       this.entries = new Map(Object.entries(raw).filter(([, v]) => typeof v === "string"));
     } catch {
       this.entries = new Map();
+    }
+    const log = await readFile(this.log, "utf8").catch(() => "");
+    for (const line of log.split("\n")) {
+      if (!line) continue;
+      this.compact = true;
+      try {
+        const [key, value] = JSON.parse(line) as unknown[];
+        if (typeof key === "string" && typeof value === "string") this.entries.set(key, value);
+      } catch {
+        // A line cut short by a crash: that entry is computed again when needed.
+      }
     }
   }
 
@@ -32,15 +60,22 @@ export class SignatureCache {
     if (hit !== undefined) return hit;
     const signature = await extractSignature(code);
     this.entries.set(key, signature);
-    this.dirty = true;
+    this.pending.set(key, signature);
     return signature;
   }
 
   async persist(): Promise<void> {
-    if (!this.dirty) return;
-    this.dirty = false;
+    if (this.pending.size === 0 && !this.compact) return;
+    const pending = this.pending;
+    this.pending = new Map();
     try {
-      await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)));
+      if (this.compact || pending.size > APPEND_LIMIT) {
+        this.compact = false;
+        await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)));
+        await rm(this.log, { force: true });
+      } else {
+        await appendFile(this.log, [...pending].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+      }
     } catch {
       // A read-only or full state folder only costs a slower next start.
     }
