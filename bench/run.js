@@ -24,6 +24,7 @@ const SMALL_N = 1_000;
 const LARGE_N = Number(process.env.BENCH_LARGE_N ?? 10_000);
 const RUN_WARMUP = 20;
 const RUN_SAMPLES = 300;
+const RUN_WARM_SERVER = 1_000;
 const SPIN_SAMPLES = 150;
 const SPIN_TIMEOUT_MS = 10_000; // config limits.timeoutMs of the spinner's home, and the spinner's own timeoutMs
 const SAVE_WARMUP = 2;
@@ -42,6 +43,8 @@ const FETCH_CONCURRENCY = 20;
 const FETCH_SAMPLES = 3;
 const UPSTREAM_WARMUP = 10;
 const UPSTREAM_SAMPLES = 100;
+const UPSTREAM_LOOP = 100;
+const UPSTREAM_LOOP_SAMPLES = 10;
 const HISTORY_COMMITS = 10_000;
 const HISTORY_SAVE_WARMUP = 2;
 const HISTORY_SAVE_SAMPLES = 20;
@@ -261,18 +264,25 @@ async function benchRunCode(server) {
   const pings = [];
   for (let i = 0; i < RUN_SAMPLES; i++) pings.push((await timed(() => server.client.ping())).ms);
   serverDurations.length = 0;
+  const fresh = [];
+  for (let i = 0; i < RUN_SAMPLES; i++) fresh.push(await trivialRun(server));
+  const freshInServer = median(serverDurations);
+  // A server an MCP client keeps open serves thousands of runs: measure it again once
+  // its code paths are warm (JIT) on every worker.
+  for (let i = 0; i < RUN_WARM_SERVER; i++) await trivialRun(server);
+  serverDurations.length = 0;
   const samples = [];
   for (let i = 0; i < RUN_SAMPLES; i++) samples.push(await trivialRun(server));
   const inServer = median(serverDurations);
   const p50 = median(samples);
   const p99 = percentile(samples, 99);
-  log(`run_code trivial: p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(Math.max(...samples))} (n=${samples.length}); server-reported durationMs p50 ${ms(inServer)}; ping p50 ${ms(median(pings))}`);
+  log(`run_code trivial, fresh server (runs ${RUN_WARMUP + 1}..${RUN_WARMUP + RUN_SAMPLES}): ${spread(fresh)} (durationMs p50 ${ms(freshInServer)}); after ${RUN_WARM_SERVER} more runs: p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(Math.max(...samples))} (durationMs p50 ${ms(inServer)}); ping p50 ${ms(median(pings))}`);
   row(
     2,
-    `run_code round trip \`export default 1\` (n=${RUN_SAMPLES} after ${RUN_WARMUP} warm-up)`,
-    `p50 ${ms(p50)}; p99 ${ms(p99)} (of which sandbox \`durationMs\` p50 ${ms(inServer)}; MCP ping p50 ${ms(median(pings))}, n=${RUN_SAMPLES})`,
-    "p50 ≤ 3 ms",
-    verdict(p50 <= 3),
+    `run_code round trip \`export default 1\` over stdio (n=${RUN_SAMPLES}) on a warm server (after ${(RUN_WARMUP + RUN_SAMPLES + RUN_WARM_SERVER).toLocaleString("en-US")} runs); and on a fresh one (runs ${RUN_WARMUP + 1}..${RUN_WARMUP + RUN_SAMPLES})`,
+    `warm p50 ${ms(p50)}; p99 ${ms(p99)} (sandbox \`durationMs\` p50 ${ms(inServer)}); fresh ${spread(fresh)}; MCP ping over the same pipe p50 ${ms(median(pings))}`,
+    "p50 ≤ 2 ms",
+    `${verdict(p50 <= 2)} warm; fresh ${verdict(median(fresh) <= 2)}`,
   );
   return p50;
 }
@@ -363,7 +373,7 @@ async function benchSearch(server, target) {
     size > 5_000 ? 5.2 : 5.1,
     `search_library at ${size.toLocaleString("en-US")} integrations (n=${samples.length}: ${SEARCH_QUERIES.length} queries × ${SEARCH_ROUNDS}; slowest query '${slowest[0][0]}' p50 ${ms(slowest[0][1])})`,
     `p50 ${ms(p50)}; p99 ${ms(percentile(samples, 99))} (all queries); 'item 42 widget' alone p50 ${ms(median(perQuery.get("item 42 widget")))}`,
-    target === undefined ? "(target is at 10k)" : `p50 ≤ ${target} ms`,
+    target === undefined ? "(target is at 10k)" : `p50 ≤ ${target} ms (every query)`,
     target === undefined
       ? "n/a"
       : `${verdict(p50 <= target)} (all queries)${slowest[0][1] > target ? `; **no** for '${slowest[0][0]}'${slowest.filter(([, t]) => t > target).length > 1 ? ` and ${slowest.filter(([, t]) => t > target).length - 1} more` : ""}` : ""}`,
@@ -599,13 +609,61 @@ async function benchUpstream(server, memoryDir) {
   }
   const ratio = median(viaSamples) / median(directSamples);
   log(`upstream read_graph: direct ${spread(directSamples)}; via run_code ${spread(viaSamples)} (durationMs p50 ${ms(median(viaDurations))}); ratio ${ratio.toFixed(2)}×`);
+
+  // Per call inside code: UPSTREAM_LOOP sequential calls in one run vs the same number of
+  // direct calls, each side timed as a whole. This is the cost code pays per upstream call
+  // when it loops (the run_code round trip is paid once, and reported above).
+  const loopCode = `import { read_graph } from "mcp/memory";\nlet n = 0;\nfor (let i = 0; i < ${UPSTREAM_LOOP}; i++) n += (await read_graph({})).entities.length >= 0 ? 1 : 0;\nexport default n;`;
+  const viaLoop = [];
+  const directLoop = [];
+  const direct2 = await connectDirectMemory(memoryDir);
+  try {
+    const directOnce = async () => {
+      const t = performance.now();
+      for (let i = 0; i < UPSTREAM_LOOP; i++) {
+        const r = await direct2.callTool({ name: "read_graph", arguments: {} }, undefined, LONG);
+        if (r.isError) throw new Error(`direct read_graph failed: ${JSON.stringify(r).slice(0, 300)}`);
+      }
+      return (performance.now() - t) / UPSTREAM_LOOP;
+    };
+    const viaOnce = async () => {
+      const { value, ms: t } = await timed(() => server.call("run_code", { code: loopCode }));
+      const body = structured(value);
+      if (value.isError || body?.result !== UPSTREAM_LOOP) throw new Error(`run_code read_graph loop failed: ${JSON.stringify(body).slice(0, 300)}`);
+      return t / UPSTREAM_LOOP;
+    };
+    await directOnce();
+    await viaOnce();
+    // Interleaved, so that both sides see the same machine.
+    for (let i = 0; i < UPSTREAM_LOOP_SAMPLES; i++) {
+      directLoop.push(await directOnce());
+      viaLoop.push(await viaOnce());
+    }
+  } finally {
+    await direct2.close().catch(() => undefined);
+  }
+  const loopRatio = median(viaLoop) / median(directLoop);
+  log(`upstream read_graph ×${UPSTREAM_LOOP} in one run: per call direct ${spread(directLoop)}; via mcp/memory ${spread(viaLoop)}; ratio ${loopRatio.toFixed(2)}×`);
   row(
     2.4,
-    `upstream call: @modelcontextprotocol/server-memory \`read_graph({})\` from a direct stdio client vs. run_code \`import { read_graph } from "mcp/memory"\` through toolsmith (n=${UPSTREAM_SAMPLES} each after ${UPSTREAM_WARMUP} warm-up)`,
-    `direct ${spread(directSamples)}; via run_code ${spread(viaSamples)} (sandbox \`durationMs\` p50 ${ms(median(viaDurations))}); p50 ratio ${ratio.toFixed(2)}×, p99 ratio ${(percentile(viaSamples, 99) / percentile(directSamples, 99)).toFixed(2)}×`,
-    "p50 ratio ≤ 1.5×",
-    verdict(ratio <= 1.5),
+    `upstream call: @modelcontextprotocol/server-memory \`read_graph({})\`, a direct stdio client vs. code calling \`read_graph\` from \`mcp/memory\` through toolsmith. Per call: ${UPSTREAM_LOOP} sequential calls (one run_code, round trip included) vs ${UPSTREAM_LOOP} direct calls, each ÷ ${UPSTREAM_LOOP} (n=${UPSTREAM_LOOP_SAMPLES} interleaved after 1 warm-up). Single call: one run_code per call (n=${UPSTREAM_SAMPLES} each after ${UPSTREAM_WARMUP} warm-up)`,
+    `per call: direct ${spread(directLoop)}; through toolsmith ${spread(viaLoop)}; p50 ratio **${loopRatio.toFixed(2)}×**. Single call: direct ${spread(directSamples)}; one run_code ${spread(viaSamples)} (sandbox \`durationMs\` p50 ${ms(median(viaDurations))}); p50 ratio ${ratio.toFixed(2)}×`,
+    "p50 ratio ≤ 1.5× (per call)",
+    `${verdict(loopRatio <= 1.5)} per call; single call with its own run_code: ${verdict(ratio <= 1.5)}`,
   );
+}
+
+async function connectDirectMemory(memoryDir) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MEMORY_SERVER],
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", MEMORY_FILE_PATH: join(memoryDir, "direct.jsonl") },
+    stderr: "pipe",
+  });
+  transport.stderr?.on("data", () => undefined);
+  const client = new Client({ name: "toolsmith-bench-direct", version: "0.0.1" });
+  await client.connect(transport, LONG);
+  return client;
 }
 
 /** Appends `count` one-file commits to the library's current branch with git fast-import. */
@@ -779,7 +837,7 @@ async function main() {
     try {
       const ready = await timed(() => first.server.call("search_library", { query: "widget" }));
       log(`${LARGE_N}: first search ${Math.round(ready.ms)} ms`);
-      largeSize = await benchSearch(first.server, 10);
+      largeSize = await benchSearch(first.server, 5);
     } finally {
       await first.server.close();
     }
@@ -796,8 +854,8 @@ async function main() {
       6,
       `cold start (spawn → tools/list reply) with ${largeSize.toLocaleString("en-US")} integrations (n=${COLD_STARTS}; 1st without signature cache, the rest with it)`,
       `median ${ms(median(starts))}; 1st (uncached) ${ms(starts[0])}; cached median ${ms(median(warm))}; all: ${starts.map((s) => Math.round(s)).join(", ")} ms`,
-      "none (reported)",
-      "n/a",
+      "≤ 1 s (every start)",
+      verdict(Math.max(...starts) <= 1_000),
     );
   }
 }
