@@ -23,31 +23,10 @@ let current: GuestRun | undefined;
 let currentRunId: number | undefined;
 let pendingCancel: string | undefined;
 
-/**
- * Freeing a finished runtime and preparing the next guest (~2 ms of CPU) wait this long
- * after a run reports, unless a run arrives first: the caller's next request is usually
- * served by another worker meanwhile, and on a machine with few cores that work would
- * otherwise compete with it.
- */
-const TIDY_DELAY_MS = 3;
-let tidy: { timer: NodeJS.Timeout; work: () => void } | undefined;
-function tidyNow(): void {
-  if (!tidy) return;
-  clearTimeout(tidy.timer);
-  const { work } = tidy;
-  tidy = undefined;
-  work();
-}
-function tidySoon(work: () => void): void {
-  tidyNow();
-  tidy = { timer: setTimeout(tidyNow, TIDY_DELAY_MS), work };
-}
-
 const post = (message: FromWorker) => port.postMessage(message);
 
 port.on("message", (message: ToWorker) => {
   if (message.type === "run") {
-    tidyNow();
     currentRunId = message.runId;
     void (async () => {
       try {
@@ -56,11 +35,7 @@ port.on("message", (message: ToWorker) => {
         if (pendingCancel !== undefined) run.cancel(pendingCancel);
         const finished = await run.run(message, post);
         post(finished);
-        tidySoon(() => {
-          warm.release(run.release());
-          prepareSpare(message.memoryMb);
-        });
-        return;
+        warm.release(run.release());
       } catch (error) {
         warm.release(false);
         const text = error instanceof Error ? error.message : String(error);
