@@ -561,15 +561,7 @@ export default n;`;
 /** A direct client on server-memory vs. the same tool through run_code's `mcp/memory`. */
 async function benchUpstream(server, memoryDir) {
   // Direct.
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [MEMORY_SERVER],
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", MEMORY_FILE_PATH: join(memoryDir, "direct.jsonl") },
-    stderr: "pipe",
-  });
-  transport.stderr?.on("data", () => undefined);
-  const direct = new Client({ name: "toolsmith-bench-direct", version: "0.0.1" });
-  await direct.connect(transport, LONG);
+  const direct = await connectDirectMemory(memoryDir);
   const directSamples = [];
   try {
     const once = async () => {
@@ -653,6 +645,7 @@ async function benchUpstream(server, memoryDir) {
   );
 }
 
+/** A 1.x client on its own server-memory process (over stdio), as a model's client would be. */
 async function connectDirectMemory(memoryDir) {
   const transport = new StdioClientTransport({
     command: process.execPath,
