@@ -18,10 +18,14 @@ export class PeriodicCollector {
   private pending = false;
   private gc: (() => void) | undefined;
 
+  /** @param collect the collection to run (V8's full garbage collection unless given). */
   constructor(
     private readonly every: number,
     private readonly busy: () => boolean,
-  ) {}
+    collect?: () => void,
+  ) {
+    this.gc = collect;
+  }
 
   /** Called when a call has finished. */
   callEnded(): void {
