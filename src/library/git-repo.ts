@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { runGit } from "./git-runner.js";
@@ -38,10 +37,6 @@ export class GitRepo {
   readonly git: SimpleGit;
   private tail: Promise<unknown> = Promise.resolve();
   private commitsSinceMaintenance = 0;
-  /** The last commit this process made and its tree (a fact about that sha, whatever HEAD is now). */
-  private lastCommit: { sha: string; tree: string } | undefined;
-  /** UTC offsets (minutes) for which isoStrict() was seen to print exactly what `%cI` prints. */
-  private readonly isoChecked = new Set<number>();
 
   constructor(readonly root: string) {
     this.git = simpleGit({ baseDir: root, maxConcurrentProcesses: 1, trimmed: false });
@@ -91,34 +86,19 @@ export class GitRepo {
     if (!text) throw new Error("Aborting commit due to empty commit message.");
     const paths = [...add, ...remove];
     if (paths.length) await this.exec(["update-index", "--add", "--remove", "--", ...paths]);
-    // HEAD comes from the ref files when they still name the last commit made here (no
-    // git process for that), from git otherwise; both only read, beside write-tree.
+    // Both only read: HEAD is looked up while the tree is written.
     const [tree, head] = await Promise.all([this.exec(["write-tree"]).then((out) => out.trim()), this.currentHead()]);
-    if (head && tree === head.tree) {
-      // Nothing changed (the same content saved again): like `git commit` through
-      // simple-git, which resolves on that exit status, no commit and HEAD stays the version.
-      return { sha: head.sha, date: (await this.exec(["show", "-s", "--format=%cI", head.sha])).trim() };
-    }
+    // Nothing changed (the same content saved again): like `git commit` through simple-git,
+    // which resolves on that exit status, no commit and HEAD stays the version.
+    if (head && tree === head.tree) return { sha: head.sha, date: await this.commitDate(head.sha) };
     if (!head && EMPTY_TREES.has(tree)) throw new Error("nothing to commit");
-    // The date is set here, so it is known without asking git: author and committer
-    // date are "now", as git would take them.
-    const seconds = Math.floor(Date.now() / 1000);
-    const offset = -new Date(seconds * 1000).getTimezoneOffset();
-    const when = `@${seconds} ${gitOffset(offset)}`;
-    const sha = (await this.exec(["commit-tree", tree, ...(head ? ["-p", head.sha] : []), "-F", "-"], text, { GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when })).trim();
+    const sha = (await this.exec(["commit-tree", tree, ...(head ? ["-p", head.sha] : []), "-F", "-"], text)).trim();
     const subject = text.slice(0, text.indexOf("\n"));
     // A compare-and-swap: fails if HEAD is no longer the parent (as porcelain commit does).
     const updateRef = ["update-ref", "-m", `commit${head ? "" : " (initial)"}: ${subject}`, "HEAD", sha, head?.sha ?? ""];
     await this.exec(updateRef);
     // The commit is in: nothing below may fail the save (its caller would roll the files back).
-    this.lastCommit = { sha, tree };
-    let date = isoStrict(seconds, offset);
-    if (!this.isoChecked.has(offset)) {
-      // Once per UTC offset: does git print dates the way isoStrict does (versions differ for UTC)?
-      const shown = await this.exec(["show", "-s", "--format=%cI", sha]).then((out) => out.trim(), () => undefined);
-      if (shown === date) this.isoChecked.add(offset);
-      date = shown || date;
-    }
+    const date = await this.commitDate(sha).catch(() => new Date().toISOString());
     if (++this.commitsSinceMaintenance >= MAINTENANCE_EVERY) {
       this.commitsSinceMaintenance = 0;
       // Queued behind this commit, not awaited by it; `--auto` returns at once unless gc is due.
@@ -127,10 +107,13 @@ export class GitRepo {
     return { sha, date };
   }
 
+  /** A commit's committer date as `git log --format=%cI` shows it. */
+  private async commitDate(sha: string): Promise<string> {
+    return (await this.exec(["show", "-s", "--format=%cI", sha])).trim();
+  }
+
   /** HEAD's commit and tree, or undefined before the first commit. */
   private async currentHead(): Promise<{ sha: string; tree: string } | undefined> {
-    const last = this.lastCommit;
-    if (last && (await this.headFromRefFiles()) === last.sha) return last;
     try {
       const [sha = "", tree = ""] = (await this.exec(["rev-parse", "HEAD^{commit}", "HEAD^{tree}"])).trim().split("\n");
       return { sha, tree };
@@ -145,26 +128,9 @@ export class GitRepo {
     }
   }
 
-  /**
-   * HEAD as the loose ref files say, or undefined when they do not say it plainly (a
-   * packed ref, another ref storage, a `.git` file): only ever compared with a sha.
-   */
-  private async headFromRefFiles(): Promise<string | undefined> {
-    try {
-      const gitDir = join(this.root, ".git");
-      const head = await readFile(join(gitDir, "HEAD"), "utf8");
-      const ref = /^ref: (refs\/heads\/[^\s]+)\s*$/.exec(head)?.[1];
-      if (!ref) return /^[0-9a-f]{40,64}\s*$/.test(head) ? head.trim() : undefined;
-      if (ref.split("/").includes("..")) return undefined;
-      return (await readFile(join(gitDir, ref), "utf8")).trim();
-    } catch {
-      return undefined;
-    }
-  }
-
   /** Runs one git command in the repository (stdin from `input`) and returns its stdout. */
-  private async exec(args: string[], input?: string, env?: Record<string, string>): Promise<string> {
-    const result = await runGit(this.root, args, input, env);
+  private async exec(args: string[], input?: string): Promise<string> {
+    const result = await runGit(this.root, args, input);
     if (result.exitCode === 0) return result.stdout;
     const detail = result.stderr.trim() || result.stdout.trim() || result.error || `exit code ${result.exitCode}`;
     const failure = new Error(`git ${args[0]} failed: ${detail}`) as GitExecError;
@@ -242,22 +208,4 @@ export function cleanupMessage(message: string): string {
     lines.push(line);
   }
   return lines.length ? `${lines.join("\n")}\n` : "";
-}
-
-/** A UTC offset in minutes as git writes it in commits: `+0130`, `-0500`. */
-function gitOffset(minutes: number): string {
-  const abs = Math.abs(minutes);
-  return `${minutes < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}${String(abs % 60).padStart(2, "0")}`;
-}
-
-/** `%cI` of a commit dated `seconds` at `offset` minutes from UTC: `2025-01-31T17:04:05+01:00`. */
-function isoStrict(seconds: number, offset: number): string {
-  const local = new Date((seconds + offset * 60) * 1000);
-  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-  const abs = Math.abs(offset);
-  return (
-    `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` +
-    `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
-    `${offset < 0 ? "-" : "+"}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  );
 }

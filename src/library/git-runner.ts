@@ -11,9 +11,9 @@ export interface GitResult {
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
 /** Runs one git command in `cwd` with `input` on stdin; never rejects (see `exitCode`). */
-export function runGit(cwd: string, args: string[], input?: string, env?: Record<string, string>): Promise<GitResult> {
+export function runGit(cwd: string, args: string[], input?: string): Promise<GitResult> {
   return new Promise((resolve) => {
-    const child = execFile("git", args, { cwd, env: env ? { ...process.env, ...env } : process.env, maxBuffer: MAX_OUTPUT, encoding: "utf8" }, (error, stdout, stderr) => {
+    const child = execFile("git", args, { cwd, maxBuffer: MAX_OUTPUT, encoding: "utf8" }, (error, stdout, stderr) => {
       const exitCode = error ? (typeof error.code === "number" ? error.code : null) : 0;
       resolve({ exitCode, stdout, stderr, error: error && exitCode === null ? error.message : undefined });
     });
