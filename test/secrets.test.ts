@@ -73,6 +73,8 @@ describe("secret CLI", () => {
       const r = spawnSync(process.execPath, [CLI], { env: { ...process.env, TOOLSMITH_HOME: bad }, input: "", encoding: "utf8", timeout: 30_000 });
       expect(r.status).toBe(2);
       expect(r.stderr).toContain("secrets.X.hosts");
+      writeFileSync(join(bad, "secrets.json"), JSON.stringify({ secrets: {}, colour: 1 }));
+      expect(cli(bad, ["secret", "list"])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown key 'colour': remove it or check its spelling") });
     } finally {
       await done();
     }

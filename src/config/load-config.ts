@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ConfigSchema, type Config } from "./schema.js";
+import { describeZodIssue } from "./zod-issues.js";
 
 /** A config file that cannot be used; the message names the file and the bad key. */
 export class ConfigError extends Error {
@@ -32,13 +33,6 @@ export function parseConfig(text: string, path = "config.json"): Config {
 }
 
 function describeIssues(path: string, error: z.ZodError): string {
-  const lines = error.issues.slice(0, 5).map((issue) => {
-    const key = issue.path.length ? issue.path.join(".") : "(top level)";
-    if (issue.code === "unrecognized_keys") {
-      const prefix = issue.path.length ? `${issue.path.join(".")}.` : "";
-      return `- unknown key ${issue.keys.map((k) => `'${prefix}${k}'`).join(", ")}: remove it or check its spelling`;
-    }
-    return `- '${key}': ${issue.message}`;
-  });
+  const lines = error.issues.slice(0, 5).map((issue) => `- ${describeZodIssue(issue)}`);
   return `Invalid ${path}:\n${lines.join("\n")}\nSee the README's Configuration section for every key and its default.`;
 }

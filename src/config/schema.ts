@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { unknownKeys } from "./zod-issues.js";
 
 /** Defaults for every limit, each with its unit in the name. Defined once, here. */
 export const DEFAULT_LIMITS = {
@@ -92,7 +93,7 @@ export const UpstreamServerSchema = z.unknown().transform((value, ctx): Upstream
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom", message: issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `'${k}'`).join(", ")}` : issue.message } as never);
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom", message: issue.code === "unrecognized_keys" ? unknownKeys(issue.keys) : issue.message } as never);
     return z.NEVER;
   }
   return parsed.data;

@@ -1,5 +1,6 @@
 import { chmod, readFile, stat } from "node:fs/promises";
 import { z } from "zod";
+import { describeZodIssue } from "../../config/zod-issues.js";
 import { writeFileAtomic } from "../../library/atomic-write.js";
 
 /** Secret names: upper-case words, as environment variables are written (e.g. GITHUB_TOKEN). */
@@ -44,10 +45,7 @@ export async function readSecretsFile(path: string): Promise<SecretsFile> {
   }
   const parsed = SecretsFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? issue.path.join(".") : "(top level)";
-    const what = issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `'${k}'`).join(", ")}` : issue.message;
-    throw new SecretsFileError(`Invalid ${path}: '${where}': ${what}. Manage secrets with 'toolsmith secret set|list|remove'.`);
+    throw new SecretsFileError(`Invalid ${path}: ${describeZodIssue(parsed.error.issues[0]!)}. Manage secrets with 'toolsmith secret set|list|remove'.`);
   }
   return parsed.data;
 }
