@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { createServer } from "../dist/server/create-server.js";
 import { Toolsmith } from "../dist/toolsmith.js";
@@ -55,6 +56,36 @@ export async function connect(home: string, config?: unknown): Promise<Connected
       await client.close();
       await server.close();
       await toolsmith.close();
+    },
+  };
+}
+
+/** A server on a fresh home for the enclosing suite: connected before its tests, closed and removed after. */
+export interface ServerFixture {
+  readonly env: Connected;
+  readonly home: string;
+}
+
+/** `config` (or a function giving it, for values known only once other fixtures started) is the server's config.json. */
+export function useServer(config?: unknown | (() => unknown)): ServerFixture {
+  let env: Connected | undefined;
+  let made: { home: string; cleanup: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    made = await makeHome();
+    env = await connect(made.home, typeof config === "function" ? (config as () => unknown)() : config);
+  });
+  afterAll(async () => {
+    await env?.close();
+    await made?.cleanup();
+  });
+  return {
+    get env() {
+      if (!env) throw new Error("useServer: the server is not connected yet (use it inside a test)");
+      return env;
+    },
+    get home() {
+      if (!made) throw new Error("useServer: the home is not made yet (use it inside a test)");
+      return made.home;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, makeHome, type Connected } from "./helpers.js";
+import { connect, makeHome, useServer } from "./helpers.js";
 import { json, startFixture, type Fixture } from "./http-fixture.js";
 
 let api: Fixture;
@@ -37,21 +37,11 @@ afterAll(async () => {
 const fetchCode = (body: string) => ({ code: body });
 
 describe("fetch under the default policy", () => {
-  let env: Connected;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    const made = await makeHome();
-    cleanup = made.cleanup;
-    env = await connect(made.home);
-  });
-  afterAll(async () => {
-    await env.close();
-    await cleanup();
-  });
+  const server = useServer();
 
   it("refuses 127.0.0.1, localhost and other special addresses, saying which setting allows them", async () => {
     for (const url of [`${api.origin}/items`, `http://localhost:${api.port}/items`, "http://[::1]:9/", "http://169.254.169.254/latest/meta-data", "http://2130706433/", "http://[::ffff:127.0.0.1]/", "http://10.0.0.1/"]) {
-      const reply = await env.call("run_code", fetchCode(`export default await (await fetch(${JSON.stringify(url)})).text()`));
+      const reply = await server.env.call("run_code", fetchCode(`export default await (await fetch(${JSON.stringify(url)})).text()`));
       expect(reply.isError, url).toBe(true);
       expect(reply.body.error.name).toBe("NetworkRefusedError");
       expect(reply.body.error.message).toMatch(/network\.allow/);
@@ -59,9 +49,9 @@ describe("fetch under the default policy", () => {
   });
 
   it("refuses non-http schemes and credentials in URLs", async () => {
-    const file = await env.call("run_code", fetchCode('export default await fetch("file:///etc/passwd")'));
+    const file = await server.env.call("run_code", fetchCode('export default await fetch("file:///etc/passwd")'));
     expect(file.body.error.message).toContain("http: and https: only");
-    const creds = await env.call("run_code", fetchCode(`export default await fetch("http://user:pw@example.com/")`));
+    const creds = await server.env.call("run_code", fetchCode(`export default await fetch("http://user:pw@example.com/")`));
     expect(creds.body.error.message).toContain("credentials in the URL");
   });
 });
@@ -84,20 +74,10 @@ describe("fetch with localhost named explicitly", () => {
 });
 
 describe("fetch with 127.0.0.1 allowed", () => {
-  let env: Connected;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    const made = await makeHome();
-    cleanup = made.cleanup;
-    env = await connect(made.home, { network: { allow: [`127.0.0.1:${api.port}`], maxResponseBytes: 100_000, requestTimeoutMs: 1000, maxRequestsPerRun: 20 } });
-  });
-  afterAll(async () => {
-    await env.close();
-    await cleanup();
-  });
+  const server = useServer(() => ({ network: { allow: [`127.0.0.1:${api.port}`], maxResponseBytes: 100_000, requestTimeoutMs: 1000, maxRequestsPerRun: 20 } }));
 
   it("gets JSON with status, headers and body methods", async () => {
-    const reply = await env.call(
+    const reply = await server.env.call(
       "run_code",
       fetchCode(`const r = await fetch("${api.origin}/items");
 export default { status: r.status, ok: r.ok, type: r.headers.get("Content-Type"), data: await r.json() };`),
@@ -107,7 +87,7 @@ export default { status: r.status, ok: r.ok, type: r.headers.get("Content-Type")
   });
 
   it("sends methods, headers and every body kind", async () => {
-    const reply = await env.call(
+    const reply = await server.env.call(
       "run_code",
       fetchCode(`const post = async (body: any, headers: Record<string, string> = {}) => (await fetch("${api.origin}/echo", { method: "POST", body, headers })).json();
 const a = await post(JSON.stringify({ x: 1 }), { "content-type": "application/json", "X-Custom": "yes" });
@@ -126,48 +106,48 @@ export default { a: [a.body, a.headers["content-type"], a.headers["x-custom"]], 
   });
 
   it("returns binary bodies through arrayBuffer()", async () => {
-    const reply = await env.call("run_code", fetchCode(`const r = await fetch("${api.origin}/bytes"); export default Array.from(new Uint8Array(await r.arrayBuffer()));`));
+    const reply = await server.env.call("run_code", fetchCode(`const r = await fetch("${api.origin}/bytes"); export default Array.from(new Uint8Array(await r.arrayBuffer()));`));
     expect(reply.body.result).toEqual([0, 255, 1, 254, 128]);
   });
 
   it("runs Promise.all over many fetches concurrently", async () => {
     const before = api.maxInFlight();
-    const reply = await env.call("run_code", fetchCode(`const rs = await Promise.all(Array.from({ length: 6 }, () => fetch("${api.origin}/slow").then((r) => r.json())));
+    const reply = await server.env.call("run_code", fetchCode(`const rs = await Promise.all(Array.from({ length: 6 }, () => fetch("${api.origin}/slow").then((r) => r.json())));
 export default rs.length;`));
     expect(reply.body.result).toBe(6);
     expect(Math.max(before, api.maxInFlight())).toBeGreaterThanOrEqual(6);
   });
 
   it("follows redirects within policy and refuses one to a host not allowed", async () => {
-    const ok = await env.call("run_code", fetchCode(`const r = await fetch("${api.origin}/to-items"); export default { redirected: r.redirected, url: r.url, n: (await r.json()).items.length };`));
+    const ok = await server.env.call("run_code", fetchCode(`const r = await fetch("${api.origin}/to-items"); export default { redirected: r.redirected, url: r.url, n: (await r.json()).items.length };`));
     expect(ok.body.result).toEqual({ redirected: true, url: `${api.origin}/items`, n: 2 });
-    const refused = await env.call("run_code", fetchCode(`export default await (await fetch("${api.origin}/to-other")).json()`));
+    const refused = await server.env.call("run_code", fetchCode(`export default await (await fetch("${api.origin}/to-other")).json()`));
     expect(refused.isError).toBe(true);
     expect(refused.body.error.message).toContain(`127.0.0.1:${other.port}`);
     expect(other.requests).toHaveLength(0);
-    const loop = await env.call("run_code", fetchCode(`export default await fetch("${api.origin}/loop")`));
+    const loop = await server.env.call("run_code", fetchCode(`export default await fetch("${api.origin}/loop")`));
     expect(loop.body.error.message).toContain("Too many redirects");
   });
 
   it("caps response size, request time and requests per run", async () => {
-    const huge = await env.call("run_code", fetchCode(`export default (await (await fetch("${api.origin}/huge")).text()).length`));
+    const huge = await server.env.call("run_code", fetchCode(`export default (await (await fetch("${api.origin}/huge")).text()).length`));
     expect(huge.body.error.message).toContain("network.maxResponseBytes");
-    const hang = await env.call("run_code", fetchCode(`export default await fetch("${api.origin}/hang")`));
+    const hang = await server.env.call("run_code", fetchCode(`export default await fetch("${api.origin}/hang")`));
     expect(hang.body.error.message).toContain("timed out after 1000 ms");
-    const many = await env.call("run_code", fetchCode(`for (let i = 0; i < 25; i++) await fetch("${api.origin}/items"); export default "done"`));
+    const many = await server.env.call("run_code", fetchCode(`for (let i = 0; i < 25; i++) await fetch("${api.origin}/items"); export default "done"`));
     expect(many.body.error.message).toContain("network.maxRequestsPerRun");
   });
 
   it("aborts requests in flight when the run ends", async () => {
-    const reply = await env.call("run_code", { code: `export default await fetch("${api.origin}/hang")`, timeoutMs: 300 });
+    const reply = await server.env.call("run_code", { code: `export default await fetch("${api.origin}/hang")`, timeoutMs: 300 });
     expect(reply.body.error.name).toBe("TimeoutError");
-    await expect(env.call("run_code", fetchCode(`export default (await fetch("${api.origin}/items")).status`))).resolves.toMatchObject({ body: { result: 200 } });
+    await expect(server.env.call("run_code", fetchCode(`export default (await fetch("${api.origin}/items")).status`))).resolves.toMatchObject({ body: { result: 200 } });
   });
 
   it("bounds sleep() by the run's deadline", async () => {
-    const reply = await env.call("run_code", { code: 'import { sleep } from "toolsmith"; await sleep(60_000); export default 1', timeoutMs: 300 });
+    const reply = await server.env.call("run_code", { code: 'import { sleep } from "toolsmith"; await sleep(60_000); export default 1', timeoutMs: 300 });
     expect(reply.body.error.name).toBe("TimeoutError");
-    const short = await env.call("run_code", { code: 'import { sleep } from "toolsmith"; await sleep(20); export default "slept"' });
+    const short = await server.env.call("run_code", { code: 'import { sleep } from "toolsmith"; await sleep(20); export default "slept"' });
     expect(short.body.result).toBe("slept");
   });
 });

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { CLI, connect, makeHome, type Connected } from "./helpers.js";
+import { CLI, connect, makeHome, useServer } from "./helpers.js";
 import { json, startFixture } from "./http-fixture.js";
 
 const README = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
@@ -14,33 +14,23 @@ function example(name: string): string {
   return m[1];
 }
 
-let env: Connected;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  const made = await makeHome();
-  cleanup = made.cleanup;
-  env = await connect(made.home);
-});
-afterAll(async () => {
-  await env.close();
-  await cleanup();
-});
+const server = useServer();
 
 describe("README examples run as documented", () => {
   it("run_code example returns the result its comment shows", async () => {
     const code = example("run_code");
     const expected = JSON.parse(/\/\/ → (.*)$/m.exec(code)![1]!);
-    const reply = await env.call("run_code", { code });
+    const reply = await server.env.call("run_code", { code });
     expect(reply.isError, reply.text).toBe(false);
     expect(reply.body.result).toEqual(expected);
   });
 
   it("save_integration example saves a verified integration", async () => {
     const args = JSON.parse(example("save_integration"));
-    const reply = await env.call("save_integration", args);
+    const reply = await server.env.call("save_integration", args);
     expect(reply.isError, reply.text).toBe(false);
     expect(reply.body.verified).toBe(true);
-    const used = await env.call("run_code", { code: `import { slugify } from "library/${args.name}"; export default slugify("A B")` });
+    const used = await server.env.call("run_code", { code: `import { slugify } from "library/${args.name}"; export default slugify("A B")` });
     expect(used.body.result).toBe("a-b");
   });
 
@@ -71,7 +61,7 @@ describe("README examples run as documented", () => {
   });
 
   it("the tool list figure in the README is the real one", async () => {
-    const { tools } = await env.client.listTools();
+    const { tools } = await server.env.client.listTools();
     const { encode } = await import("gpt-tokenizer/encoding/o200k_base");
     const tokens = encode(JSON.stringify(tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema })))).length;
     expect(README).toContain(`**${tokens} tokens**`);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, makeHome, type Connected } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { useServer } from "./helpers.js";
 
 /** Each abuse, with the error it must end in (or null when it may finish normally). */
 const ABUSES: Array<{ name: string; code: string; ends: RegExp | null }> = [
@@ -23,24 +23,14 @@ const ABUSES: Array<{ name: string; code: string; ends: RegExp | null }> = [
   { name: "thousands of timers", code: "for (let i = 0; i < 50000; i++) setTimeout(() => {}, 1e6); export default 'armed'", ends: null },
 ];
 
-let env: Connected;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  const made = await makeHome({ limits: { timeoutMs: 1500, memoryMb: 64, maxHostCalls: 5000, maxOutputChars: 5000, maxLogChars: 5000 } });
-  cleanup = made.cleanup;
-  env = await connect(made.home);
-});
-afterAll(async () => {
-  await env.close();
-  await cleanup();
-});
+const server = useServer({ limits: { timeoutMs: 1500, memoryMb: 64, maxHostCalls: 5000, maxOutputChars: 5000, maxLogChars: 5000 } });
 
 describe("resource abuse, while the server keeps serving others", () => {
   it.each(ABUSES)("$name", async ({ code, ends }) => {
-    const abuse = env.call("run_code", { code });
+    const abuse = server.env.call("run_code", { code });
     // A bystander keeps getting answers while the abuse runs.
     const bystander: unknown[] = [];
-    for (let i = 0; i < 5; i++) bystander.push((await env.call("run_code", { code: `export default ${i} * 2` })).body.result);
+    for (let i = 0; i < 5; i++) bystander.push((await server.env.call("run_code", { code: `export default ${i} * 2` })).body.result);
     expect(bystander).toEqual([0, 2, 4, 6, 8]);
     const reply = await abuse;
     if (ends) {
@@ -51,6 +41,6 @@ describe("resource abuse, while the server keeps serving others", () => {
     }
     expect(reply.text.length).toBeLessThan(20_000);
     JSON.parse(reply.text);
-    expect((await env.call("run_code", { code: "export default 'after'" })).body.result).toBe("after");
+    expect((await server.env.call("run_code", { code: "export default 'after'" })).body.result).toBe("after");
   });
 });

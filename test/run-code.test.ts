@@ -1,20 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, makeHome, type Connected } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { useServer } from "./helpers.js";
 
-let env: Connected;
-let cleanup: () => Promise<void>;
+const server = useServer({ limits: { timeoutMs: 2000, memoryMb: 128, maxOutputChars: 2000, maxLogChars: 500 } });
 
-beforeAll(async () => {
-  const made = await makeHome();
-  cleanup = made.cleanup;
-  env = await connect(made.home, { limits: { timeoutMs: 2000, memoryMb: 128, maxOutputChars: 2000, maxLogChars: 500 } });
-});
-afterAll(async () => {
-  await env.close();
-  await cleanup();
-});
-
-const run = (code: string, timeoutMs?: number) => env.call("run_code", timeoutMs === undefined ? { code } : { code, timeoutMs });
+const run = (code: string, timeoutMs?: number) => server.env.call("run_code", timeoutMs === undefined ? { code } : { code, timeoutMs });
 
 /** After any failure, the sandbox must still serve the next run. */
 async function expectNextRunWorks() {
@@ -257,7 +246,7 @@ describe("run_code: limits end the run and the next run works", () => {
   });
 
   it("refuses code over the size limit", async () => {
-    const reply = await env.call("run_code", { code: `export default "${"x".repeat(250_000)}"` });
+    const reply = await server.env.call("run_code", { code: `export default "${"x".repeat(250_000)}"` });
     expect(reply.body.error.name).toBe("LimitError");
     expect(reply.body.error.message).toContain("maxCodeChars");
   });
@@ -273,7 +262,7 @@ describe("run_code: limits end the run and the next run works", () => {
 describe("run_code: bad input", () => {
   it("rejects missing or mistyped arguments with a clear error", async () => {
     for (const args of [{}, { code: 42 }, { code: "export default 1", timeoutMs: -5 }, { code: "export default 1", timeoutMs: "fast" }]) {
-      const result = (await env.client.callTool({ name: "run_code", arguments: args as Record<string, unknown> })) as any;
+      const result = (await server.env.client.callTool({ name: "run_code", arguments: args as Record<string, unknown> })) as any;
       expect(result.isError, JSON.stringify(args)).toBe(true);
       expect(result.content[0].text).toMatch(/validation|invalid|expected/i);
     }
@@ -284,7 +273,7 @@ describe("run_code: bad input", () => {
 describe("run_code: progress", () => {
   it("sends progress() as MCP progress notifications when the client asks", async () => {
     const seen: Array<{ progress: number; message?: string }> = [];
-    const result = (await env.client.callTool(
+    const result = (await server.env.client.callTool(
       { name: "run_code", arguments: { code: 'import { progress, sleep } from "toolsmith";\nawait progress("half");\nawait sleep(5);\nawait progress("done", 2, 2);\nexport default "ok"' } },
       { onprogress: (p: { progress: number; message?: string }) => seen.push(p) } as any,
     )) as any;
