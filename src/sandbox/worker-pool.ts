@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { setMaxListeners } from "node:events";
 import type { FromWorker, GuestErrorInfo, LogEntry, RunOutcome, RunRequest, ToWorker } from "./protocol.js";
 import { timeoutError } from "./guest-errors.js";
 import { FairQueue } from "./fair-queue.js";
+import { SpinWait } from "./spin-wait.js";
 
 /** How long past its deadline a worker may take to report before it is terminated. */
 const HARD_STOP_GRACE_MS = 150;
@@ -13,6 +14,8 @@ const HARD_STOP_GRACE_MS = 150;
 const CANCEL_GRACE_MS = 50;
 /** Native stack for each worker: large enough that QuickJS's own stack limit always trips first. */
 const WORKER_STACK_MB = 16;
+/** After answering a run's last outstanding host call, how long to poll for its next one (see SpinWait). */
+const NEXT_CALL_SPIN_BUDGET_MS = SpinWait.budget(0.1);
 
 export type HostCallHandler = (name: string, argsJson: string, signal: AbortSignal) => Promise<string | undefined>;
 
@@ -38,6 +41,8 @@ interface ActiveRun {
   logs: LogEntry[];
   /** Made on the run's first host call (most runs make none); aborted when the run ends. */
   hostAbort: AbortController | undefined;
+  /** Host calls received and not answered yet. */
+  hostCallsInFlight: number;
   hardStop: NodeJS.Timeout;
   resolve: (result: PoolResult) => void;
   onAbort?: () => void;
@@ -53,6 +58,12 @@ interface QueuedRun {
 
 interface Slot {
   worker: Worker;
+  /** The worker's messages to the main thread (a port of our own, so they can also be read synchronously). */
+  fromWorker: MessagePort;
+  /** Polls for the guest's next host call right after answering one. */
+  nextCallSpin: SpinWait;
+  /** When the run's last host call was answered, while its next one has not come. */
+  answeredAt: number | undefined;
   active: ActiveRun | undefined;
   /** When its last run ended. */
   idleSince: number;
@@ -145,13 +156,30 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
+    const { port1: fromWorker, port2: toMain } = new MessageChannel();
     const worker = new Worker(new URL("./worker/entry.js", import.meta.url), {
-      workerData: { wasmModule: this.wasmModule, memoryMb: this.options.memoryMb },
+      workerData: { wasmModule: this.wasmModule, memoryMb: this.options.memoryMb, toMain },
+      transferList: [toMain],
       resourceLimits: { stackSizeMb: WORKER_STACK_MB },
     });
     worker.unref();
-    const slot: Slot = { worker, active: undefined, idleSince: performance.now(), spareReady: false };
-    worker.on("message", (message: FromWorker) => this.onMessage(slot, message));
+    const slot: Slot = {
+      worker,
+      fromWorker,
+      nextCallSpin: new SpinWait(NEXT_CALL_SPIN_BUDGET_MS),
+      answeredAt: undefined,
+      active: undefined,
+      idleSince: performance.now(),
+      spareReady: false,
+    };
+    fromWorker.on("message", (message: FromWorker) => {
+      const waited = slot.answeredAt !== undefined && message.type === "hostCall" ? performance.now() - slot.answeredAt : undefined;
+      if (waited !== undefined) slot.answeredAt = undefined;
+      slot.nextCallSpin.resumed(waited);
+      this.onMessage(slot, message);
+    });
+    // The worker's own ref (taken while it runs) keeps the process alive; the port never does.
+    fromWorker.unref();
     worker.on("error", (error) => this.onWorkerGone(slot, `worker error: ${error.message}`));
     worker.on("exit", (code) => this.onWorkerGone(slot, `worker exited with code ${code}`));
     return slot;
@@ -192,6 +220,7 @@ export class WorkerPool {
       job,
       logs: [],
       hostAbort: undefined,
+      hostCallsInFlight: 0,
       hardStop: setTimeout(() => this.hardStop(slot, runId, timeoutError(job.request.timeoutMs)), job.request.timeoutMs + HARD_STOP_GRACE_MS),
       resolve,
     };
@@ -232,6 +261,7 @@ export class WorkerPool {
 
   private async serveHostCall(slot: Slot, active: ActiveRun, callId: number, name: string, argsJson: string): Promise<void> {
     const handler = active.job.onHostCall;
+    active.hostCallsInFlight++;
     let reply: ToWorker;
     try {
       if (!handler) throw Object.assign(new Error(`'${name}' is not available in this run`), { name: "Error" });
@@ -241,7 +271,28 @@ export class WorkerPool {
       const err = error as Error;
       reply = { type: "hostReply", runId: active.runId, callId, ok: false, error: { name: err.name || "Error", message: err.message } };
     }
-    if (slot.active === active) this.post(slot, reply);
+    active.hostCallsInFlight--;
+    if (slot.active !== active) return;
+    this.post(slot, reply);
+    if (active.hostCallsInFlight === 0) this.awaitNextCall(slot);
+  }
+
+  /**
+   * A guest that awaits host calls one after another sends its next call a few µs after
+   * it gets an answer: polling for it skips waking this thread, and the worker's send
+   * skips waking a sleeping thread (see SpinWait).
+   */
+  private awaitNextCall(slot: Slot): void {
+    slot.answeredAt = performance.now();
+    const drain = (): boolean => {
+      let any = false;
+      for (let next = receiveMessageOnPort(slot.fromWorker); next; next = receiveMessageOnPort(slot.fromWorker)) {
+        this.onMessage(slot, next.message as FromWorker);
+        any = true;
+      }
+      return any;
+    };
+    if (slot.nextCallSpin.spin(drain)) slot.answeredAt = undefined;
   }
 
   /** The signal a run's host calls listen on, made on its first call. */
@@ -264,6 +315,7 @@ export class WorkerPool {
     const active = slot.active;
     if (!active) return;
     slot.active = undefined;
+    slot.answeredAt = undefined;
     slot.idleSince = performance.now();
     slot.worker.unref();
     clearTimeout(active.hardStop);

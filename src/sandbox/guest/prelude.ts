@@ -191,9 +191,26 @@ export const GUEST_PRELUDE_JS = String.raw`
     error.name = name;
     return error;
   }
+  // Most host-call arguments are one object of strings and numbers: such an object goes
+  // to JSON without serialize's replacer (a guest callback per value). Every property is
+  // read once, into a copy, so a getter runs once whichever way the copy is serialized.
+  const ObjectProto = Object.prototype, getProto = Object.getPrototypeOf, ObjectCreate = Object.create;
+  function argsJson(args) {
+    if (args === null || typeof args !== "object" || getProto(args) !== ObjectProto) return serialize(args);
+    const keys = ObjectKeys(args);
+    const copy = ObjectCreate(null);
+    let flat = true;
+    for (let i = 0; i < keys.length; i++) {
+      const value = args[keys[i]];
+      const type = typeof value;
+      if (flat && value !== null && type !== "string" && type !== "number" && type !== "boolean" && type !== "undefined") flat = false;
+      copy[keys[i]] = value;
+    }
+    return flat ? stringify(copy) : serialize(copy);
+  }
   function hostCall(name, args) {
     const id = nextHostCallId++;
-    const refused = hostCallRaw(name, serialize(args), id);
+    const refused = hostCallRaw(name, argsJson(args), id);
     if (refused !== undefined) return new PromiseCtor((_, reject) => reject(hostError(refused[0], refused[1])));
     return new PromiseCtor((resolve, reject) => pendingHostCalls.set(id, { resolve, reject }));
   }

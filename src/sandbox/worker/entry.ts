@@ -2,7 +2,7 @@
  * Sandbox worker thread: receives runs from the pool, executes each in a fresh
  * bounded QuickJS instance, and keeps the next instance warm between runs.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { FromWorker, ToWorker } from "../protocol.js";
 import type { GuestRun } from "./guest-run.js";
 import { WarmInstance } from "./quickjs-instance.js";
@@ -10,6 +10,8 @@ import { WarmInstance } from "./quickjs-instance.js";
 interface WorkerInit {
   wasmModule: WebAssembly.Module;
   memoryMb: number;
+  /** Where this worker's messages go (the pool can also read it synchronously). */
+  toMain: MessagePort;
 }
 
 const port = parentPort;
@@ -23,9 +25,9 @@ let current: GuestRun | undefined;
 let currentRunId: number | undefined;
 let pendingCancel: string | undefined;
 
-const post = (message: FromWorker) => port.postMessage(message);
+const post = (message: FromWorker) => init.toMain.postMessage(message);
 
-port.on("message", (message: ToWorker) => {
+const onMessage = (message: ToWorker): void => {
   if (message.type === "run") {
     currentRunId = message.runId;
     void (async () => {
@@ -33,7 +35,7 @@ port.on("message", (message: ToWorker) => {
         const run = await warm.take(message.memoryMb);
         current = run;
         if (pendingCancel !== undefined) run.cancel(pendingCancel);
-        const finished = await run.run(message, post);
+        const finished = await run.run(message, post, drainMessages);
         post(finished);
         warm.release(run.release());
       } catch (error) {
@@ -59,5 +61,16 @@ port.on("message", (message: ToWorker) => {
     else if (current) current.cancel(message.reason);
     else pendingCancel = message.reason;
   }
-});
+};
+port.on("message", onMessage);
+
+/** Handles the messages already waiting on the port, as the event loop would; whether there were any. */
+const drainMessages = (): boolean => {
+  let any = false;
+  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
+    onMessage(next.message as ToWorker);
+    any = true;
+  }
+  return any;
+};
 

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule, VmFunctionImplementation } from "quickjs-emscripten-core";
 import { GUEST_FETCH_JS } from "../guest/fetch.js";
 import { GUEST_POLYFILLS_JS } from "../guest/polyfills.js";
@@ -6,11 +7,15 @@ import { BUILTIN_MODULES } from "../guest/builtin-modules.js";
 import type { FromWorker, GuestErrorInfo, HostCallReply, LogEntry, RunFinished, RunOutcome, RunRequest } from "../protocol.js";
 import { parseUrlForGuest } from "./parse-url.js";
 import { memoryError, stackOverflowError, timeoutError } from "../guest-errors.js";
+import { SpinWait } from "../spin-wait.js";
+import { serveDirectly } from "./direct-host-function.js";
 
 /** QuickJS's own stack limit; the worker's native stack (16 MiB) is far larger, so QuickJS always trips first. */
 const GUEST_MAX_STACK_BYTES = 512 * 1024;
 /** How often buffered log lines are sent to the main thread, so they survive a hard stop. */
 const LOG_FLUSH_INTERVAL_MS = 100;
+/** How long the worker polls for a host reply before it sleeps (see SpinWait). */
+const REPLY_SPIN_BUDGET_MS = SpinWait.budget(0.2);
 const LOG_LEVELS = new Set(["log", "info", "warn", "error", "debug"]);
 
 type Settle = { kind: "host"; reply: HostCallReply } | { kind: "timer"; id: number };
@@ -37,11 +42,16 @@ export class GuestRun {
   private internals: QuickJSHandle | undefined;
   /** internals.deliver, fetched on the first host reply. */
   private deliver: QuickJSHandle | undefined;
+  /** Whether __ts_hostCall skips quickjs-emscripten's general wrapper (see serveDirectly). */
+  servesHostCallsDirectly = false;
   /** Wakes the run's event wait at its deadline (one timer per run, not one per wait). */
   private deadlineTimer: NodeJS.Timeout | undefined;
 
   private request!: RunRequest;
   private post!: (message: FromWorker) => void;
+  /** Delivers messages already waiting for the worker, without the event loop; whether any came. */
+  private drainMessages: () => boolean = () => false;
+  private readonly replySpin = new SpinWait(REPLY_SPIN_BUDGET_MS);
   private deadline = Number.POSITIVE_INFINITY;
   private readonly setupError: GuestErrorInfo | undefined;
 
@@ -95,9 +105,11 @@ export class GuestRun {
     this.wake?.();
   }
 
-  async run(request: RunRequest, post: (message: FromWorker) => void): Promise<RunFinished> {
+  async run(request: RunRequest, post: (message: FromWorker) => void, drainMessages?: () => boolean): Promise<RunFinished> {
     this.request = request;
     this.post = post;
+    if (drainMessages) this.drainMessages = drainMessages;
+    this.replySpin.resumed();
     this.deadline = request.deadline;
     this.deadlineTimer = setTimeout(() => this.wake?.(), Math.max(0, request.deadline - Date.now()) + 1);
     for (const m of request.modules) this.modules.set(m.specifier, m.js);
@@ -184,7 +196,11 @@ export class GuestRun {
             },
           };
         }
+        const waitStart = performance.now();
+        // Quick host replies are caught by polling; anything slower wakes the event loop.
+        if (this.pendingCalls.size > 0 && this.replySpin.spin(this.drainMessages)) continue;
         await this.nextEvent();
+        this.replySpin.resumed(performance.now() - waitStart);
         continue;
       }
       this.applyQueued();
@@ -294,7 +310,10 @@ export class GuestRun {
       ctx.setProp(ctx.global, name, handle);
       handle.dispose();
     }
+    // Every awaited host call goes through __ts_hostCall: it skips the general wrapper.
+    this.servesHostCallsDirectly = serveDirectly(ctx, fns.__ts_hostCall, (args) => this.startHostCall(args.string(0), args.string(1), args.number(2)));
   }
+
 
   /** Sends a guest's host call to the main thread; returns [errorName, message] to refuse it at once. */
   private startHostCall(name: string, argsJson: string, callId: number): QuickJSHandle | undefined {
