@@ -130,7 +130,7 @@ export class Toolsmith {
   private async start(): Promise<void> {
     this.hub.start();
     this.hub.onChange((server) => this.indexUpstream(server));
-    this.sandbox = new Sandbox(this.config.limits, this.options.poolSize);
+    this.sandbox = new Sandbox(this.config.limits, this.options.poolSize, this.config.sandbox);
     const sandboxStarted = this.sandbox.start();
     this.store = await openLibrary({
       root: this.paths.library,

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { CLI, connect, makeHome, useServer } from "./helpers.js";
 import { json, startFixture } from "./http-fixture.js";
+import { parseConfig } from "../dist/config/load-config.js";
 
 const README = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
 
@@ -17,6 +18,13 @@ function example(name: string): string {
 const server = useServer();
 
 describe("README examples run as documented", () => {
+  it("the config.json example is a valid config", () => {
+    const config = parseConfig(example("config"));
+    expect(config.limits.timeoutMs).toBe(30000);
+    expect(config.network.allow).toEqual(["*", "localhost:8080"]);
+    expect(config.sandbox.wasmInlining).toBe(true);
+  });
+
   it("run_code example returns the result its comment shows", async () => {
     const code = example("run_code");
     const expected = JSON.parse(/\/\/ → (.*)$/m.exec(code)![1]!);

@@ -107,6 +107,12 @@ export const LibrarySettingsSchema = z
   })
   .strict();
 
+export const SandboxSettingsSchema = z
+  .object({
+    wasmInlining: z.boolean().default(true),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     limits: LimitsSchema.default(LimitsSchema.parse({})),
@@ -115,11 +121,13 @@ export const ConfigSchema = z
       .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "server names use letters, digits, '_', '.', '-'"), UpstreamServerSchema)
       .default({}),
     library: LibrarySettingsSchema.default(LibrarySettingsSchema.parse({})),
+    sandbox: SandboxSettingsSchema.default(SandboxSettingsSchema.parse({})),
   })
   .strict();
 
 export type Limits = z.infer<typeof LimitsSchema>;
 export type NetworkSettings = z.infer<typeof NetworkSchema>;
+export type SandboxSettings = z.infer<typeof SandboxSettingsSchema>;
 export type Config = z.infer<typeof ConfigSchema>;
 
 export function defaultConfig(): Config {

@@ -1,4 +1,4 @@
-import type { Limits } from "../config/schema.js";
+import type { Limits, SandboxSettings } from "../config/schema.js";
 import { BUILTIN_MODULES } from "./guest/builtin-modules.js";
 import type { GuestModule, LogEntry } from "./protocol.js";
 import { SourceMapper } from "./source-positions.js";
@@ -60,8 +60,9 @@ export class Sandbox {
   constructor(
     private readonly limits: Limits,
     poolSize?: number,
+    settings: Partial<SandboxSettings> = {},
   ) {
-    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize, maxQueued: limits.maxQueuedRuns });
+    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize, maxQueued: limits.maxQueuedRuns, wasmInlining: settings.wasmInlining ?? true });
   }
 
   async start(): Promise<void> {
