@@ -69,11 +69,11 @@ describe("serveDirectly", () => {
     expect(evaluate(`[fast("x", "y", 1), other("z")]`)).toEqual(["from host", "other:z"]);
   });
 
-  it("turns a host-side exception into a guest Error the guest can catch", () => {
+  it("turns a host-side exception into a guest error of the same name the guest can catch", () => {
     setUp(() => {
-      throw new Error("host side failed");
+      throw new RangeError("host side failed");
     });
-    expect(evaluate(`try { fast("x", "y", 1); "not thrown" } catch (e) { [e instanceof Error, e.message] }`)).toEqual([true, "host side failed"]);
+    expect(evaluate(`try { fast("x", "y", 1); "not thrown" } catch (e) { [e instanceof Error, e.name, e.message] }`)).toEqual([true, "RangeError", "host side failed"]);
     // The context is still usable afterwards.
     expect(evaluate("1 + 1")).toBe(2);
   });

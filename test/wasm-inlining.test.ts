@@ -11,10 +11,10 @@ const CORPUS = fileURLToPath(new URL("./fixtures/guest-corpus.mjs", import.meta.
 /** Enough rounds for V8 to optimize QuickJS's hot functions (results are checked every round). */
 const ROUNDS = 12;
 
-/** The corpus run in a child process with inlining off (V8 flags are per process). */
-function runWithoutInlining(): Promise<Record<string, string[]>> {
+/** The corpus run in a child process (V8 flags are per process): its stdout. */
+function runChild(rounds: number, setting: "on" | "off", nodeFlags: string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CORPUS, String(ROUNDS), "off"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...nodeFlags, CORPUS, String(rounds), setting], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -22,11 +22,13 @@ function runWithoutInlining(): Promise<Record<string, string[]>> {
     const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      if (code === 0) resolve(JSON.parse(out) as Record<string, string[]>);
+      if (code === 0) resolve(out);
       else reject(new Error(`corpus run failed (${code}): ${err}`));
     });
   });
 }
+
+const runWithoutInlining = async () => JSON.parse(await runChild(ROUNDS, "off")) as Record<string, string[]>;
 
 describe("V8 WebAssembly inlining (sandbox.wasmInlining)", () => {
   it("computes exactly what QuickJS computes without it, round after round", async () => {
@@ -46,6 +48,13 @@ describe("V8 WebAssembly inlining (sandbox.wasmInlining)", () => {
     expect(JSON.parse(withInlining.bigint![0]!)[0]).toBe("8320987112741390144276341183223364380754172606361245952449277696409600000000000000");
     expect(JSON.parse(withInlining.numbers![0]!).slice(0, 2)).toEqual([2666866670000, 160648]);
     expect(JSON.parse(withInlining.functions![0]!)[3]).toEqual(["start1", "start2", "start3", "mid1", "mid2", "mid3", "end1", "end2", "end3", "micro", "after"]);
+  });
+
+  it("decides whether V8 inlines QuickJS's functions (V8's own trace says so)", async () => {
+    const [on, off] = await Promise.all([runChild(2, "on", ["--trace-wasm-inlining"]), runChild(2, "off", ["--trace-wasm-inlining"])]);
+    const decisions = (trace: string) => trace.split("\n").filter((line) => line.includes("inlining candidates")).length;
+    expect(decisions(on)).toBeGreaterThan(0);
+    expect(decisions(off)).toBe(0);
   });
 
   it("is on by default, and config.json can turn it off (a non-boolean is refused by name)", () => {

@@ -64,3 +64,54 @@ describe("worker pool: polling for quick host calls", () => {
     expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsedMs / 10));
   });
 });
+
+describe("host-call arguments reach the host as the guest's JSON", () => {
+  it("plain, nested, self-referencing, accessor and Map arguments; a getter runs once", async () => {
+    const received: string[] = [];
+    const report = await sandbox.run({
+      code: `import { __internal } from "toolsmith";
+let reads = 0;
+const withGetter = { a: 1, get b() { reads++; return "got"; } };
+const self: any = { q: "x", n: 2 }; self.me = self;
+await __internal.hostCall("echo", { message: "flat", n: 1.5, ok: true, none: null, skip: undefined });
+await __internal.hostCall("echo", withGetter);
+await __internal.hostCall("echo", self);
+await __internal.hostCall("echo", { nested: { deep: [1, 2] }, map: new Map([["k", 1]]), big: 10n });
+await __internal.hostCall("echo", { toJSON() { return "custom"; } });
+export default reads;`,
+      hostFunctions: ["echo"],
+      onHostCall: async (_name, argsJson) => {
+        received.push(argsJson);
+        return undefined;
+      },
+    });
+    expect(report.ok ? report.result : report.error).toBe(1);
+    expect(received).toEqual([
+      '{"message":"flat","n":1.5,"ok":true,"none":null}',
+      '{"a":1,"b":"got"}',
+      '{"q":"x","n":2,"me":"[Circular]"}',
+      '{"nested":{"deep":[1,2]},"map":{"k":1},"big":"10"}',
+      '"custom"',
+    ]);
+  });
+});
+
+describe("a run stuck in a native built-in past its deadline", () => {
+  it("is stopped by terminating its worker, which a new worker replaces", async () => {
+    const big = new Sandbox({ ...defaultConfig().limits, memoryMb: 128 }, 1);
+    await big.start();
+    try {
+      const threadIds = () => (big as unknown as { pool: { slots: Array<{ worker: { threadId: number } }> } }).pool.slots.map((s) => s.worker.threadId);
+      expect((await big.run({ code: "export default 1" })).ok).toBe(true);
+      const before = threadIds();
+      // Two split() calls in C, 0.25-0.35 s each here, with no bytecode between them for the
+      // interrupt handler to run on: only the main thread's hard stop (deadline + 150 ms) ends it.
+      const report = await big.run({ code: "const s = 'a'.repeat(3e6); export default s.split('').length + s.split('').length;", timeoutMs: 10 });
+      expect(report.ok ? report.result : report.error.name).toBe("TimeoutError");
+      expect(threadIds()).not.toEqual(before);
+      expect((await big.run({ code: "export default 2" })).ok).toBe(true);
+    } finally {
+      await big.close();
+    }
+  });
+});

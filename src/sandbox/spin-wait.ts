@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 
@@ -13,26 +14,26 @@ import { performance } from "node:perf_hooks";
  * Adaptive, like a spinning mutex: a poll that finds nothing makes the next waits skip
  * polling, twice as many after each miss in a row (up to 64), so slow answers (fetch,
  * upstream tools, a guest computing between calls) waste at most a poll per 64 waits. A
- * hit, or a wait that turns out short by the event loop, resets it. With one core,
- * never: the poll would only delay the thread that has to answer.
+ * hit, or a wait that turns out short by the event loop, resets it. With one CPU (or a
+ * one-CPU quota), never: the poll would only delay the thread that has to answer.
  *
  * Polling that keeps finding messages never returns to the event loop (each message is
- * handled right away, the next poll follows): after MAX_BUSY_MS of that, the next wait
- * goes through the event loop so timers, I/O and other messages get their turn.
+ * handled right away, the next poll follows). Every SpinWait of a thread shares one
+ * bound: once the thread's event loop has not completed a turn for MAX_BUSY_MS, no
+ * SpinWait of that thread polls until it does, so timers, I/O and other workers' messages
+ * get their turn however many runs are polling.
  */
 export class SpinWait {
   /** Waits left that skip polling. */
   private skip = 0;
   /** How many waits the next miss makes skip. */
   private penalty = 1;
-  /** When this thread's event loop last ran. */
-  private lastResumed = performance.now();
 
   constructor(private readonly budgetMs: number) {}
 
-  /** The budget to use on this machine: `ms` with two cores or more, else 0 (no polling). */
+  /** The budget to use on this machine: `ms` with two CPUs or more, else 0 (no polling). */
   static budget(ms: number): number {
-    return availableParallelism() >= 2 ? ms : 0;
+    return usableCpus() >= 2 ? ms : 0;
   }
 
   /**
@@ -46,7 +47,11 @@ export class SpinWait {
       return false;
     }
     const start = performance.now();
-    if (start - this.lastResumed > MAX_BUSY_MS) return false;
+    if (!turnPending) {
+      // The loop has had a turn since the last poll (or nothing polled yet): a new chain starts.
+      lastLoopTurn = start;
+      noteNextLoopTurn();
+    } else if (start - lastLoopTurn > MAX_BUSY_MS) return false;
     const end = start + this.budgetMs;
     do {
       if (poll()) {
@@ -59,18 +64,46 @@ export class SpinWait {
     return false;
   }
 
-  /**
-   * The event loop ran (a message or timer came through it). `waitedMs`: how long the
-   * wait it ended took, if it ended one; a short one resumes polling.
-   */
-  resumed(waitedMs?: number): void {
-    this.lastResumed = performance.now();
-    if (waitedMs === undefined || waitedMs > this.budgetMs) return;
+  /** A wait that went through the event loop took `ms`: a short one resumes polling. */
+  waited(ms: number): void {
+    if (ms > this.budgetMs) return;
     this.skip = 0;
     this.penalty = 1;
   }
 }
 
 const MAX_SKIPPED_WAITS = 64;
-/** The longest a thread goes on polling and handling messages without its event loop running. */
+/** The longest a thread goes on polling and handling messages without its event loop completing a turn. */
 const MAX_BUSY_MS = 2;
+
+/** When the current chain of polls began (the event loop has not completed a turn since). */
+let lastLoopTurn = 0;
+/** Whether an immediate is waiting to record the next turn (a chain is in progress). */
+let turnPending = false;
+
+/** Records the next time this thread's event loop reaches its check phase (setImmediate). */
+function noteNextLoopTurn(): void {
+  if (turnPending) return;
+  turnPending = true;
+  setImmediate(() => {
+    turnPending = false;
+    lastLoopTurn = performance.now();
+  });
+}
+
+/**
+ * CPUs this process may use: its affinity (availableParallelism), and on Linux the
+ * cgroup v2 quota (`cpu.max`), which Node 20's availableParallelism does not read.
+ */
+function usableCpus(): number {
+  const cpus = availableParallelism();
+  try {
+    const [quota, period] = readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(/\s+/);
+    const q = Number(quota);
+    const p = Number(period);
+    if (quota !== "max" && q > 0 && p > 0) return Math.min(cpus, Math.max(1, Math.floor(q / p)));
+  } catch {
+    // Not Linux, or no cgroup v2 quota to read: the affinity is all there is.
+  }
+  return cpus;
+}

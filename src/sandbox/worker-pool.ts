@@ -3,11 +3,11 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { setMaxListeners } from "node:events";
-import { setFlagsFromString } from "node:v8";
 import type { FromWorker, GuestErrorInfo, LogEntry, RunOutcome, RunRequest, ToWorker } from "./protocol.js";
 import { timeoutError } from "./guest-errors.js";
 import { FairQueue } from "./fair-queue.js";
 import { SpinWait } from "./spin-wait.js";
+import { compileQuickJS } from "./wasm-compile.js";
 
 /** How long past its deadline a worker may take to report before it is terminated. */
 const HARD_STOP_GRACE_MS = 150;
@@ -78,7 +78,7 @@ export interface WorkerPoolOptions {
   memoryMb: number;
   /** Runs allowed to wait for a worker; beyond it a run fails at once with a "busy, retry" error. */
   maxQueued: number;
-  /** Let V8 inline WebAssembly functions into each other when it optimizes QuickJS (see setWasmInlining). */
+  /** Let V8 inline WebAssembly functions into each other when it optimizes QuickJS (see compileQuickJS). */
   wasmInlining?: boolean;
 }
 
@@ -108,8 +108,7 @@ export class WorkerPool {
     this.starting ??= (async () => {
       const require = createRequire(import.meta.url);
       const bytes = await readFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"));
-      setWasmInlining(this.options.wasmInlining ?? true);
-      this.wasmModule = await WebAssembly.compile(bytes);
+      this.wasmModule = await compileQuickJS(bytes, this.options.wasmInlining ?? true);
       for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
     })();
     return this.starting;
@@ -154,6 +153,7 @@ export class WorkerPool {
     await Promise.all(
       this.slots.splice(0).map(async (slot) => {
         if (slot.active) this.finish(slot, failed("SandboxError", "The sandbox is shutting down.").outcome);
+        slot.fromWorker.close();
         await slot.worker.terminate();
       }),
     );
@@ -177,9 +177,10 @@ export class WorkerPool {
       spareReady: false,
     };
     fromWorker.on("message", (message: FromWorker) => {
-      const waited = slot.answeredAt !== undefined && message.type === "hostCall" ? performance.now() - slot.answeredAt : undefined;
-      if (waited !== undefined) slot.answeredAt = undefined;
-      slot.nextCallSpin.resumed(waited);
+      if (slot.answeredAt !== undefined && message.type === "hostCall") {
+        slot.nextCallSpin.waited(performance.now() - slot.answeredAt);
+        slot.answeredAt = undefined;
+      }
       this.onMessage(slot, message);
     });
     // The worker's own ref (taken while it runs) keeps the process alive; the port never does.
@@ -278,7 +279,8 @@ export class WorkerPool {
     active.hostCallsInFlight--;
     if (slot.active !== active) return;
     this.post(slot, reply);
-    if (active.hostCallsInFlight === 0) this.awaitNextCall(slot);
+    // As a microtask: a reply made without awaiting anything must not recurse into the poll that received its call.
+    if (active.hostCallsInFlight === 0) queueMicrotask(() => this.awaitNextCall(slot, active));
   }
 
   /**
@@ -286,7 +288,8 @@ export class WorkerPool {
    * it gets an answer: polling for it skips waking this thread, and the worker's send
    * skips waking a sleeping thread (see SpinWait).
    */
-  private awaitNextCall(slot: Slot): void {
+  private awaitNextCall(slot: Slot, active: ActiveRun): void {
+    if (slot.active !== active || active.hostCallsInFlight > 0) return;
     slot.answeredAt = performance.now();
     const drain = (): boolean => {
       let any = false;
@@ -336,6 +339,8 @@ export class WorkerPool {
     slot.worker.removeAllListeners("error");
     slot.worker.on("error", () => undefined);
     void slot.worker.terminate();
+    // Whatever the old worker still had queued there belongs to runs that are over.
+    slot.fromWorker.close();
     if (this.closed) {
       this.slots.splice(index, 1);
       return;
@@ -352,21 +357,6 @@ export class WorkerPool {
   private post(slot: Slot, message: ToWorker): void {
     slot.worker.postMessage(message);
   }
-}
-
-/**
- * QuickJS's interpreter spends much of its time in small helper functions it calls from
- * its main loop. V8 (Node 20's and 22's) inlines WebAssembly functions into each other
- * only behind a flag; with it, optimized QuickJS runs guest code 13-24% faster (a loop of
- * 100,000 additions, building and serializing 20,000 objects) and prepares a fresh runtime
- * ~15% faster. WebAssembly memory safety does not depend on it (every access stays inside
- * the instance's memory), and the test suite runs with it on.
- *
- * It is a V8 flag: it applies to the whole process, from the next function V8 optimizes.
- * `sandbox.wasmInlining: false` in config.json turns it off.
- */
-function setWasmInlining(on: boolean): void {
-  setFlagsFromString(on ? "--experimental-wasm-inlining" : "--no-experimental-wasm-inlining");
 }
 
 function failed(name: string, message: string): PoolResult {

@@ -191,22 +191,21 @@ export const GUEST_PRELUDE_JS = String.raw`
     error.name = name;
     return error;
   }
-  // Most host-call arguments are one object of strings and numbers: such an object goes
-  // to JSON without serialize's replacer (a guest callback per value). Every property is
-  // read once, into a copy, so a getter runs once whichever way the copy is serialized.
-  const ObjectProto = Object.prototype, getProto = Object.getPrototypeOf, ObjectCreate = Object.create;
+  // Most host-call arguments are one plain object of strings and numbers: such an object
+  // goes to JSON without serialize's replacer (a guest callback per value). The check
+  // reads property descriptors, so it runs no getter (an accessor sends the object down
+  // the general path, where it runs once, as before).
+  const ObjectProto = Object.prototype, getProto = Object.getPrototypeOf, getOwnDescriptor = Object.getOwnPropertyDescriptor;
   function argsJson(args) {
     if (args === null || typeof args !== "object" || getProto(args) !== ObjectProto) return serialize(args);
     const keys = ObjectKeys(args);
-    const copy = ObjectCreate(null);
-    let flat = true;
     for (let i = 0; i < keys.length; i++) {
-      const value = args[keys[i]];
-      const type = typeof value;
-      if (flat && value !== null && type !== "string" && type !== "number" && type !== "boolean" && type !== "undefined") flat = false;
-      copy[keys[i]] = value;
+      const d = getOwnDescriptor(args, keys[i]);
+      if (d === undefined || !("value" in d) || keys[i] === "toJSON") return serialize(args);
+      const type = typeof d.value;
+      if (d.value !== null && type !== "string" && type !== "number" && type !== "boolean" && type !== "undefined") return serialize(args);
     }
-    return flat ? stringify(copy) : serialize(copy);
+    return stringify(args);
   }
   function hostCall(name, args) {
     const id = nextHostCallId++;

@@ -67,8 +67,8 @@ export function serveDirectly(ctx: QuickJSContext, impl: unknown, direct: Direct
         result.dispose();
       }
     } catch (error) {
-      // As the general wrapper does: a host-side exception becomes a guest Error.
-      const thrown = ctx.newError(error instanceof Error ? error.message : String(error));
+      // As the general wrapper does: a host-side exception becomes a guest error of the same name.
+      const thrown = error instanceof Error ? ctx.newError({ name: error.name, message: error.message }) : ctx.newError(String(error));
       try {
         return ffi.QTS_Throw(ctxPointer, thrown.value as unknown as number);
       } finally {

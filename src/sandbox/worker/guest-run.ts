@@ -109,7 +109,6 @@ export class GuestRun {
     this.request = request;
     this.post = post;
     if (drainMessages) this.drainMessages = drainMessages;
-    this.replySpin.resumed();
     this.deadline = request.deadline;
     this.deadlineTimer = setTimeout(() => this.wake?.(), Math.max(0, request.deadline - Date.now()) + 1);
     for (const m of request.modules) this.modules.set(m.specifier, m.js);
@@ -200,7 +199,7 @@ export class GuestRun {
         // Quick host replies are caught by polling; anything slower wakes the event loop.
         if (this.pendingCalls.size > 0 && this.replySpin.spin(this.drainMessages)) continue;
         await this.nextEvent();
-        this.replySpin.resumed(performance.now() - waitStart);
+        this.replySpin.waited(performance.now() - waitStart);
         continue;
       }
       this.applyQueued();
@@ -313,7 +312,6 @@ export class GuestRun {
     // Every awaited host call goes through __ts_hostCall: it skips the general wrapper.
     this.servesHostCallsDirectly = serveDirectly(ctx, fns.__ts_hostCall, (args) => this.startHostCall(args.string(0), args.string(1), args.number(2)));
   }
-
 
   /** Sends a guest's host call to the main thread; returns [errorName, message] to refuse it at once. */
   private startHostCall(name: string, argsJson: string, callId: number): QuickJSHandle | undefined {
