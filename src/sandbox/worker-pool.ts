@@ -8,6 +8,7 @@ import { timeoutError } from "./guest-errors.js";
 import { FairQueue } from "./fair-queue.js";
 import { SpinWait } from "./spin-wait.js";
 import { compileQuickJS } from "./wasm-compile.js";
+import { packHostReply, unpackHostCall } from "./wire.js";
 
 /** How long past its deadline a worker may take to report before it is terminated. */
 const HARD_STOP_GRACE_MS = 150;
@@ -176,7 +177,8 @@ export class WorkerPool {
       idleSince: performance.now(),
       spareReady: false,
     };
-    fromWorker.on("message", (message: FromWorker) => {
+    fromWorker.on("message", (raw: FromWorker | string) => {
+      const message = fromWire(raw);
       if (slot.answeredAt !== undefined && message.type === "hostCall") {
         slot.nextCallSpin.waited(performance.now() - slot.answeredAt);
         slot.answeredAt = undefined;
@@ -294,7 +296,7 @@ export class WorkerPool {
     const drain = (): boolean => {
       let any = false;
       for (let next = receiveMessageOnPort(slot.fromWorker); next; next = receiveMessageOnPort(slot.fromWorker)) {
-        this.onMessage(slot, next.message as FromWorker);
+        this.onMessage(slot, fromWire(next.message as FromWorker | string));
         any = true;
       }
       return any;
@@ -355,8 +357,13 @@ export class WorkerPool {
   }
 
   private post(slot: Slot, message: ToWorker): void {
-    slot.worker.postMessage(message);
+    slot.worker.postMessage(message.type === "hostReply" ? packHostReply(message) : message);
   }
+}
+
+/** Host calls come as strings (see wire.ts); every other message as itself. */
+function fromWire(raw: FromWorker | string): FromWorker {
+  return typeof raw === "string" ? unpackHostCall(raw) : raw;
 }
 
 function failed(name: string, message: string): PoolResult {

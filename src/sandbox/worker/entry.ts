@@ -4,6 +4,7 @@
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { FromWorker, ToWorker } from "../protocol.js";
+import { packHostCall, unpackHostReply } from "../wire.js";
 import type { GuestRun } from "./guest-run.js";
 import { WarmInstance } from "./quickjs-instance.js";
 
@@ -25,9 +26,11 @@ let current: GuestRun | undefined;
 let currentRunId: number | undefined;
 let pendingCancel: string | undefined;
 
-const post = (message: FromWorker) => init.toMain.postMessage(message);
+const post = (message: FromWorker) => init.toMain.postMessage(message.type === "hostCall" ? packHostCall(message) : message);
 
-const onMessage = (message: ToWorker): void => {
+const onMessage = (raw: ToWorker | string): void => {
+  // Successful host replies come as strings (see wire.ts); every other message as itself.
+  const message = typeof raw === "string" ? unpackHostReply(raw) : raw;
   if (message.type === "run") {
     currentRunId = message.runId;
     void (async () => {
@@ -68,7 +71,7 @@ port.on("message", onMessage);
 const drainMessages = (): boolean => {
   let any = false;
   for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
-    onMessage(next.message as ToWorker);
+    onMessage(next.message as ToWorker | string);
     any = true;
   }
   return any;
