@@ -22,6 +22,10 @@ const CLI = join(ROOT, "dist", "cli.js");
 
 const SMALL_N = 1_000;
 const LARGE_N = Number(process.env.BENCH_LARGE_N ?? 10_000);
+if (!Number.isInteger(LARGE_N) || LARGE_N <= SMALL_N) {
+  process.stderr.write(`BENCH_LARGE_N must be a whole number above ${SMALL_N} (the small library's size), got '${process.env.BENCH_LARGE_N}'.\n`);
+  process.exit(2);
+}
 const RUN_WARMUP = 20;
 const RUN_SAMPLES = 300;
 const RUN_WARM_SERVER = 1_000;
@@ -319,21 +323,24 @@ async function benchRunCodeWhileSpinning(server, baselineP50) {
   );
 }
 
+/** Saves integration `${prefix}-${n}` with a test through save_integration; returns the call's milliseconds. */
+async function timedSave(server, prefix, n) {
+  const name = `${prefix}-${n}`;
+  const { value, ms: t } = await timed(() =>
+    server.call("save_integration", {
+      name,
+      description: `Bench save number ${n} (${prefix})`,
+      code: `export const f = (): number => ${n};`,
+      test: `import { f } from "library/${name}";\nif (f() !== ${n}) throw new Error("expected ${n}, got " + f());`,
+    }),
+  );
+  const body = structured(value);
+  if (value.isError || body?.verified !== true) throw new Error(`save ${name} failed: ${JSON.stringify(body).slice(0, 300)}`);
+  return t;
+}
+
 async function benchSaves(server) {
-  const save = async (n) => {
-    const name = `bench/save-${n}`;
-    const { value, ms: t } = await timed(() =>
-      server.call("save_integration", {
-        name,
-        description: `Bench save number ${n}`,
-        code: `export const f = (): number => ${n};`,
-        test: `import { f } from "library/${name}";\nif (f() !== ${n}) throw new Error("expected ${n}, got " + f());`,
-      }),
-    );
-    const body = structured(value);
-    if (value.isError || body?.verified !== true) throw new Error(`save ${name} failed: ${JSON.stringify(body).slice(0, 300)}`);
-    return t;
-  };
+  const save = (n) => timedSave(server, "bench/save", n);
   for (let i = 0; i < SAVE_WARMUP; i++) await save(1_000 + i);
   const samples = [];
   for (let i = 0; i < SAVE_SAMPLES; i++) samples.push(await save(i));
@@ -690,20 +697,7 @@ async function benchSavesWithHistory(home) {
   const server = await startServer(home, `library-history-${commits}`);
   try {
     await server.call("search_library", { query: "widget" });
-    const save = async (n) => {
-      const name = `bench/hsave-${n}`;
-      const { value, ms: t } = await timed(() =>
-        server.call("save_integration", {
-          name,
-          description: `Bench history save number ${n}`,
-          code: `export const f = (): number => ${n};`,
-          test: `import { f } from "library/${name}";\nif (f() !== ${n}) throw new Error("expected ${n}, got " + f());`,
-        }),
-      );
-      const body = structured(value);
-      if (value.isError || body?.verified !== true) throw new Error(`save ${name} failed: ${JSON.stringify(body).slice(0, 300)}`);
-      return t;
-    };
+    const save = (n) => timedSave(server, "bench/hsave", n);
     for (let i = 0; i < HISTORY_SAVE_WARMUP; i++) await save(1_000 + i);
     const samples = [];
     for (let i = 0; i < HISTORY_SAVE_SAMPLES; i++) samples.push(await save(i));

@@ -77,7 +77,26 @@ export const GUEST_PRELUDE_JS = String.raw`
   // budget (characters): past it, arrays and objects are cut and strings shortened, so
   // turning a huge result into JSON costs time in proportion to what is kept.
   let lastSerializeCut = false;
+  // One plain object of strings, numbers, booleans and nulls (most host-call arguments and
+  // logged records) needs no replacer: the check reads property descriptors, so it runs
+  // no getter (an accessor takes the general path, where it runs once).
+  const ObjectProto = Object.prototype, getProto = Object.getPrototypeOf, getOwnDescriptor = Object.getOwnPropertyDescriptor;
+  function isFlatPlain(value) {
+    if (value === null || typeof value !== "object" || getProto(value) !== ObjectProto) return false;
+    const keys = ObjectKeys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const d = getOwnDescriptor(value, keys[i]);
+      if (d === undefined || !("value" in d) || keys[i] === "toJSON") return false;
+      const type = typeof d.value;
+      if (d.value !== null && type !== "string" && type !== "number" && type !== "boolean" && type !== "undefined") return false;
+    }
+    return true;
+  }
   function serialize(value, space, budget) {
+    if (budget === undefined && space === undefined && isFlatPlain(value)) {
+      lastSerializeCut = false;
+      return stringify(value);
+    }
     const limit = budget === undefined ? Infinity : budget;
     let used = 0;
     let cut = false;
@@ -191,25 +210,9 @@ export const GUEST_PRELUDE_JS = String.raw`
     error.name = name;
     return error;
   }
-  // Most host-call arguments are one plain object of strings and numbers: such an object
-  // goes to JSON without serialize's replacer (a guest callback per value). The check
-  // reads property descriptors, so it runs no getter (an accessor sends the object down
-  // the general path, where it runs once, as before).
-  const ObjectProto = Object.prototype, getProto = Object.getPrototypeOf, getOwnDescriptor = Object.getOwnPropertyDescriptor;
-  function argsJson(args) {
-    if (args === null || typeof args !== "object" || getProto(args) !== ObjectProto) return serialize(args);
-    const keys = ObjectKeys(args);
-    for (let i = 0; i < keys.length; i++) {
-      const d = getOwnDescriptor(args, keys[i]);
-      if (d === undefined || !("value" in d) || keys[i] === "toJSON") return serialize(args);
-      const type = typeof d.value;
-      if (d.value !== null && type !== "string" && type !== "number" && type !== "boolean" && type !== "undefined") return serialize(args);
-    }
-    return stringify(args);
-  }
   function hostCall(name, args) {
     const id = nextHostCallId++;
-    const refused = hostCallRaw(name, argsJson(args), id);
+    const refused = hostCallRaw(name, serialize(args), id);
     if (refused !== undefined) return new PromiseCtor((_, reject) => reject(hostError(refused[0], refused[1])));
     return new PromiseCtor((resolve, reject) => pendingHostCalls.set(id, { resolve, reject }));
   }
