@@ -110,6 +110,7 @@ export const LibrarySettingsSchema = z
 export const SandboxSettingsSchema = z
   .object({
     wasmInlining: z.boolean().default(true),
+    runtimeImages: z.boolean().default(true),
   })
   .strict();
 

@@ -62,7 +62,7 @@ export class Sandbox {
     poolSize?: number,
     settings: Partial<SandboxSettings> = {},
   ) {
-    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize, maxQueued: limits.maxQueuedRuns, wasmInlining: settings.wasmInlining ?? true });
+    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize, maxQueued: limits.maxQueuedRuns, wasmInlining: settings.wasmInlining ?? true, runtimeImages: settings.runtimeImages ?? true });
   }
 
   async start(): Promise<void> {

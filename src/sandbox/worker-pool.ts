@@ -81,6 +81,8 @@ export interface WorkerPoolOptions {
   maxQueued: number;
   /** Let V8 inline WebAssembly functions into each other when it optimizes QuickJS (see compileQuickJS). */
   wasmInlining?: boolean;
+  /** Start every run from a rewound image of a prepared runtime instead of a new runtime (see RuntimeImage). */
+  runtimeImages?: boolean;
 }
 
 /** Share of the waiting room one client may fill. */
@@ -163,7 +165,7 @@ export class WorkerPool {
   private spawn(): Slot {
     const { port1: fromWorker, port2: toMain } = new MessageChannel();
     const worker = new Worker(new URL("./worker/entry.js", import.meta.url), {
-      workerData: { wasmModule: this.wasmModule, memoryMb: this.options.memoryMb, toMain },
+      workerData: { wasmModule: this.wasmModule, memoryMb: this.options.memoryMb, toMain, runtimeImages: this.options.runtimeImages ?? true },
       transferList: [toMain],
       resourceLimits: { stackSizeMb: WORKER_STACK_MB },
     });

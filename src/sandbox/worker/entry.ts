@@ -13,12 +13,14 @@ interface WorkerInit {
   memoryMb: number;
   /** Where this worker's messages go (the pool can also read it synchronously). */
   toMain: MessagePort;
+  /** Rewind one prepared runtime per instance instead of building one per run (see RuntimeImage). */
+  runtimeImages: boolean;
 }
 
 const port = parentPort;
 if (!port) throw new Error("the sandbox worker must run in a worker thread");
 const init = workerData as WorkerInit;
-const warm = new WarmInstance(init.wasmModule);
+const warm = new WarmInstance(init.wasmModule, { runtimeImages: init.runtimeImages });
 /** Tells the pool this worker's next guest is prepared, so a run sent now starts at once. */
 const prepareSpare = (memoryMb: number) => void warm.prepare(memoryMb).then((ready) => ready && post({ type: "ready" }));
 prepareSpare(init.memoryMb);
@@ -40,9 +42,9 @@ const onMessage = (raw: ToWorker | string): void => {
         if (pendingCancel !== undefined) run.cancel(pendingCancel);
         const finished = await run.run(message, post, drainMessages);
         post(finished);
-        warm.release(run.release());
+        warm.release(run);
       } catch (error) {
-        warm.release(false);
+        warm.release(undefined);
         const text = error instanceof Error ? error.message : String(error);
         post({
           type: "done",

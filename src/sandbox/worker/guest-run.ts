@@ -27,7 +27,7 @@ type Settle = { kind: "host"; reply: HostCallReply } | { kind: "timer"; id: numb
 export class GuestRun {
   private readonly runtime: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
-  private readonly modules: Map<string, string>;
+  private modules: Map<string, string>;
   /** Host calls sent to the main thread and not answered yet (their promises live in the guest). */
   private readonly pendingCalls = new Set<number>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
@@ -40,8 +40,8 @@ export class GuestRun {
   private cancelled: string | undefined;
   private readonly queue: Settle[] = [];
   private internals: QuickJSHandle | undefined;
-  /** internals.deliver, fetched on the first host reply. */
-  private deliver: QuickJSHandle | undefined;
+  /** The prelude's entry points (internals.configure, .finish, .fireTimer, .deliver), fetched once at setup. */
+  private entry: { configure: QuickJSHandle; finish: QuickJSHandle; fireTimer: QuickJSHandle; deliver: QuickJSHandle } | undefined;
   /** Whether __ts_hostCall skips quickjs-emscripten's general wrapper (see serveDirectly). */
   servesHostCallsDirectly = false;
   /** Wakes the run's event wait at its deadline (one timer per run, not one per wait). */
@@ -92,7 +92,58 @@ export class GuestRun {
     const builtin = this.ctx.evalCode(BUILTIN_MODULES.toolsmith ?? "", "toolsmith", { type: "module" });
     if (builtin.error) return this.consumeError(builtin.error);
     builtin.value.dispose();
+    const internals = this.internals!;
+    this.entry = {
+      configure: this.ctx.getProp(internals, "configure"),
+      finish: this.ctx.getProp(internals, "finish"),
+      fireTimer: this.ctx.getProp(internals, "fireTimer"),
+      deliver: this.ctx.getProp(internals, "deliver"),
+    };
     return undefined;
+  }
+
+  /**
+   * Loads the web globals (URL, TextEncoder, fetch and the rest) that the prelude
+   * otherwise compiles on first use. Worth it only for a guest captured as a
+   * RuntimeImage, where the load is paid once for every run; false if it failed.
+   */
+  preloadWebGlobals(): boolean {
+    if (this.setupError) return false;
+    const loaded = this.ctx.evalCode("void [globalThis.URL, globalThis.fetch];", "<preload>", { type: "global" });
+    if (loaded.error) {
+      loaded.error.dispose();
+      return false;
+    }
+    loaded.value.dispose();
+    return true;
+  }
+
+  /** The QuickJS runtime and context this guest runs in (for capturing them as a RuntimeImage). */
+  get engine(): { runtime: QuickJSRuntime; ctx: QuickJSContext } | undefined {
+    return this.setupError ? undefined : { runtime: this.runtime, ctx: this.ctx };
+  }
+
+  /**
+   * Forgets the last run, for a guest whose QuickJS state has been rewound to before it
+   * (see RuntimeImage): the next run starts as on a freshly set-up guest.
+   */
+  reset(): void {
+    this.pendingCalls.clear();
+    this.timers.clear();
+    this.logs.length = 0;
+    this.logChars = 0;
+    this.logsTruncated = false;
+    this.lastFlush = Date.now();
+    this.hostCalls = 0;
+    this.wake = undefined;
+    this.cancelled = undefined;
+    this.queue.length = 0;
+    this.drainMessages = () => false;
+    this.deadline = Number.POSITIVE_INFINITY;
+    this.deadlineTimer = undefined;
+    this.modules = new Map(Object.entries(BUILTIN_MODULES));
+    this.reusable = false;
+    this.poisoned = false;
   }
 
   hostReply(reply: HostCallReply): void {
@@ -124,8 +175,14 @@ export class GuestRun {
     }
     for (const timer of this.timers.values()) clearTimeout(timer);
     clearTimeout(this.deadlineTimer);
+    this.poisoned = poisoned;
     this.reusable = !poisoned && isCleanEnd(outcome);
     return { type: "done", runId: this.request.runId, outcome, logs: this.logs.splice(0), logsTruncated: this.logsTruncated, poisoned };
+  }
+
+  /** Whether the last run aborted the WebAssembly instance (nothing may run in it again). */
+  get aborted(): boolean {
+    return this.poisoned;
   }
 
   /**
@@ -140,18 +197,15 @@ export class GuestRun {
 
   private async evaluate(): Promise<RunOutcome> {
     if (this.setupError) return { ok: false, error: this.setupError };
-    const configure = this.ctx.getProp(this.internals!, "configure");
+    const entry = this.entry!;
     const settings = this.ctx.newString(JSON.stringify({ secretNames: this.request.secretNames, nonce: this.request.secretNonce, maxOutputChars: this.request.maxOutputChars }));
-    const configured = this.ctx.callFunction(configure, this.ctx.undefined, settings);
+    const configured = this.ctx.callFunction(entry.configure, this.ctx.undefined, settings);
     settings.dispose();
-    configure.dispose();
     if (configured.error) return { ok: false, error: this.consumeError(configured.error) };
     configured.value.dispose();
     const main = this.ctx.evalCode(this.request.main.js, this.request.main.specifier, { type: "module" });
     if (main.error) return { ok: false, error: this.consumeError(main.error) };
-    const finishFn = this.ctx.getProp(this.internals!, "finish");
-    const finished = this.ctx.callFunction(finishFn, this.ctx.undefined, main.value);
-    finishFn.dispose();
+    const finished = this.ctx.callFunction(entry.finish, this.ctx.undefined, main.value);
     main.value.dispose();
     if (finished.error) return { ok: false, error: this.consumeError(finished.error) };
     const promise = finished.value;
@@ -219,11 +273,9 @@ export class GuestRun {
   private applyQueued(): void {
     for (const item of this.queue.splice(0)) {
       if (item.kind === "timer") {
-        const fire = this.ctx.getProp(this.internals!, "fireTimer");
         const id = this.ctx.newNumber(item.id);
-        const result = this.ctx.callFunction(fire, this.ctx.undefined, id);
+        const result = this.ctx.callFunction(this.entry!.fireTimer, this.ctx.undefined, id);
         id.dispose();
-        fire.dispose();
         if (result.error) {
           // Only an interrupt (deadline, cancel) can escape fireTimer; stopReason reports it.
           result.error.dispose();
@@ -232,14 +284,13 @@ export class GuestRun {
       }
       const { reply } = item;
       if (!this.pendingCalls.delete(reply.callId)) continue;
-      this.deliver ??= this.ctx.getProp(this.internals!, "deliver");
       const args = [this.ctx.newNumber(reply.callId), reply.ok ? this.ctx.true : this.ctx.false];
       if (reply.ok) {
         if (reply.json !== undefined) args.push(this.ctx.newString(reply.json));
       } else {
         args.push(this.ctx.newString(reply.error?.message ?? "host call failed"), this.ctx.newString(reply.error?.name ?? "Error"));
       }
-      const delivered = this.ctx.callFunction(this.deliver, this.ctx.undefined, ...args);
+      const delivered = this.ctx.callFunction(this.entry!.deliver, this.ctx.undefined, ...args);
       for (const arg of args) if (arg.alive && arg !== this.ctx.true && arg !== this.ctx.false) arg.dispose();
       // Only an interrupt (deadline, cancel) can escape deliver; stopReason reports it.
       if (delivered.error) delivered.error.dispose();
@@ -452,11 +503,12 @@ export class GuestRun {
 
   /** Whether the run ended in a way that lets its WebAssembly instance be reused. */
   private reusable = false;
+  private poisoned = false;
 
   private dispose(): boolean {
     try {
       this.pendingCalls.clear();
-      this.deliver?.dispose();
+      if (this.entry) for (const handle of Object.values(this.entry)) handle.dispose();
       this.internals?.dispose();
       this.ctx.dispose();
       this.runtime.dispose();

@@ -1,5 +1,7 @@
 import RELEASE_SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { GuestRun } from "./guest-run.js";
+import { type EmscriptenHeap, locateHeapBreak } from "./heap-break.js";
+import { RuntimeImage } from "./runtime-image.js";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
 
 // The package ships CommonJS typings for an ESM default export; at runtime the import is the variant.
@@ -9,8 +11,13 @@ const WASM_PAGE_BYTES = 64 * 1024;
 /** The sync build's memory import needs at least this many pages to start. */
 const INITIAL_MEMORY_MB = 16;
 
-/** Runs one WebAssembly instance may serve (each in its own fresh QuickJS runtime) before it is replaced: 20 keeps most of the speed-up while memory stays as flat as with an instance per run (measured over 6,000 runs). */
-const MAX_RUNS_PER_INSTANCE = 20;
+/** Runs one WebAssembly instance may serve, each in its own fresh QuickJS runtime, before it is replaced: 20 keeps most of the speed-up while memory stays as flat as with an instance per run (measured over 6,000 runs). */
+const MAX_FRESH_RUNS_PER_INSTANCE = 20;
+/** Runs one instance may serve by rewinding a RuntimeImage: no runtime is made or freed, so nothing builds up; the bound is a backstop. */
+const MAX_IMAGE_RUNS_PER_INSTANCE = 5000;
+
+/** Where the heap break lives in the compiled module's memory (the same in every instance of it); null: not found. */
+const heapBreaks = new WeakMap<WebAssembly.Module, number | null>();
 
 /** A QuickJS WebAssembly instance and the bounded memory it runs in. */
 interface Engine {
@@ -20,6 +27,8 @@ interface Engine {
   maximumBytes: number;
   memoryMb: number;
   runs: number;
+  /** The guest every run of this instance uses, rewound from its image after each (image mode only). */
+  imaged?: { guest: GuestRun; image: RuntimeImage };
 }
 
 /**
@@ -34,20 +43,35 @@ async function newEngine(wasmModule: WebAssembly.Module, memoryMb: number): Prom
   return { qjs, memory, initialBytes: initialPages * WASM_PAGE_BYTES, maximumBytes: maximumPages * WASM_PAGE_BYTES, memoryMb, runs: 0 };
 }
 
+export interface WarmInstanceOptions {
+  /** Rewind one prepared runtime for every run instead of building a fresh one per run (see RuntimeImage). */
+  runtimeImages?: boolean;
+}
+
 /**
  * Keeps one prepared guest ready so a run only pays for evaluating the agent's code.
- * Every run gets a fresh QuickJS runtime and context. The WebAssembly instance under
- * them is reused only after a run that ended cleanly (disposed without error) and
- * left the memory at its initial size; anything else (a timeout, memory exhaustion,
- * a cancellation) discards it, and the next run gets a fresh instance. Reuse spares
- * the allocation and garbage collection of a 16 MB memory per run, which is what
- * dominated a run's cost on a busy machine.
+ *
+ * Every run starts from a freshly prepared QuickJS runtime, in one of two ways:
+ * - **Image mode** (the default): an instance prepares its runtime once and captures
+ *   it (RuntimeImage); after each run the runtime is rewound to that capture, byte for
+ *   byte, which costs a copy of the heap instead of a new runtime. The instance is
+ *   dropped if the run aborted it or grew its memory.
+ * - **Fresh mode** (images off, or a capture that failed): each run gets a new runtime.
+ *   The instance under it is reused only after a run that ended cleanly (disposed
+ *   without error) and left the memory at its initial size; anything else (a timeout,
+ *   memory exhaustion, a cancellation) discards it.
+ *
+ * Reusing instances spares the allocation and garbage collection of a 16 MB memory per
+ * run, which is what dominated a run's cost on a busy machine.
  */
 export class WarmInstance {
   private spare: { memoryMb: number; instance: Promise<GuestRun> } | undefined;
   private engine: Engine | undefined;
 
-  constructor(private readonly wasmModule: WebAssembly.Module) {}
+  constructor(
+    private readonly wasmModule: WebAssembly.Module,
+    private readonly options: WarmInstanceOptions = {},
+  ) {}
 
   /** Prepares a spare (if none of this size is waiting); resolves to whether it is ready. */
   prepare(memoryMb: number): Promise<boolean> {
@@ -65,23 +89,55 @@ export class WarmInstance {
     return spare?.memoryMb === memoryMb ? spare.instance : this.make(memoryMb);
   }
 
-  /** After a run: whether its instance may serve the next one. */
-  release(cleanlyDisposed: boolean): void {
+  /** After a run (its outcome already sent): readies its instance for the next one, or drops it. */
+  release(run: GuestRun | undefined): void {
     const engine = this.engine;
     if (!engine) return;
-    if (!cleanlyDisposed || engine.memory.buffer.byteLength > engine.initialBytes || engine.runs >= MAX_RUNS_PER_INSTANCE) this.engine = undefined;
+    const imaged = engine.imaged;
+    if (imaged && imaged.guest === run) {
+      if (!run.aborted && engine.runs < MAX_IMAGE_RUNS_PER_INSTANCE && imaged.image.restore()) run.reset();
+      else this.engine = undefined;
+      return;
+    }
+    const cleanlyDisposed = run?.release() ?? false;
+    if (!cleanlyDisposed || engine.memory.buffer.byteLength > engine.initialBytes || engine.runs >= MAX_FRESH_RUNS_PER_INSTANCE) this.engine = undefined;
+  }
+
+  /** The current instance, for tests and diagnostics: its memory, and the image its runs are rewound from (bytes) if any. */
+  get current(): { memory: WebAssembly.Memory; imageBytes: number | undefined } | undefined {
+    const engine = this.engine;
+    return engine && { memory: engine.memory, imageBytes: engine.imaged?.image.size };
   }
 
   private async make(memoryMb: number): Promise<GuestRun> {
     if (!this.engine || this.engine.memoryMb !== memoryMb) this.engine = await newEngine(this.wasmModule, memoryMb);
     const engine = this.engine;
     engine.runs++;
+    if (engine.imaged) return engine.imaged.guest;
     try {
+      // Images are captured only on an instance that has never run a guest: its memory above the heap is still zero.
+      const imageable = this.options.runtimeImages !== false && engine.runs === 1;
+      const breakAddress = imageable ? this.heapBreak(engine) : undefined;
       // Full: too close to the maximum for another allocation of the sizes QuickJS asks for.
-      return new GuestRun(engine.qjs, memoryMb, () => engine.memory.buffer.byteLength >= engine.maximumBytes - 1024 * 1024);
+      const guest = new GuestRun(engine.qjs, memoryMb, () => engine.memory.buffer.byteLength >= engine.maximumBytes - 1024 * 1024);
+      const parts = breakAddress !== undefined && guest.preloadWebGlobals() ? guest.engine : undefined;
+      const image = parts && RuntimeImage.capture(engine.memory, breakAddress!, parts.runtime, parts.ctx);
+      if (image) engine.imaged = { guest, image };
+      return guest;
     } catch (error) {
       this.engine = undefined;
       throw error;
     }
+  }
+
+  private heapBreak(engine: Engine): number | undefined {
+    let address = heapBreaks.get(this.wasmModule);
+    if (address === undefined) {
+      const heap = (engine.qjs as unknown as { module?: Partial<EmscriptenHeap> }).module;
+      const found = typeof heap?._malloc === "function" && typeof heap._free === "function" ? locateHeapBreak(heap as EmscriptenHeap, engine.memory) : undefined;
+      address = found ?? null;
+      heapBreaks.set(this.wasmModule, address);
+    }
+    return address ?? undefined;
   }
 }
