@@ -5,6 +5,7 @@ import RELEASE_SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import { locateHeapBreak, readHeapBreak, type EmscriptenHeap } from "../dist/sandbox/worker/heap-break.js";
 import { RandomState } from "../dist/sandbox/worker/random-state.js";
+import { HostBookkeeping } from "../dist/sandbox/worker/host-bookkeeping.js";
 import { WarmInstance } from "../dist/sandbox/worker/quickjs-instance.js";
 import type { GuestRun } from "../dist/sandbox/worker/guest-run.js";
 import type { FromWorker, RunFinished, RunRequest } from "../dist/sandbox/protocol.js";
@@ -106,6 +107,32 @@ describe("Math.random's state (random-state.ts)", () => {
     expect(RandomState.locate(ctx, memory)).toBeUndefined();
     ctx.dispose();
     runtime.dispose();
+  });
+});
+
+describe("quickjs-emscripten's host-side bookkeeping (host-bookkeeping.ts)", () => {
+  it("puts the host-function registry back after functions are made and freed, and refuses when anything else changed", async () => {
+    const { qjs } = await newInstance();
+    const runtime = qjs.newRuntime();
+    const ctx = runtime.newContext();
+    const kept = ctx.newFunction("kept", () => ctx.newString("kept"));
+    ctx.setProp(ctx.global, "kept", kept);
+    kept.dispose();
+    runtime.computeMemoryUsage().dispose();
+    const saved = HostBookkeeping.capture(runtime, ctx)!;
+    expect(saved).toBeDefined();
+    const refs = (runtime as unknown as { hostRefs: { nextId: number; groups: Map<number, Map<number, unknown>> } }).hostRefs;
+    const registry = () => [refs.nextId, [...refs.groups].map(([id, group]) => [id, [...group.keys()]])];
+    const before = JSON.stringify(registry());
+    // A run makes a function and lets it go: the registry moves on.
+    const made = ctx.newFunction("made", () => undefined);
+    made.dispose();
+    expect(JSON.stringify(registry())).not.toBe(before);
+    expect(saved.restore()).toBe(true);
+    expect(JSON.stringify(registry())).toBe(before);
+    // A handle made lazily during a run (here the well-known Symbol cache) cannot be rewound: refused.
+    ctx.getWellKnownSymbol("iterator").dispose();
+    expect(saved.restore()).toBe(false);
   });
 });
 

@@ -27,7 +27,7 @@ type Settle = { kind: "host"; reply: HostCallReply } | { kind: "timer"; id: numb
 export class GuestRun {
   private readonly runtime: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
-  private modules: Map<string, string>;
+  private readonly modules: Map<string, string>;
   /** Host calls sent to the main thread and not answered yet (their promises live in the guest). */
   private readonly pendingCalls = new Set<number>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
@@ -141,7 +141,9 @@ export class GuestRun {
     this.drainMessages = () => false;
     this.deadline = Number.POSITIVE_INFINITY;
     this.deadlineTimer = undefined;
-    this.modules = new Map(Object.entries(BUILTIN_MODULES));
+    // The run's own modules go; the builtin ones stay (kept in place: nothing new to allocate per run).
+    for (const specifier of this.modules.keys()) if (!Object.hasOwn(BUILTIN_MODULES, specifier)) this.modules.delete(specifier);
+    for (const [specifier, js] of Object.entries(BUILTIN_MODULES)) this.modules.set(specifier, js);
     this.reusable = false;
     this.poisoned = false;
   }

@@ -59,6 +59,8 @@ export class HostBookkeeping {
     const shape = HostBookkeeping.shapeOf(this.runtime, this.ctx);
     if (!shape || shape.length !== this.shape.length || shape.some((value, i) => value !== this.shape[i])) return false;
     const refs = this.runtime.hostRefs;
+    // Most runs make and free no host function: then there is nothing to put back (and nothing to allocate).
+    if (sameHostRefs(refs, this.hostRefs)) return true;
     const saved = copyHostRefs(this.hostRefs);
     refs.nextId = saved.nextId;
     refs.freelist = saved.freelist;
@@ -83,6 +85,17 @@ export class HostBookkeeping {
       ...LAZY_CONTEXT_HANDLES.map((key) => contextInternals[key]),
     ];
   }
+}
+
+function sameHostRefs(a: HostRefMap, b: HostRefMap): boolean {
+  if (a.nextId !== b.nextId || a.freelist.length !== b.freelist.length || a.groups.size !== b.groups.size) return false;
+  if (a.freelist.some((id, i) => id !== b.freelist[i])) return false;
+  for (const [id, group] of a.groups) {
+    const other = b.groups.get(id);
+    if (!other || other.size !== group.size) return false;
+    for (const [ref, value] of group) if (other.get(ref) !== value) return false;
+  }
+  return true;
 }
 
 function copyHostRefs(refs: HostRefMap): HostRefMap {

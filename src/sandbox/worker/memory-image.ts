@@ -1,31 +1,60 @@
 import { readHeapBreak } from "./heap-break.js";
 
+/** Granularity of the image: runs of pages that were all zero at the capture are kept as lengths, not bytes. */
+const PAGE_BYTES = 4096;
+
+/** A stretch of the image: bytes to write back, or (bytes undefined) a stretch of zeros. */
+interface Stretch {
+  offset: number;
+  length: number;
+  bytes: Uint8Array | undefined;
+}
+
 /**
  * A copy of a WebAssembly instance's linear memory, taken once and written back to
  * rewind the instance to that moment.
  *
- * Only memory up to the program break is copied: above it, memory has never been
- * handed out, so it was zero at the capture. A restore writes the copy back and zeroes
- * whatever the heap gained above the old break since, so that afterwards the whole
- * memory is byte for byte what it was at the capture.
+ * Only memory up to the program break is kept: above it, memory has never been handed
+ * out, so it was zero at the capture. Pages that were all zero (most of them: the C
+ * stack's 5 MB sits below the heap) are kept as lengths. A restore writes the copy
+ * back, zeroes the zero pages, and zeroes whatever the heap gained above the old break
+ * since, so that afterwards the whole memory is byte for byte what it was at the capture.
  */
 export class MemoryImage {
-  private readonly bytes: Uint8Array;
+  private readonly stretches: Stretch[] = [];
   private readonly byteLength: number;
+  private readonly heapBreak: number;
+  /** Bytes held (the non-zero pages). */
+  readonly storedBytes: number;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly breakAddress: number,
   ) {
     this.byteLength = memory.buffer.byteLength;
-    const heapBreak = readHeapBreak(memory, breakAddress);
-    if (heapBreak <= breakAddress || heapBreak > this.byteLength) throw new Error(`the heap break (${heapBreak}) is outside the memory (${this.byteLength} bytes)`);
-    this.bytes = new Uint8Array(memory.buffer, 0, heapBreak).slice();
+    this.heapBreak = readHeapBreak(memory, breakAddress);
+    if (this.heapBreak <= breakAddress || this.heapBreak > this.byteLength) throw new Error(`the heap break (${this.heapBreak}) is outside the memory (${this.byteLength} bytes)`);
+    const words = new Int32Array(memory.buffer, 0, Math.floor(this.heapBreak / 4));
+    const bytes = new Uint8Array(memory.buffer);
+    let stored = 0;
+    for (let offset = 0; offset < this.heapBreak; offset += PAGE_BYTES) {
+      const length = Math.min(PAGE_BYTES, this.heapBreak - offset);
+      const zero = length === PAGE_BYTES && isZero(words, offset / 4, PAGE_BYTES / 4);
+      const last = this.stretches.at(-1);
+      if (last && (last.bytes === undefined) === zero) last.length += length;
+      else this.stretches.push({ offset, length, bytes: zero ? undefined : new Uint8Array(0) });
+    }
+    for (const stretch of this.stretches) {
+      if (stretch.bytes === undefined) continue;
+      stretch.bytes = bytes.slice(stretch.offset, stretch.offset + stretch.length);
+      stored += stretch.length;
+    }
+    this.storedBytes = stored;
   }
 
-  /** Bytes the image holds (copied back on each restore). */
+  /** Bytes of memory a restore rewrites (up to the break at the capture). */
   get size(): number {
-    return this.bytes.length;
+    return this.heapBreak;
   }
 
   /** Rewinds the memory; false (and nothing written) if the memory grew or its break is impossible. */
@@ -34,8 +63,16 @@ export class MemoryImage {
     const heapBreak = readHeapBreak(this.memory, this.breakAddress);
     if (heapBreak > this.byteLength) return false;
     const memory = new Uint8Array(this.memory.buffer);
-    memory.set(this.bytes, 0);
-    if (heapBreak > this.bytes.length) memory.fill(0, this.bytes.length, heapBreak);
+    for (const { offset, length, bytes } of this.stretches) {
+      if (bytes) memory.set(bytes, offset);
+      else memory.fill(0, offset, offset + length);
+    }
+    if (heapBreak > this.heapBreak) memory.fill(0, this.heapBreak, heapBreak);
     return true;
   }
+}
+
+function isZero(words: Int32Array, start: number, count: number): boolean {
+  for (let i = start; i < start + count; i++) if (words[i] !== 0) return false;
+  return true;
 }

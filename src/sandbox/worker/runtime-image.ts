@@ -31,11 +31,16 @@ export class RuntimeImage {
     runtime.computeMemoryUsage().dispose();
     const bookkeeping = HostBookkeeping.capture(runtime, ctx);
     if (!bookkeeping) return undefined;
+    let image: RuntimeImage;
     try {
-      return new RuntimeImage(new MemoryImage(memory, breakAddress), bookkeeping, random);
+      image = new RuntimeImage(new MemoryImage(memory, breakAddress), bookkeeping, random);
     } catch {
       return undefined;
     }
+    // One rewind now: it proves the image restores, and writes every page it covers (the C
+    // stack's untouched 5 MB included), so the memory a worker holds is committed while it
+    // is prepared, not bit by bit over its first runs.
+    return image.restore() ? image : undefined;
   }
 
   /** Bytes copied back per rewind. */
