@@ -49,6 +49,8 @@ const UPSTREAM_WARMUP = 10;
 const UPSTREAM_SAMPLES = 100;
 const UPSTREAM_LOOP = 100;
 const UPSTREAM_LOOP_SAMPLES = 10;
+/** Loops each side runs (interleaved) before the samples: both sides' processes and JITs reach their steady state. */
+const UPSTREAM_LOOP_WARMUP = 10;
 const HISTORY_COMMITS = 10_000;
 const HISTORY_SAVE_WARMUP = 2;
 const HISTORY_SAVE_SAMPLES = 20;
@@ -631,8 +633,15 @@ async function benchUpstream(server, memoryDir) {
       if (value.isError || body?.result !== UPSTREAM_LOOP) throw new Error(`run_code read_graph loop failed: ${JSON.stringify(body).slice(0, 300)}`);
       return t / UPSTREAM_LOOP;
     };
-    await directOnce();
-    await viaOnce();
+    // Warm-up, interleaved and equal on both sides. The first loops are far slower on both
+    // (V8 has not optimized the servers' and clients' code yet); they are logged, not sampled.
+    const coldDirect = [];
+    const coldVia = [];
+    for (let i = 0; i < UPSTREAM_LOOP_WARMUP; i++) {
+      coldDirect.push(await directOnce());
+      coldVia.push(await viaOnce());
+    }
+    log(`upstream read_graph ×${UPSTREAM_LOOP} warm-up loops: direct ${coldDirect.map(ms).join(", ")}; via ${coldVia.map(ms).join(", ")}`);
     // Interleaved, so that both sides see the same machine.
     for (let i = 0; i < UPSTREAM_LOOP_SAMPLES; i++) {
       directLoop.push(await directOnce());
@@ -645,7 +654,7 @@ async function benchUpstream(server, memoryDir) {
   log(`upstream read_graph ×${UPSTREAM_LOOP} in one run: per call direct ${spread(directLoop)}; via mcp/memory ${spread(viaLoop)}; ratio ${loopRatio.toFixed(2)}×`);
   row(
     2.4,
-    `upstream call: @modelcontextprotocol/server-memory \`read_graph({})\`, a direct stdio client vs. code calling \`read_graph\` from \`mcp/memory\` through toolsmith. Per call: ${UPSTREAM_LOOP} sequential calls (one run_code, round trip included) vs ${UPSTREAM_LOOP} direct calls, each ÷ ${UPSTREAM_LOOP} (n=${UPSTREAM_LOOP_SAMPLES} interleaved after 1 warm-up). Single call: one run_code per call (n=${UPSTREAM_SAMPLES} each after ${UPSTREAM_WARMUP} warm-up)`,
+    `upstream call: @modelcontextprotocol/server-memory \`read_graph({})\`, a direct stdio client vs. code calling \`read_graph\` from \`mcp/memory\` through toolsmith. Per call: ${UPSTREAM_LOOP} sequential calls (one run_code, round trip included) vs ${UPSTREAM_LOOP} direct calls, each ÷ ${UPSTREAM_LOOP} (n=${UPSTREAM_LOOP_SAMPLES} interleaved after ${UPSTREAM_LOOP_WARMUP} warm-up loops each). Single call: one run_code per call (n=${UPSTREAM_SAMPLES} each after ${UPSTREAM_WARMUP} warm-up)`,
     `per call: direct ${spread(directLoop)}; through toolsmith ${spread(viaLoop)}; p50 ratio **${loopRatio.toFixed(2)}×**. Single call: direct ${spread(directSamples)}; one run_code ${spread(viaSamples)} (sandbox \`durationMs\` p50 ${ms(median(viaDurations))}); p50 ratio ${ratio.toFixed(2)}×`,
     "p50 ratio ≤ 1.5× (per call)",
     `${verdict(loopRatio <= 1.5)} per call; single call with its own run_code: ${verdict(ratio <= 1.5)}`,

@@ -94,6 +94,51 @@ export default reads;`,
       '"custom"',
     ]);
   });
+
+  it("nested trees: the same JSON whichever way they are serialized, and a nested getter runs once", async () => {
+    const received: string[] = [];
+    const report = await sandbox.run({
+      code: `import { __internal } from "toolsmith";
+let reads = 0;
+const holey = [1, , 3]; holey[5] = undefined;
+const indexGetter: unknown[] = [0]; Object.defineProperty(indexGetter, 1, { get() { reads++; return "index"; }, enumerable: true });
+const ring: any[] = ["r"]; ring.push({ back: ring });
+let deep: any = { leaf: true }; for (let i = 0; i < 10; i++) deep = { d: deep };
+const wide = { items: Array.from({ length: 300 }, (_, i) => ({ i })) };
+const sends = [
+  { server: "memory", tool: "read_graph", args: {} },
+  { outer: { get inner() { reads++; return { x: 1 }; } } },
+  { list: [{ toJSON() { return "item"; } }, new Date(0), () => 1, Symbol("s"), NaN, -0, Infinity] },
+  { holey, indexGetter },
+  { ring },
+  deep,
+  { rows: [[1, "a", null], [true, { k: undefined }]], empty: { a: [], o: {} } },
+  { m: [new Map([["k", 2n]])] },
+];
+for (const args of sends) await __internal.hostCall("echo", args);
+await __internal.hostCall("echo", wide);
+export default reads;`,
+      hostFunctions: ["echo"],
+      onHostCall: async (_name, argsJson) => {
+        received.push(argsJson);
+        return undefined;
+      },
+    });
+    expect(report.ok ? report.result : report.error).toBe(2);
+    let deepJson = '{"leaf":true}';
+    for (let i = 0; i < 10; i++) deepJson = `{"d":${deepJson}}`;
+    expect(received.slice(0, 8)).toEqual([
+      '{"server":"memory","tool":"read_graph","args":{}}',
+      '{"outer":{"inner":{"x":1}}}',
+      '{"list":["item","1970-01-01T00:00:00.000Z",null,null,null,0,null]}',
+      '{"holey":[1,null,3,null,null,null],"indexGetter":[0,"index"]}',
+      '{"ring":["r",{"back":"[Circular]"}]}',
+      deepJson,
+      '{"rows":[[1,"a",null],[true,{}]],"empty":{"a":[],"o":{}}}',
+      '{"m":[{"k":"2"}]}',
+    ]);
+    expect(JSON.parse(received[8]!)).toEqual({ items: Array.from({ length: 300 }, (_, i) => ({ i })) });
+  });
 });
 
 describe("a run stuck in a native built-in past its deadline", () => {

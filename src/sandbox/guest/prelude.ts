@@ -77,23 +77,43 @@ export const GUEST_PRELUDE_JS = String.raw`
   // budget (characters): past it, arrays and objects are cut and strings shortened, so
   // turning a huge result into JSON costs time in proportion to what is kept.
   let lastSerializeCut = false;
-  // One plain object of strings, numbers, booleans and nulls (most host-call arguments and
-  // logged records) needs no replacer: the check reads property descriptors, so it runs
-  // no getter (an accessor takes the general path, where it runs once).
-  const ObjectProto = Object.prototype, getProto = Object.getPrototypeOf, getOwnDescriptor = Object.getOwnPropertyDescriptor;
-  function isFlatPlain(value) {
-    if (value === null || typeof value !== "object" || getProto(value) !== ObjectProto) return false;
-    const keys = ObjectKeys(value);
-    for (let i = 0; i < keys.length; i++) {
-      const d = getOwnDescriptor(value, keys[i]);
-      if (d === undefined || !("value" in d) || keys[i] === "toJSON") return false;
-      const type = typeof d.value;
-      if (d.value !== null && type !== "string" && type !== "number" && type !== "boolean" && type !== "undefined") return false;
+  // A small tree of plain objects and arrays over strings, numbers, booleans and nulls
+  // (most host-call arguments and logged records) needs no replacer: JSON.stringify gives
+  // what the replacer would. The check reads property descriptors, so it runs no getter
+  // (an accessor takes the general path, where it runs once); a deep or large tree, or
+  // anything else (Map, Date, BigInt, a class instance), takes the general path too.
+  const ObjectProto = Object.prototype, ArrayProto = Array.prototype, getProto = Object.getPrototypeOf, getOwnDescriptor = Object.getOwnPropertyDescriptor;
+  const PLAIN_MAX_DEPTH = 6, PLAIN_MAX_NODES = 200;
+  let plainNodes = 0;
+  function isPlainValue(v, depth) {
+    if (v === null) return true;
+    const type = typeof v;
+    if (type === "string" || type === "number" || type === "boolean" || type === "undefined") return true;
+    if (type !== "object" || depth > PLAIN_MAX_DEPTH || ++plainNodes > PLAIN_MAX_NODES) return false;
+    const proto = getProto(v);
+    if (proto === ObjectProto) {
+      const keys = ObjectKeys(v);
+      for (let i = 0; i < keys.length; i++) {
+        const d = getOwnDescriptor(v, keys[i]);
+        if (d === undefined || !("value" in d) || keys[i] === "toJSON" || !isPlainValue(d.value, depth + 1)) return false;
+      }
+      return true;
+    }
+    if (proto !== ArrayProto || !isArray(v) || getOwnDescriptor(v, "toJSON") !== undefined) return false;
+    for (let i = 0; i < v.length; i++) {
+      const d = getOwnDescriptor(v, i);
+      // A hole is null either way.
+      if (d !== undefined && (!("value" in d) || !isPlainValue(d.value, depth + 1))) return false;
     }
     return true;
   }
+  function isPlainTree(value) {
+    if (value === null || typeof value !== "object") return false;
+    plainNodes = 0;
+    return isPlainValue(value, 0);
+  }
   function serialize(value, space, budget) {
-    if (budget === undefined && space === undefined && isFlatPlain(value)) {
+    if (budget === undefined && space === undefined && isPlainTree(value)) {
       lastSerializeCut = false;
       return stringify(value);
     }
