@@ -98,7 +98,14 @@ describe("Math.random's state (random-state.ts)", () => {
     const draw = () => ctx.unwrapResult(ctx.evalCode("[Math.random(), Math.random()]")).consume((h) => ctx.dump(h)) as number[];
     const state = RandomState.locate(ctx, memory);
     expect(state).toBeDefined();
+    // The located word is the state: the same 8 bytes put back give the same draws again.
+    const address = (state as unknown as { address: number }).address;
+    const saved = new Uint8Array(memory.buffer, address, 8).slice();
     const first = draw();
+    new Uint8Array(memory.buffer, address, 8).set(saved);
+    expect(draw()).toEqual(first);
+    // A reseed from the same point gives other draws.
+    new Uint8Array(memory.buffer, address, 8).set(saved);
     state!.reseed();
     const second = draw();
     expect(second).not.toEqual(first);
@@ -208,7 +215,7 @@ describe("runtime images (WarmInstance in image mode)", () => {
 
   it("never lets a timer or a host reply of one run reach the next", async () => {
     const warm = new WarmInstance(wasmModule);
-    const calls: number[] = [];
+    const calls: Array<{ runId: number; callId: number }> = [];
     const first = await runOn(
       warm,
       `import { __internal } from "toolsmith";
@@ -218,36 +225,45 @@ describe("runtime images (WarmInstance in image mode)", () => {
       { hostFunctions: ["echo"] },
       {
         onMessage: (message) => {
-          if (message.type === "hostCall") calls.push(message.callId);
+          if (message.type === "hostCall") calls.push({ runId: message.runId, callId: message.callId });
         },
       },
     );
     expect(resultOf(first)).toBe("run 1 done");
     expect(calls).toHaveLength(1);
     const logs: string[] = [];
+    const started = performance.now();
+    let waited = 0;
+    let run2: GuestRun | undefined;
     const second = await runOn(
       warm,
+      // Guest timer ids and host call ids start again in every run: run 1's timer had id 1, as this one does.
       `import { __internal } from "toolsmith";
+       const t0 = Date.now();
        await new Promise((r) => setTimeout(r, 60));
-       export default ["run 2 done", await __internal.hostCall("echo", { n: 2 })];`,
+       const waited = Date.now() - t0;
+       export default ["run 2 done", waited, await __internal.hostCall("echo", { n: 2 })];`,
       { hostFunctions: ["echo"] },
       {
+        started: (run) => (run2 = run),
         onMessage: (message) => {
           if (message.type === "logs") logs.push(...message.logs.map((l) => l.text));
-          if (message.type === "hostCall") calls.push(message.callId);
-        },
-        // The answer to run 1's call arrives during run 2, with run 1's call id (run 2's first call reuses it).
-        started: (run) => {
-          run.hostReply({ type: "hostReply", runId: 0, callId: calls[0]!, ok: true, json: '"stale"' });
-          const answer = setInterval(() => {
-            if (calls.length < 2) return;
-            clearInterval(answer);
-            run.hostReply({ type: "hostReply", runId: 0, callId: calls[1]!, ok: true, json: '"fresh"' });
-          }, 5);
+          if (message.type !== "hostCall") return;
+          calls.push({ runId: message.runId, callId: message.callId });
+          waited = performance.now() - started;
+          // While run 2's call is pending (with the same call id run 1's had), run 1's answer arrives first.
+          run2!.hostReply({ type: "hostReply", runId: calls[0]!.runId, callId: message.callId, ok: true, json: '"stale"' });
+          setTimeout(() => run2!.hostReply({ type: "hostReply", runId: message.runId, callId: message.callId, ok: true, json: '"fresh"' }), 10);
         },
       },
     );
-    expect(resultOf(second)).toEqual(["run 2 done", "fresh"]);
+    expect(calls[1]!.callId).toBe(calls[0]!.callId);
+    expect(calls[1]!.runId).not.toBe(calls[0]!.runId);
+    const [done, guestWaited, answer] = resultOf(second) as [string, number, string];
+    expect([done, answer]).toEqual(["run 2 done", "fresh"]);
+    // Run 1's timer (20 ms) did not fire run 2's (60 ms) early.
+    expect(guestWaited).toBeGreaterThanOrEqual(59);
+    expect(waited).toBeGreaterThanOrEqual(59);
     expect([...logs, ...second.logs.map((l) => l.text)]).toEqual([]);
   });
 

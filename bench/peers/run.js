@@ -113,7 +113,10 @@ const SNIPPETS = [
     key: "compute",
     label: "(3) compute: sum 1..100,000 in a loop",
     body: "let s = 0; for (let i = 1; i <= 100000; i++) s += i; return s",
-    module: "let s = 0; for (let i = 1; i <= 100000; i++) s += i; export default s;",
+    // The peers' own form: the body inside an async function, whose `let`s are locals. At a
+    // module's top level they would be module variables, which QuickJS reaches through
+    // references: the same loop written there takes ~12% longer (6.1 against 5.4 ms here).
+    module: "export default await (async () => { let s = 0; for (let i = 1; i <= 100000; i++) s += i; return s; })();",
     expect: 5000050000,
     hostCalls: 0,
     samples: 100,

@@ -126,6 +126,10 @@ export class GuestRun {
   /**
    * Forgets the last run, for a guest whose QuickJS state has been rewound to before it
    * (see RuntimeImage): the next run starts as on a freshly set-up guest.
+   *
+   * Every handle this class keeps across runs is made in setUp, before the capture; a
+   * handle made during a run and kept (a lazily cached one, say) would point into memory
+   * the rewind takes back, and disposing it later would corrupt the restored state.
    */
   reset(): void {
     this.pendingCalls.clear();
@@ -146,9 +150,12 @@ export class GuestRun {
     for (const [specifier, js] of Object.entries(BUILTIN_MODULES)) this.modules.set(specifier, js);
     this.reusable = false;
     this.poisoned = false;
+    this.trapped = false;
   }
 
   hostReply(reply: HostCallReply): void {
+    // Call ids start again with each run: a late answer to an earlier run must not settle this one's call.
+    if (reply.runId !== this.request?.runId) return;
     this.queue.push({ kind: "host", reply });
     this.wake?.();
   }
@@ -177,6 +184,7 @@ export class GuestRun {
     }
     for (const timer of this.timers.values()) clearTimeout(timer);
     clearTimeout(this.deadlineTimer);
+    poisoned ||= this.trapped;
     this.poisoned = poisoned;
     this.reusable = !poisoned && isCleanEnd(outcome);
     return { type: "done", runId: this.request.runId, outcome, logs: this.logs.splice(0), logsTruncated: this.logsTruncated, poisoned };
@@ -433,7 +441,8 @@ export class GuestRun {
           } finally {
             if (prop.alive) prop.dispose();
           }
-        } catch {
+        } catch (error) {
+          this.noteHostFailure(error);
           return `[unreadable ${key}]`;
         }
       };
@@ -475,7 +484,8 @@ export class GuestRun {
       } finally {
         usage.dispose();
       }
-    } catch {
+    } catch (error) {
+      this.noteHostFailure(error);
       return true;
     }
   }
@@ -483,7 +493,8 @@ export class GuestRun {
   private isNull(handle: QuickJSHandle): boolean {
     try {
       return this.ctx.dump(handle) === null;
-    } catch {
+    } catch (error) {
+      this.noteHostFailure(error);
       return false;
     }
   }
@@ -491,9 +502,19 @@ export class GuestRun {
   private describeValue(handle: QuickJSHandle): string {
     try {
       return JSON.stringify(this.ctx.dump(handle)) ?? "undefined";
-    } catch {
+    } catch (error) {
+      this.noteHostFailure(error);
       return "[unserializable]";
     }
+  }
+
+  /**
+   * A WebAssembly trap (or a host stack overflow) unwinding through QuickJS skips the C
+   * code's own cleanup, the stack pointer's reset included: the instance is never used
+   * again, even when the failure was caught and reported as a readable error.
+   */
+  private noteHostFailure(error: unknown): void {
+    if (error instanceof RangeError || (error instanceof Error && error.name === "RuntimeError")) this.trapped = true;
   }
 
   private abortError(error: unknown): GuestErrorInfo {
@@ -506,6 +527,8 @@ export class GuestRun {
   /** Whether the run ended in a way that lets its WebAssembly instance be reused. */
   private reusable = false;
   private poisoned = false;
+  /** A caught failure left the instance unsafe (see noteHostFailure). */
+  private trapped = false;
 
   private dispose(): boolean {
     try {

@@ -57,11 +57,13 @@ export class MemoryImage {
     return this.heapBreak;
   }
 
-  /** Rewinds the memory; false (and nothing written) if the memory grew or its break is impossible. */
+  /** Rewinds the memory; false (and nothing written) if the memory grew or the break is not where a rewind can start from. */
   restore(): boolean {
     if (this.memory.buffer.byteLength !== this.byteLength) return false;
     const heapBreak = readHeapBreak(this.memory, this.breakAddress);
-    if (heapBreak > this.byteLength) return false;
+    // Below the captured break, the run's highest use is unknown (the pinned build's
+    // allocator never gives memory back, so this does not happen): the instance is dropped.
+    if (heapBreak > this.byteLength || heapBreak < this.heapBreak) return false;
     const memory = new Uint8Array(this.memory.buffer);
     for (const { offset, length, bytes } of this.stretches) {
       if (bytes) memory.set(bytes, offset);

@@ -27,8 +27,8 @@ interface Engine {
   maximumBytes: number;
   memoryMb: number;
   runs: number;
-  /** The guest every run of this instance uses, rewound from its image after each (image mode only). */
-  imaged?: { guest: GuestRun; image: RuntimeImage };
+  /** The guest every run of this instance uses, rewound from its image after each (image mode only); inUse from take to release. */
+  imaged?: { guest: GuestRun; image: RuntimeImage; inUse: boolean };
 }
 
 /**
@@ -67,6 +67,8 @@ export interface WarmInstanceOptions {
 export class WarmInstance {
   private spare: { memoryMb: number; instance: Promise<GuestRun> } | undefined;
   private engine: Engine | undefined;
+  /** A capture threw once: images stay off in this worker. */
+  private imagesFailed = false;
 
   constructor(
     private readonly wasmModule: WebAssembly.Module,
@@ -95,6 +97,7 @@ export class WarmInstance {
     if (!engine) return;
     const imaged = engine.imaged;
     if (imaged && imaged.guest === run) {
+      imaged.inUse = false;
       if (!run.aborted && engine.runs < MAX_IMAGE_RUNS_PER_INSTANCE && imaged.image.restore()) run.reset();
       else this.engine = undefined;
       return;
@@ -113,17 +116,31 @@ export class WarmInstance {
     if (!this.engine || this.engine.memoryMb !== memoryMb) this.engine = await newEngine(this.wasmModule, memoryMb);
     const engine = this.engine;
     engine.runs++;
-    if (engine.imaged) return engine.imaged.guest;
+    if (engine.imaged) {
+      // The pool sends a worker one run at a time; two at once would share one runtime.
+      if (engine.imaged.inUse) throw new Error("this worker's runtime is already serving a run");
+      engine.imaged.inUse = true;
+      return engine.imaged.guest;
+    }
+    // Images are captured only on an instance that has never run a guest: its memory above the heap is still zero.
+    const imageable = this.options.runtimeImages !== false && !this.imagesFailed && engine.runs === 1;
+    let guest: GuestRun;
     try {
-      // Images are captured only on an instance that has never run a guest: its memory above the heap is still zero.
-      const imageable = this.options.runtimeImages !== false && engine.runs === 1;
       const breakAddress = imageable ? this.heapBreak(engine) : undefined;
       // Full: too close to the maximum for another allocation of the sizes QuickJS asks for.
-      const guest = new GuestRun(engine.qjs, memoryMb, () => engine.memory.buffer.byteLength >= engine.maximumBytes - 1024 * 1024);
-      const parts = breakAddress !== undefined && guest.preloadWebGlobals() ? guest.engine : undefined;
-      const image = parts && RuntimeImage.capture(engine.memory, breakAddress!, parts.runtime, parts.ctx);
-      if (image) engine.imaged = { guest, image };
-      return guest;
+      guest = new GuestRun(engine.qjs, memoryMb, () => engine.memory.buffer.byteLength >= engine.maximumBytes - 1024 * 1024);
+      if (breakAddress === undefined) return guest;
+      try {
+        const parts = guest.preloadWebGlobals() ? guest.engine : undefined;
+        const image = parts && RuntimeImage.capture(engine.memory, breakAddress, parts.runtime, parts.ctx);
+        if (image) engine.imaged = { guest, image, inUse: true };
+        return guest;
+      } catch {
+        // A capture that throws would throw again: this worker builds a runtime per run from now on.
+        this.imagesFailed = true;
+        this.engine = undefined;
+        return this.make(memoryMb);
+      }
     } catch (error) {
       this.engine = undefined;
       throw error;
