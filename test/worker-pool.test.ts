@@ -34,6 +34,30 @@ describe("worker pool", () => {
   });
 });
 
+describe("worker pool: prepared workers", () => {
+  it("each worker says through shared memory when its next guest is prepared, and a sequence of runs stays on the warmest one", async () => {
+    type Slot = { readiness: Int32Array; lastRunId: number; worker: { threadId: number } };
+    const slots = () => (sandbox as unknown as { pool: { slots: Slot[] } }).pool.slots;
+    const allReady = async () => {
+      const until = Date.now() + 5000;
+      while (!slots().every((slot) => Atomics.load(slot.readiness, 0) === slot.lastRunId)) {
+        if (Date.now() > until) throw new Error(`not ready: ${JSON.stringify(slots().map((s) => [Atomics.load(s.readiness, 0), s.lastRunId]))}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    await allReady();
+    const served: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      expect((await sandbox.run({ code: `export default ${i}` })).ok).toBe(true);
+      const latest = slots().reduce((a, b) => (b.lastRunId > a.lastRunId ? b : a));
+      served.push(latest.worker.threadId);
+      // Once prepared again, the worker that served last is the one the next run goes to.
+      await allReady();
+    }
+    expect(new Set(served).size).toBe(1);
+  });
+});
+
 describe("worker pool: polling for quick host calls", () => {
   it("answers thousands of sequential host calls while the main thread's timers keep firing", async () => {
     const calls = 3000;

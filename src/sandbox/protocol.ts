@@ -89,8 +89,4 @@ export interface LogFlush {
   logs: LogEntry[];
 }
 
-export interface WorkerReady {
-  type: "ready";
-}
-
-export type FromWorker = RunFinished | HostCallRequest | LogFlush | WorkerReady;
+export type FromWorker = RunFinished | HostCallRequest | LogFlush;

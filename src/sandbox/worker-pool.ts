@@ -77,8 +77,13 @@ interface Slot {
   active: ActiveRun | undefined;
   /** When its last run ended. */
   idleSince: number;
-  /** Whether the worker said its next guest is prepared (and has not been sent a run since). */
-  spareReady: boolean;
+  /**
+   * The worker writes here the id of the last run it was sent once its next guest is
+   * prepared (0 before any run): shared memory, so saying so wakes no thread.
+   */
+  readiness: Int32Array;
+  /** The id of the last run sent to the worker (0: none yet). */
+  lastRunId: number;
 }
 
 export interface WorkerPoolOptions {
@@ -172,8 +177,10 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const { port1: fromWorker, port2: toMain } = new MessageChannel();
+    const readiness = new Int32Array(new SharedArrayBuffer(4));
+    readiness[0] = -1;
     const worker = new Worker(new URL("./worker/entry.js", import.meta.url), {
-      workerData: { wasmModule: this.wasmModule, memoryMb: this.options.memoryMb, toMain, runtimeImages: this.options.runtimeImages ?? true },
+      workerData: { wasmModule: this.wasmModule, memoryMb: this.options.memoryMb, toMain, readiness, runtimeImages: this.options.runtimeImages ?? true },
       transferList: [toMain],
       resourceLimits: { stackSizeMb: WORKER_STACK_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
@@ -185,7 +192,8 @@ export class WorkerPool {
       answeredAt: undefined,
       active: undefined,
       idleSince: performance.now(),
-      spareReady: false,
+      readiness,
+      lastRunId: 0,
     };
     fromWorker.on("message", (raw: FromWorker | string) => {
       const message = fromWire(raw);
@@ -223,7 +231,8 @@ export class WorkerPool {
     let longestIdle: Slot | undefined;
     for (const slot of this.slots) {
       if (slot.active) continue;
-      if (slot.spareReady && (!ready || slot.idleSince > ready.idleSince)) ready = slot;
+      const spareReady = Atomics.load(slot.readiness, 0) === slot.lastRunId;
+      if (spareReady && (!ready || slot.idleSince > ready.idleSince)) ready = slot;
       if (!longestIdle || slot.idleSince < longestIdle.idleSince) longestIdle = slot;
     }
     return ready ?? longestIdle;
@@ -251,7 +260,7 @@ export class WorkerPool {
       active.onAbort = onAbort;
     }
     slot.active = active;
-    slot.spareReady = false;
+    slot.lastRunId = runId;
     slot.worker.ref();
     this.post(slot, { type: "run", runId, deadline, ...job.request });
   }
@@ -268,10 +277,6 @@ export class WorkerPool {
 
   private onMessage(slot: Slot, message: FromWorker): void {
     const active = slot.active;
-    if (message.type === "ready") {
-      if (!active) slot.spareReady = true;
-      return;
-    }
     if (!active || message.runId !== active.runId) return;
     if (message.type === "logs") {
       active.logs.push(...message.logs);

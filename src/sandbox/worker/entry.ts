@@ -13,6 +13,8 @@ interface WorkerInit {
   memoryMb: number;
   /** Where this worker's messages go (the pool can also read it synchronously). */
   toMain: MessagePort;
+  /** Where this worker writes the id of the last run it was sent, once its next guest is prepared. */
+  readiness: Int32Array;
   /** Rewind one prepared runtime per instance instead of building one per run (see RuntimeImage). */
   runtimeImages: boolean;
 }
@@ -21,9 +23,12 @@ const port = parentPort;
 if (!port) throw new Error("the sandbox worker must run in a worker thread");
 const init = workerData as WorkerInit;
 const warm = new WarmInstance(init.wasmModule, { runtimeImages: init.runtimeImages });
-/** Tells the pool this worker's next guest is prepared, so a run sent now starts at once. */
-const prepareSpare = (memoryMb: number) => void warm.prepare(memoryMb).then((ready) => ready && post({ type: "ready" }));
-prepareSpare(init.memoryMb);
+/** Tells the pool this worker's next guest is prepared (after run `afterRunId`), so a run sent now starts at once. */
+const prepareSpare = (memoryMb: number, afterRunId: number) =>
+  void warm.prepare(memoryMb).then((ready) => {
+    if (ready) Atomics.store(init.readiness, 0, afterRunId);
+  });
+prepareSpare(init.memoryMb, 0);
 let current: GuestRun | undefined;
 let currentRunId: number | undefined;
 let pendingCancel: string | undefined;
@@ -59,7 +64,7 @@ const onMessage = (raw: ToWorker | string): void => {
         currentRunId = undefined;
         pendingCancel = undefined;
       }
-      prepareSpare(message.memoryMb);
+      prepareSpare(message.memoryMb, message.runId);
     })();
   } else if (message.runId === currentRunId) {
     if (message.type === "hostReply") current?.hostReply(message);

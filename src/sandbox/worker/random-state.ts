@@ -7,6 +7,18 @@ const CONTEXT_SEARCH_BYTES = 2048;
 const SEED_MAX_AGE_US = 7n * 24n * 3600n * 1_000_000n;
 const MASK_64 = (1n << 64n) - 1n;
 
+/** Seeds drawn from `crypto` 512 at a time: one call costs ~12 µs, a rewind wants one seed. */
+const seeds = new BigUint64Array(512);
+let seedsLeft = 0;
+
+function nextSeed(): bigint {
+  if (seedsLeft === 0) {
+    randomFillSync(seeds);
+    seedsLeft = seeds.length;
+  }
+  return seeds[--seedsLeft]!;
+}
+
 /** quickjs-emscripten-core 0.32's private handle on the JSContext pointer. */
 interface ContextPointer {
   ctx?: { value?: unknown };
@@ -60,10 +72,10 @@ export class RandomState {
 
   /** Gives the context a new random seed (never zero, which xorshift cannot leave). */
   reseed(): void {
-    const seed = new BigUint64Array(1);
-    do randomFillSync(seed);
-    while (seed[0] === 0n);
-    this.write(seed[0]!);
+    let seed: bigint;
+    do seed = nextSeed();
+    while (seed === 0n);
+    this.write(seed);
   }
 
   private write(seed: bigint): void {
