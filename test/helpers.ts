@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,24 @@ import { Toolsmith } from "../dist/toolsmith.js";
 import { parseConfig } from "../dist/config/load-config.js";
 
 export const CLI = join(import.meta.dirname, "..", "dist", "cli.js");
+
+/** A child node process (V8 flags are per process; `toolsmith run` is `[CLI, "run", "-"]`): its stdout, once it exits with 0; killed after 50 s. */
+export function runNode(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: options.env ?? process.env });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.stdin.end(options.input ?? "");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`node ${args.join(" ")} failed (${code}): ${err}`));
+    });
+  });
+}
 
 /** A fresh toolsmith home in a temp folder, optionally with a config.json. */
 export async function makeHome(config?: unknown): Promise<{ home: string; cleanup: () => Promise<void> }> {

@@ -122,9 +122,13 @@ describe("run_code: results", () => {
     await expectNextRunWorks();
   });
 
-  it("keeps no state between runs", async () => {
-    await run("globalThis.leak = 'secret'; export default 1");
-    expect((await run("export default typeof globalThis.leak")).body.result).toBe("undefined");
+  it("keeps no state between runs (globals, prototypes, built-ins), and Math.random never repeats a run's draws", async () => {
+    const first = await run("globalThis.leak = 'secret'; Array.prototype.evil = 1; JSON.stringify = () => 'hijacked'; export default [Math.random(), Math.random()]");
+    const second = await run("export default [typeof globalThis.leak, [].evil ?? 'clean', JSON.stringify({ a: 1 }), Math.random(), Math.random()]");
+    const [leak, evil, json, ...draws] = second.body.result as [string, string, string, number, number];
+    expect([leak, evil, json]).toEqual(["undefined", "clean", '{"a":1}']);
+    expect(draws).not.toEqual(first.body.result);
+    expect(new Set([...(first.body.result as number[]), ...draws]).size).toBe(4);
   });
 });
 

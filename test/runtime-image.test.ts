@@ -13,8 +13,7 @@ import { Sandbox } from "../dist/sandbox/sandbox.js";
 import { defaultConfig } from "../dist/config/schema.js";
 import { parseConfig } from "../dist/config/load-config.js";
 import { GUEST_CORPUS, runCorpus } from "./fixtures/guest-corpus.mjs";
-import { CLI, makeHome } from "./helpers.js";
-import { spawn } from "node:child_process";
+import { CLI, makeHome, runNode } from "./helpers.js";
 
 const MEMORY_MB = 64;
 let wasmModule: WebAssembly.Module;
@@ -302,20 +301,7 @@ describe("runtime images through the Sandbox and config.json", () => {
     const runWith = async (config: unknown) => {
       const { home, cleanup } = await makeHome(config);
       try {
-        return await new Promise<string>((resolve, reject) => {
-          const child = spawn(process.execPath, [CLI, "run", "-"], { env: { ...process.env, TOOLSMITH_HOME: home }, stdio: ["pipe", "pipe", "pipe"] });
-          let out = "";
-          let err = "";
-          child.stdout.on("data", (d) => (out += d));
-          child.stderr.on("data", (d) => (err += d));
-          child.stdin.end(code);
-          const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-          child.on("exit", (exitCode) => {
-            clearTimeout(timer);
-            if (exitCode === 0) resolve(out.trim());
-            else reject(new Error(`toolsmith run failed (${exitCode}): ${err}`));
-          });
-        });
+        return (await runNode([CLI, "run", "-"], { input: code, env: { ...process.env, TOOLSMITH_HOME: home } })).trim();
       } finally {
         await cleanup();
       }

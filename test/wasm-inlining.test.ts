@@ -1,34 +1,15 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Sandbox } from "../dist/sandbox/sandbox.js";
 import { defaultConfig } from "../dist/config/schema.js";
 import { parseConfig } from "../dist/config/load-config.js";
-import { CLI, makeHome } from "./helpers.js";
+import { CLI, makeHome, runNode } from "./helpers.js";
 // A plain .mjs fixture, shared with the child process below.
 import { GUEST_CORPUS, runCorpus } from "./fixtures/guest-corpus.mjs";
 
 const CORPUS = fileURLToPath(new URL("./fixtures/guest-corpus.mjs", import.meta.url));
 /** Enough rounds for V8 to optimize QuickJS's hot functions (results are checked every round). */
 const ROUNDS = 12;
-
-/** A child node process (V8 flags are per process): its stdout, once it exits with 0. */
-function runNode(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: options.env ?? process.env });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.stdin.end(options.input ?? "");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`node ${args.join(" ")} failed (${code}): ${err}`));
-    });
-  });
-}
 
 const runWithoutInlining = async () => JSON.parse(await runNode([CORPUS, String(ROUNDS), "off"])) as Record<string, string[]>;
 

@@ -90,10 +90,22 @@ describe("worker pool: polling for quick host calls", () => {
 });
 
 describe("host-call arguments reach the host as the guest's JSON", () => {
-  it("plain, nested, self-referencing, accessor and Map arguments; a getter runs once", async () => {
+  /** Runs `code` with an "echo" host function; its result (or error) and the JSON of each call's arguments. */
+  async function echoing(code: string): Promise<{ result: unknown; received: string[] }> {
     const received: string[] = [];
     const report = await sandbox.run({
-      code: `import { __internal } from "toolsmith";
+      code,
+      hostFunctions: ["echo"],
+      onHostCall: async (_name, argsJson) => {
+        received.push(argsJson);
+        return undefined;
+      },
+    });
+    return { result: report.ok ? report.result : report.error, received };
+  }
+
+  it("plain, nested, self-referencing, accessor and Map arguments; a getter runs once", async () => {
+    const { result, received } = await echoing(`import { __internal } from "toolsmith";
 let reads = 0;
 const withGetter = { a: 1, get b() { reads++; return "got"; } };
 const self: any = { q: "x", n: 2 }; self.me = self;
@@ -102,14 +114,8 @@ await __internal.hostCall("echo", withGetter);
 await __internal.hostCall("echo", self);
 await __internal.hostCall("echo", { nested: { deep: [1, 2] }, map: new Map([["k", 1]]), big: 10n });
 await __internal.hostCall("echo", { toJSON() { return "custom"; } });
-export default reads;`,
-      hostFunctions: ["echo"],
-      onHostCall: async (_name, argsJson) => {
-        received.push(argsJson);
-        return undefined;
-      },
-    });
-    expect(report.ok ? report.result : report.error).toBe(1);
+export default reads;`);
+    expect(result).toBe(1);
     expect(received).toEqual([
       '{"message":"flat","n":1.5,"ok":true,"none":null}',
       '{"a":1,"b":"got"}',
@@ -120,9 +126,7 @@ export default reads;`,
   });
 
   it("nested trees: the same JSON whichever way they are serialized, and a nested getter runs once", async () => {
-    const received: string[] = [];
-    const report = await sandbox.run({
-      code: `import { __internal } from "toolsmith";
+    const { result, received } = await echoing(`import { __internal } from "toolsmith";
 let reads = 0;
 const holey = [1, , 3]; holey[5] = undefined;
 const indexGetter: unknown[] = [0]; Object.defineProperty(indexGetter, 1, { get() { reads++; return "index"; }, enumerable: true });
@@ -141,14 +145,8 @@ const sends = [
 ];
 for (const args of sends) await __internal.hostCall("echo", args);
 await __internal.hostCall("echo", wide);
-export default reads;`,
-      hostFunctions: ["echo"],
-      onHostCall: async (_name, argsJson) => {
-        received.push(argsJson);
-        return undefined;
-      },
-    });
-    expect(report.ok ? report.result : report.error).toBe(2);
+export default reads;`);
+    expect(result).toBe(2);
     let deepJson = '{"leaf":true}';
     for (let i = 0; i < 10; i++) deepJson = `{"d":${deepJson}}`;
     expect(received.slice(0, 8)).toEqual([

@@ -1,6 +1,7 @@
 /**
- * Sandbox worker thread: receives runs from the pool, executes each in a fresh
- * bounded QuickJS instance, and keeps the next instance warm between runs.
+ * Sandbox worker thread: receives runs from the pool, executes each in a freshly
+ * prepared, bounded QuickJS runtime (see WarmInstance), and prepares the next one
+ * between runs.
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { FromWorker, ToWorker } from "../protocol.js";

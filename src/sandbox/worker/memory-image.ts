@@ -24,8 +24,6 @@ export class MemoryImage {
   private readonly stretches: Stretch[] = [];
   private readonly byteLength: number;
   private readonly heapBreak: number;
-  /** Bytes held (the non-zero pages). */
-  readonly storedBytes: number;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -36,20 +34,15 @@ export class MemoryImage {
     if (this.heapBreak <= breakAddress || this.heapBreak > this.byteLength) throw new Error(`the heap break (${this.heapBreak}) is outside the memory (${this.byteLength} bytes)`);
     const words = new Int32Array(memory.buffer, 0, Math.floor(this.heapBreak / 4));
     const bytes = new Uint8Array(memory.buffer);
-    let stored = 0;
-    for (let offset = 0; offset < this.heapBreak; offset += PAGE_BYTES) {
-      const length = Math.min(PAGE_BYTES, this.heapBreak - offset);
-      const zero = length === PAGE_BYTES && isZero(words, offset / 4, PAGE_BYTES / 4);
-      const last = this.stretches.at(-1);
-      if (last && (last.bytes === undefined) === zero) last.length += length;
-      else this.stretches.push({ offset, length, bytes: zero ? undefined : new Uint8Array(0) });
+    for (let offset = 0; offset < this.heapBreak; ) {
+      // A stretch: pages that are all zero, or the pages up to the next all-zero one.
+      const zero = isZeroPage(words, offset, this.heapBreak);
+      let end = offset + PAGE_BYTES;
+      while (end < this.heapBreak && isZeroPage(words, end, this.heapBreak) === zero) end += PAGE_BYTES;
+      end = Math.min(end, this.heapBreak);
+      this.stretches.push({ offset, length: end - offset, bytes: zero ? undefined : bytes.slice(offset, end) });
+      offset = end;
     }
-    for (const stretch of this.stretches) {
-      if (stretch.bytes === undefined) continue;
-      stretch.bytes = bytes.slice(stretch.offset, stretch.offset + stretch.length);
-      stored += stretch.length;
-    }
-    this.storedBytes = stored;
   }
 
   /** Bytes of memory a restore rewrites (up to the break at the capture). */
@@ -74,7 +67,9 @@ export class MemoryImage {
   }
 }
 
-function isZero(words: Int32Array, start: number, count: number): boolean {
-  for (let i = start; i < start + count; i++) if (words[i] !== 0) return false;
+/** Whether the whole page at `offset` is zero; a page cut short by `limit` never counts as one. */
+function isZeroPage(words: Int32Array, offset: number, limit: number): boolean {
+  if (offset + PAGE_BYTES > limit) return false;
+  for (let i = offset / 4, end = (offset + PAGE_BYTES) / 4; i < end; i++) if (words[i] !== 0) return false;
   return true;
 }

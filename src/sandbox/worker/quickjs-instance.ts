@@ -16,9 +16,6 @@ const MAX_FRESH_RUNS_PER_INSTANCE = 20;
 /** Runs one instance may serve by rewinding a RuntimeImage: no runtime is made or freed, so nothing builds up; the bound is a backstop. */
 const MAX_IMAGE_RUNS_PER_INSTANCE = 20_000;
 
-/** Where the heap break lives in the compiled module's memory (the same in every instance of it); null: not found. */
-const heapBreaks = new WeakMap<WebAssembly.Module, number | null>();
-
 /** A QuickJS WebAssembly instance and the bounded memory it runs in. */
 interface Engine {
   qjs: QuickJSWASMModule;
@@ -69,6 +66,8 @@ export class WarmInstance {
   private engine: Engine | undefined;
   /** A capture threw once: images stay off in this worker. */
   private imagesFailed = false;
+  /** Where the heap break lives (the same in every instance of the module); null: not found; undefined: not looked for yet. */
+  private breakAddress: number | null | undefined;
 
   constructor(
     private readonly wasmModule: WebAssembly.Module,
@@ -122,39 +121,39 @@ export class WarmInstance {
       engine.imaged.inUse = true;
       return engine.imaged.guest;
     }
-    // Images are captured only on an instance that has never run a guest: its memory above the heap is still zero.
+    // Images are captured only on an instance that has never run a guest: its memory above
+    // the heap is still zero. The heap break is looked for before the runtime is made.
     const imageable = this.options.runtimeImages !== false && !this.imagesFailed && engine.runs === 1;
+    const breakAddress = imageable ? this.heapBreak(engine) : undefined;
     let guest: GuestRun;
     try {
-      const breakAddress = imageable ? this.heapBreak(engine) : undefined;
       // Full: too close to the maximum for another allocation of the sizes QuickJS asks for.
       guest = new GuestRun(engine.qjs, memoryMb, () => engine.memory.buffer.byteLength >= engine.maximumBytes - 1024 * 1024);
-      if (breakAddress === undefined) return guest;
-      try {
-        const parts = guest.preloadWebGlobals() ? guest.engine : undefined;
-        const image = parts && RuntimeImage.capture(engine.memory, breakAddress, parts.runtime, parts.ctx);
-        if (image) engine.imaged = { guest, image, inUse: true };
-        return guest;
-      } catch {
-        // A capture that throws would throw again: this worker builds a runtime per run from now on.
-        this.imagesFailed = true;
-        this.engine = undefined;
-        return this.make(memoryMb);
-      }
     } catch (error) {
       this.engine = undefined;
       throw error;
     }
+    if (breakAddress === undefined) return guest;
+    try {
+      const parts = guest.preloadWebGlobals() ? guest.engine : undefined;
+      const image = parts && RuntimeImage.capture(engine.memory, breakAddress, parts.runtime, parts.ctx);
+      if (image) engine.imaged = { guest, image, inUse: true };
+      return guest;
+    } catch {
+      // A capture that throws would throw again: this worker builds a runtime per run from now
+      // on, starting with a new instance (the failed capture may have left this one half-done).
+      this.imagesFailed = true;
+      this.engine = undefined;
+      return this.make(memoryMb);
+    }
   }
 
   private heapBreak(engine: Engine): number | undefined {
-    let address = heapBreaks.get(this.wasmModule);
-    if (address === undefined) {
+    if (this.breakAddress === undefined) {
       const heap = (engine.qjs as unknown as { module?: Partial<EmscriptenHeap> }).module;
-      const found = typeof heap?._malloc === "function" && typeof heap._free === "function" ? locateHeapBreak(heap as EmscriptenHeap, engine.memory) : undefined;
-      address = found ?? null;
-      heapBreaks.set(this.wasmModule, address);
+      const usable = typeof heap?._malloc === "function" && typeof heap._free === "function";
+      this.breakAddress = (usable ? locateHeapBreak(heap as EmscriptenHeap, engine.memory) : undefined) ?? null;
     }
-    return address ?? undefined;
+    return this.breakAddress ?? undefined;
   }
 }
