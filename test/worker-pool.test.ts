@@ -89,6 +89,65 @@ describe("worker pool: polling for quick host calls", () => {
   });
 });
 
+describe("a run waiting on a host call", () => {
+  /** The pool's worker threads: a run stopped the hard way (its worker terminated) changes them. */
+  const threadIds = () => (sandbox as unknown as { pool: { slots: Array<{ worker: { threadId: number } }> } }).pool.slots.map((slot) => slot.worker.threadId).sort();
+  /** A host function that answers after `ms` (bounded: the timer is the only thing it waits on). */
+  const answerAfter = (ms: number, answered: string[]) => async (name: string) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    answered.push(name);
+    return JSON.stringify("late");
+  };
+
+  it("ends at its deadline, not when the answer comes; the late answer is dropped and the worker serves on", async () => {
+    const answered: string[] = [];
+    const workers = threadIds();
+    const started = Date.now();
+    const report = await sandbox.run({
+      code: `import { __internal } from "toolsmith";
+export default await __internal.hostCall("slow", {});`,
+      hostFunctions: ["slow"],
+      onHostCall: answerAfter(1500, answered),
+      timeoutMs: 200,
+    });
+    expect(report.ok ? report.result : report.error.name).toBe("TimeoutError");
+    expect(Date.now() - started).toBeLessThan(1500);
+    // The worker noticed the deadline itself: no hard stop replaced it.
+    expect(threadIds()).toEqual(workers);
+    const after = await sandbox.run({ code: "export default 'next'" });
+    expect(after.ok ? after.result : after.error).toBe("next");
+  });
+
+  it("ends when its caller cancels while it waits, and one answered before the cancel still counts", async () => {
+    const answered: string[] = [];
+    const workers = threadIds();
+    const caller = new AbortController();
+    const run = sandbox.run({
+      code: `import { __internal } from "toolsmith";
+const first = await __internal.hostCall("quick", {});
+globalThis.seen = first;
+export default await __internal.hostCall("slow", {});`,
+      hostFunctions: ["quick", "slow"],
+      signal: caller.signal,
+      onHostCall: async (name) => {
+        if (name === "quick") {
+          answered.push(name);
+          // The guest got its first answer and now waits on the second: cancel then.
+          setTimeout(() => caller.abort(), 50);
+          return JSON.stringify("quick");
+        }
+        return answerAfter(1500, answered)(name);
+      },
+    });
+    const report = await run;
+    expect(report.ok ? report.result : report.error.name).toBe("CancelledError");
+    expect(answered).toEqual(["quick"]);
+    expect(threadIds()).toEqual(workers);
+    const after = await sandbox.run({ code: "export default typeof globalThis.seen" });
+    expect(after.ok ? after.result : after.error).toBe("undefined");
+  });
+});
+
 describe("host-call arguments reach the host as the guest's JSON", () => {
   /** Runs `code` with an "echo" host function; its result (or error) and the JSON of each call's arguments. */
   async function echoing(code: string): Promise<{ result: unknown; received: string[] }> {

@@ -261,10 +261,15 @@ export class GuestRun {
         }
         const waitStart = performance.now();
         // Quick host replies are caught by polling; anything slower wakes the event loop.
-        if (this.pendingCalls.size > 0 && this.replySpin.spin(this.drainMessages)) continue;
-        await this.nextEvent();
-        this.replySpin.waited(performance.now() - waitStart);
-        continue;
+        if (!(this.pendingCalls.size > 0 && this.replySpin.spin(this.drainMessages))) {
+          await this.nextEvent();
+          this.replySpin.waited(performance.now() - waitStart);
+        }
+        // Nothing ran in the guest while it waited, so its jobs and the outcome are as they
+        // were: only a stop or a newly queued item can be new (a reply goes straight in).
+        const stopped = this.stopReason();
+        if (stopped) return { ok: false, error: stopped };
+        if (this.queue.length === 0) continue;
       }
       this.applyQueued();
     }
