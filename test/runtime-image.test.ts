@@ -212,6 +212,27 @@ describe("runtime images (WarmInstance in image mode)", () => {
     expect(resultOf(await runOn(warm, "export default 'after exhaustion'"))).toBe("after exhaustion");
   });
 
+  it("drops its instance after a run in which the host caught a trap or a host stack overflow", async () => {
+    // Neither can be caused from guest code on purpose; the run is told of one as GuestRun's own catch blocks would.
+    for (const failure of [new RangeError("Maximum call stack size exceeded"), Object.assign(new Error("memory access out of bounds"), { name: "RuntimeError" })]) {
+      const warm = new WarmInstance(wasmModule);
+      await warm.prepare(MEMORY_MB);
+      const memory = warm.current!.memory;
+      const finished = await runOn(warm, "export default 1", {}, { started: (run) => (run as unknown as { noteHostFailure(e: unknown): void }).noteHostFailure(failure) });
+      expect(resultOf(finished)).toBe(1);
+      expect(finished.poisoned).toBe(true);
+      expect(warm.current!.memory).not.toBe(memory);
+      expect(resultOf(await runOn(warm, "export default 'next'"))).toBe("next");
+    }
+    // An ordinary error caught there (a guest getter that throws, say) leaves the instance in use.
+    const warm = new WarmInstance(wasmModule);
+    await warm.prepare(MEMORY_MB);
+    const memory = warm.current!.memory;
+    const finished = await runOn(warm, "export default 1", {}, { started: (run) => (run as unknown as { noteHostFailure(e: unknown): void }).noteHostFailure(new TypeError("guest getter")) });
+    expect(finished.poisoned).toBe(false);
+    expect(warm.current!.memory).toBe(memory);
+  });
+
   it("never lets a timer or a host reply of one run reach the next", async () => {
     const warm = new WarmInstance(wasmModule);
     const calls: Array<{ runId: number; callId: number }> = [];

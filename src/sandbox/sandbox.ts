@@ -62,7 +62,7 @@ export class Sandbox {
     poolSize?: number,
     settings: Partial<SandboxSettings> = {},
   ) {
-    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize, maxQueued: limits.maxQueuedRuns, wasmInlining: settings.wasmInlining ?? true, runtimeImages: settings.runtimeImages ?? true });
+    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize, maxQueued: limits.maxQueuedRuns, ...settings });
   }
 
   async start(): Promise<void> {

@@ -1,14 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { setMaxListeners } from "node:events";
 import type { FromWorker, GuestErrorInfo, LogEntry, RunOutcome, RunRequest, ToWorker } from "./protocol.js";
 import { timeoutError } from "./guest-errors.js";
 import { FairQueue } from "./fair-queue.js";
 import { SpinWait } from "./spin-wait.js";
 import { compileQuickJS } from "./wasm-compile.js";
-import { packHostReply, unpackHostCall } from "./wire.js";
+import { drainPort, fromWire, toWire } from "./wire.js";
 
 /** How long past its deadline a worker may take to report before it is terminated. */
 const HARD_STOP_GRACE_MS = 150;
@@ -92,9 +92,9 @@ export interface WorkerPoolOptions {
   memoryMb: number;
   /** Runs allowed to wait for a worker; beyond it a run fails at once with a "busy, retry" error. */
   maxQueued: number;
-  /** Let V8 inline WebAssembly functions into each other when it optimizes QuickJS (see compileQuickJS). */
+  /** Let V8 inline WebAssembly functions into each other when it optimizes QuickJS (see compileQuickJS); default true. */
   wasmInlining?: boolean;
-  /** Start every run from a rewound image of a prepared runtime instead of a new runtime (see RuntimeImage). */
+  /** Start every run from a rewound image of a prepared runtime instead of a new runtime (see RuntimeImage); default true. */
   runtimeImages?: boolean;
 }
 
@@ -196,7 +196,7 @@ export class WorkerPool {
       lastRunId: 0,
     };
     fromWorker.on("message", (raw: FromWorker | string) => {
-      const message = fromWire(raw);
+      const message = fromWire<FromWorker>(raw);
       if (slot.answeredAt !== undefined && message.type === "hostCall") {
         slot.nextCallSpin.waited(performance.now() - slot.answeredAt);
         slot.answeredAt = undefined;
@@ -265,16 +265,6 @@ export class WorkerPool {
     this.post(slot, { type: "run", runId, deadline, ...job.request });
   }
 
-  /** Handles the messages waiting on a worker's port without the event loop; whether there were any. */
-  private drain(slot: Slot): boolean {
-    let any = false;
-    for (let next = receiveMessageOnPort(slot.fromWorker); next; next = receiveMessageOnPort(slot.fromWorker)) {
-      this.onMessage(slot, fromWire(next.message as FromWorker | string));
-      any = true;
-    }
-    return any;
-  }
-
   private onMessage(slot: Slot, message: FromWorker): void {
     const active = slot.active;
     if (!active || message.runId !== active.runId) return;
@@ -318,7 +308,7 @@ export class WorkerPool {
   private awaitNextCall(slot: Slot, active: ActiveRun): void {
     if (slot.active !== active || active.hostCallsInFlight > 0) return;
     slot.answeredAt = performance.now();
-    if (slot.nextCallSpin.spin(() => this.drain(slot))) slot.answeredAt = undefined;
+    if (slot.nextCallSpin.spin(() => drainPort<FromWorker>(slot.fromWorker, (message) => this.onMessage(slot, message)))) slot.answeredAt = undefined;
   }
 
   /** The signal a run's host calls listen on, made on its first call. */
@@ -374,13 +364,8 @@ export class WorkerPool {
   }
 
   private post(slot: Slot, message: ToWorker): void {
-    slot.worker.postMessage(message.type === "hostReply" ? packHostReply(message) : message);
+    slot.worker.postMessage(toWire(message));
   }
-}
-
-/** Host calls come as strings (see wire.ts); every other message as itself. */
-function fromWire(raw: FromWorker | string): FromWorker {
-  return typeof raw === "string" ? unpackHostCall(raw) : raw;
 }
 
 function failed(name: string, message: string): PoolResult {

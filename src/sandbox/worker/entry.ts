@@ -3,9 +3,9 @@
  * prepared, bounded QuickJS runtime (see WarmInstance), and prepares the next one
  * between runs.
  */
-import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type { FromWorker, ToWorker } from "../protocol.js";
-import { packHostCall, unpackHostReply } from "../wire.js";
+import { drainPort, fromWire, toWire } from "../wire.js";
 import type { GuestRun } from "./guest-run.js";
 import { WarmInstance } from "./quickjs-instance.js";
 
@@ -34,11 +34,9 @@ let current: GuestRun | undefined;
 let currentRunId: number | undefined;
 let pendingCancel: string | undefined;
 
-const post = (message: FromWorker) => init.toMain.postMessage(message.type === "hostCall" ? packHostCall(message) : message);
+const post = (message: FromWorker) => init.toMain.postMessage(toWire(message));
 
-const onMessage = (raw: ToWorker | string): void => {
-  // Successful host replies come as strings (see wire.ts); every other message as itself.
-  const message = typeof raw === "string" ? unpackHostReply(raw) : raw;
+const onMessage = (message: ToWorker): void => {
   if (message.type === "run") {
     currentRunId = message.runId;
     void (async () => {
@@ -73,15 +71,7 @@ const onMessage = (raw: ToWorker | string): void => {
     else pendingCancel = message.reason;
   }
 };
-port.on("message", onMessage);
+port.on("message", (raw: ToWorker | string) => onMessage(fromWire(raw)));
 
 /** Handles the messages already waiting on the port, as the event loop would; whether there were any. */
-const drainMessages = (): boolean => {
-  let any = false;
-  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
-    onMessage(next.message as ToWorker | string);
-    any = true;
-  }
-  return any;
-};
-
+const drainMessages = (): boolean => drainPort<ToWorker>(port, onMessage);

@@ -150,7 +150,6 @@ export class GuestRun {
     for (const [specifier, js] of Object.entries(BUILTIN_MODULES)) this.modules.set(specifier, js);
     this.reusable = false;
     this.poisoned = false;
-    this.trapped = false;
   }
 
   hostReply(reply: HostCallReply): void {
@@ -173,21 +172,18 @@ export class GuestRun {
     this.deadlineTimer = setTimeout(() => this.wake?.(), Math.max(0, request.deadline - Date.now()) + 1);
     for (const m of request.modules) this.modules.set(m.specifier, m.js);
     let outcome: RunOutcome;
-    let poisoned = false;
     try {
       outcome = await this.evaluate();
     } catch (error) {
       // A host-side exception here means the WebAssembly instance aborted (e.g. native
       // stack exhaustion); its memory may be inconsistent, so it is never touched again.
-      poisoned = true;
+      this.poisoned = true;
       outcome = { ok: false, error: this.abortError(error) };
     }
     for (const timer of this.timers.values()) clearTimeout(timer);
     clearTimeout(this.deadlineTimer);
-    poisoned ||= this.trapped;
-    this.poisoned = poisoned;
-    this.reusable = !poisoned && isCleanEnd(outcome);
-    return { type: "done", runId: this.request.runId, outcome, logs: this.logs.splice(0), logsTruncated: this.logsTruncated, poisoned };
+    this.reusable = !this.poisoned && isCleanEnd(outcome);
+    return { type: "done", runId: this.request.runId, outcome, logs: this.logs.splice(0), logsTruncated: this.logsTruncated, poisoned: this.poisoned };
   }
 
   /** Whether the last run aborted the WebAssembly instance (nothing may run in it again). */
@@ -519,7 +515,7 @@ export class GuestRun {
    * again, even when the failure was caught and reported as a readable error.
    */
   private noteHostFailure(error: unknown): void {
-    if (error instanceof RangeError || (error instanceof Error && error.name === "RuntimeError")) this.trapped = true;
+    if (error instanceof RangeError || (error instanceof Error && error.name === "RuntimeError")) this.poisoned = true;
   }
 
   private abortError(error: unknown): GuestErrorInfo {
@@ -531,9 +527,8 @@ export class GuestRun {
 
   /** Whether the run ended in a way that lets its WebAssembly instance be reused. */
   private reusable = false;
+  /** The WebAssembly instance aborted during the run, or a caught failure left it unsafe (see noteHostFailure). */
   private poisoned = false;
-  /** A caught failure left the instance unsafe (see noteHostFailure). */
-  private trapped = false;
 
   private dispose(): boolean {
     try {
