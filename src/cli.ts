@@ -13,7 +13,9 @@ import { IMPORT_CONFIG_HELP, importConfigCommand } from "./cli/commands/import-c
 import { SECRET_HELP, secretCommand } from "./cli/commands/secret.js";
 import { SYNC_HELP, syncCommand } from "./cli/commands/sync.js";
 import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
+import { DOCTOR_HELP, doctorCommand } from "./cli/commands/doctor.js";
 import { ConfigError } from "./config/load-config.js";
+import { checkGit } from "./library/git-check.js";
 import { SERVER_VERSION } from "./version.js";
 
 const MAIN_HELP = `toolsmith ${SERVER_VERSION}: an MCP server with three tools (search_library, run_code,
@@ -32,13 +34,14 @@ Commands:
   secret set|list|remove  manage secrets (values never enter the sandbox)
   import-config <file>  front the MCP servers of a Claude Desktop config
   context-cost          tokens of a conventional MCP setup vs toolsmith
+  doctor                check git, the home, config, secrets, library, remote, upstreams
   help [command]        show help
 
 Run 'toolsmith <command> --help' for a command's options.
-Environment: TOOLSMITH_HOME (default ~/.toolsmith).
+Every command takes --home <folder> (default: TOOLSMITH_HOME, else ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -54,7 +57,14 @@ const OPTIONS = {
   http: { type: "boolean" },
   port: { type: "string" },
   host: { type: "string", multiple: true },
+  home: { type: "string" },
 } as const;
+
+/** Commands that open the library (a git repository): they refuse to start without git. */
+const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "sync"]);
+
+/** Options every command takes. */
+const GLOBAL_OPTIONS = ["help", "home"];
 
 const ALLOWED: Record<string, string[]> = {
   serve: ["help", "http", "port", "host"],
@@ -67,6 +77,7 @@ const ALLOWED: Record<string, string[]> = {
   secret: ["help", "host", "json"],
   "import-config": ["help", "dry-run"],
   "context-cost": ["help", "config", "tools-json", "json"],
+  doctor: ["help", "json"],
   help: ["help"],
 };
 
@@ -97,10 +108,25 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
     ctx.stdout(HELP[command]!);
     return 0;
   }
-  const unexpected = Object.keys(values).filter((k) => !ALLOWED[command]!.includes(k));
+  if (values.home !== undefined) {
+    // Some clients (MCP Inspector 2.x) pass no environment: --home says it on the command line.
+    if (!values.home.trim()) {
+      ctx.stderr(`toolsmith: --home needs a folder, e.g. --home ~/.toolsmith.\n`);
+      return 2;
+    }
+    ctx = { ...ctx, env: { ...ctx.env, TOOLSMITH_HOME: values.home } };
+  }
+  const unexpected = Object.keys(values).filter((k) => !ALLOWED[command]!.includes(k) && !GLOBAL_OPTIONS.includes(k));
   if (unexpected.length) {
     ctx.stderr(`toolsmith ${command}: unknown option ${unexpected.map((k) => `--${k}`).join(", ")}.\n\n${HELP[command]}`);
     return 2;
+  }
+  if (NEEDS_GIT.has(command)) {
+    const git = await checkGit();
+    if (!git.ok) {
+      ctx.stderr(`toolsmith: ${git.message}\n`);
+      return 2;
+    }
   }
   try {
     switch (command) {
@@ -122,6 +148,8 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await diffCommand(ctx, rest);
       case "context-cost":
         return await contextCostCommand(ctx, rest, values);
+      case "doctor":
+        return await doctorCommand(ctx, rest, values);
       case "import-config":
         return await importConfigCommand(ctx, rest, values, ctx.nodePath);
       default:
@@ -188,3 +216,6 @@ const code = await main({
   nodePath: process.execPath,
 });
 process.exitCode = code;
+// A command is over once main returns (serve returns when it stops serving): nothing left
+// behind (an upstream child still starting, a timer) may keep the process alive.
+process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

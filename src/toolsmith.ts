@@ -5,6 +5,7 @@ import type { CommitInfo } from "./library/git-repo.js";
 import type { Integration, LibraryStore } from "./library/library-store.js";
 import { isIntegrationName, INTEGRATION_NAME_HINT } from "./library/names.js";
 import { openLibrary } from "./library/open-library.js";
+import { checkGit } from "./library/git-check.js";
 import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
 import { SearchIndex, type Searchable } from "./library/search-index.js";
 import { integrationResult, type IntegrationResult } from "./library/search-results.js";
@@ -31,6 +32,8 @@ export interface ToolsmithOptions {
   pid?: number;
   /** A full garbage collection after this many calls (serving processes; see PeriodicCollector). */
   collectGarbageEvery?: number;
+  /** Connect to the configured upstream MCP servers at start (default true); when false, only on first use. */
+  upstreams?: boolean;
 }
 
 export interface RunOptions {
@@ -128,10 +131,12 @@ export class Toolsmith {
   }
 
   private async start(): Promise<void> {
-    this.hub.start();
+    if (this.options.upstreams !== false) this.hub.start();
     this.hub.onChange((server) => this.indexUpstream(server));
     this.sandbox = new Sandbox(this.config.limits, this.options.poolSize, this.config.sandbox);
     const sandboxStarted = this.sandbox.start();
+    const git = await checkGit();
+    if (!git.ok) throw new UserError(git.message);
     this.store = await openLibrary({
       root: this.paths.library,
       stateDir: this.paths.state,

@@ -5,7 +5,7 @@ import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, makeHome } from "./helpers.js";
 
-const LISTS = join(import.meta.dirname, "..", "..", "shared", "data", "tool-lists");
+const LISTS = join(import.meta.dirname, "..", "data", "tool-lists");
 const REFERENCE = ["github-official-default", "notion", "playwright", "filesystem", "memory"].map((n) => join(LISTS, `${n}.json`));
 const MODULES = join(import.meta.dirname, "..", "node_modules", "@modelcontextprotocol");
 

@@ -116,3 +116,32 @@ function safeParse(text: string): unknown {
     return text;
   }
 }
+
+export interface CliOutcome {
+  /** The exit code, or null when the process was killed at `timeoutMs` (it did not exit by itself). */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `toolsmith` CLI as a child process with `args`, killed after `timeoutMs` if it has not exited. */
+export function runCli(args: string[], options: { home?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliOutcome> {
+  return new Promise((resolve) => {
+    const env = { ...(options.env ?? process.env), ...(options.home ? { TOOLSMITH_HOME: options.home } : {}) };
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["pipe", "pipe", "pipe"], env });
+    let stdout = "";
+    let stderr = "";
+    let killed = false;
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.stdin.end(options.input ?? "");
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill("SIGKILL");
+    }, options.timeoutMs ?? 50_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code: killed ? null : code, stdout, stderr });
+    });
+  });
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { schemaToType, toolSignature } from "../dist/bridge/upstream/schema-to-ts.js";
 import { identifierMap, toIdentifier } from "../dist/bridge/upstream/tool-names.js";
 
-const TOOL_LISTS = "/work/shared/data/tool-lists";
+const TOOL_LISTS = join(import.meta.dirname, "..", "data", "tool-lists");
 
 interface ListedTool {
   name: string;

@@ -21,9 +21,17 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export function openHome(ctx: CliContext, options: { serving?: boolean } = {}): Toolsmith {
+export interface OpenHomeOptions {
+  /** A long-lived server (collects garbage in step with its calls). */
+  serving?: boolean;
+  /** Start the configured upstream MCP servers (commands that never run code or search leave them off). */
+  upstreams?: boolean;
+}
+
+export function openHome(ctx: CliContext, options: OpenHomeOptions = {}): Toolsmith {
   return Toolsmith.open({
     home: resolveHomeDir(ctx.env),
+    upstreams: options.upstreams,
     log: (line) => ctx.stderr(`toolsmith: ${line}\n`),
     // A serving process answers calls for hours: collect its garbage in step (see PeriodicCollector).
     collectGarbageEvery: options.serving ? SERVING_COLLECT_EVERY : undefined,
@@ -37,8 +45,8 @@ const SERVING_COLLECT_EVERY = 500;
  * Opens the home, does the work, and closes it; a UserError (a bad name, an unknown
  * version) is printed and becomes exit code 1.
  */
-export async function withHome(ctx: CliContext, work: (toolsmith: Toolsmith) => Promise<ExitCode>): Promise<ExitCode> {
-  const toolsmith = openHome(ctx);
+export async function withHome(ctx: CliContext, work: (toolsmith: Toolsmith) => Promise<ExitCode>, options: OpenHomeOptions = {}): Promise<ExitCode> {
+  const toolsmith = openHome(ctx, options);
   try {
     return await work(toolsmith);
   } catch (error) {

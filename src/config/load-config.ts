@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ConfigSchema, type Config } from "./schema.js";
 import { describeZodIssue } from "./zod-issues.js";
+import { describeJsonSyntaxError } from "./json-syntax.js";
 
 /** A config file that cannot be used; the message names the file and the bad key. */
 export class ConfigError extends Error {
@@ -24,8 +25,8 @@ export function parseConfig(text: string, path = "config.json"): Config {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}. Fix the syntax or delete the file to use defaults.`);
+  } catch {
+    throw new ConfigError(`${path} is not valid JSON (${describeJsonSyntaxError(text)}). Fix the syntax or delete the file to use defaults.`);
   }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describeIssues(path, parsed.error));

@@ -41,7 +41,7 @@ async function connectAndList(server: string, config: UpstreamServer, progress: 
 }
 
 /**
- * Saved tools/list results: `{ server?, tools: [...] }` (e.g. ../shared/data/tool-lists)
+ * Saved tools/list results: `{ server?, tools: [...] }` (e.g. data/tool-lists)
  * or a JSON-RPC response whose `result.tools` holds them.
  */
 export async function toolsFromJsonFile(path: string): Promise<ServerTools> {

@@ -1,6 +1,7 @@
 import { chmod, readFile, stat } from "node:fs/promises";
 import { z } from "zod";
 import { describeZodIssue } from "../../config/zod-issues.js";
+import { describeJsonSyntaxError } from "../../config/json-syntax.js";
 import { writeFileAtomic } from "../../library/atomic-write.js";
 
 /** Secret names: upper-case words, as environment variables are written (e.g. GITHUB_TOKEN). */
@@ -41,7 +42,7 @@ export async function readSecretsFile(path: string): Promise<SecretsFile> {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new SecretsFileError(`${path} is not valid JSON. Fix it, or remove it and add secrets again with 'toolsmith secret set'.`);
+    throw new SecretsFileError(`${path} is not valid JSON (${describeJsonSyntaxError(text)}). Fix it, or remove it and add secrets again with 'toolsmith secret set'.`);
   }
   const parsed = SecretsFileSchema.safeParse(raw);
   if (!parsed.success) {

@@ -58,6 +58,9 @@ export class UpstreamConnection {
   private connecting: Promise<void> | undefined;
   private state: UpstreamState = { status: "connecting" };
   private restarts = 0;
+  /** The client of a connection attempt still in progress (closed with the rest on close()). */
+  private pending: Client | undefined;
+  private closed = false;
 
   constructor(
     readonly name: string,
@@ -71,7 +74,7 @@ export class UpstreamConnection {
 
   /** Connects (or reconnects) and lists tools; resolves either way, the state says how it went. */
   ensureConnected(): Promise<void> {
-    if (this.client && this.state.status === "ready") return Promise.resolve();
+    if (this.closed || (this.client && this.state.status === "ready")) return Promise.resolve();
     this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
     return this.connecting;
   }
@@ -96,15 +99,23 @@ export class UpstreamConnection {
     }
   }
 
+  /**
+   * Stops the server for good, including one still starting (a stdio child that has
+   * not answered yet would otherwise keep the process alive until the connect timeout).
+   */
   async close(): Promise<void> {
-    const client = this.client;
+    this.closed = true;
+    const clients = [this.client, this.pending];
     this.client = undefined;
-    await client?.close().catch(() => undefined);
+    this.pending = undefined;
+    if (this.state.status === "connecting") this.state = { status: "unavailable", reason: "toolsmith is shutting down" };
+    await Promise.all(clients.map((c) => c?.close().catch(() => undefined)));
   }
 
   private async connect(): Promise<void> {
     const previousTools = this.state.status === "unavailable" ? this.state.tools : this.state.status === "ready" ? this.state.tools : undefined;
     const client = new Client({ name: "toolsmith", version: SERVER_VERSION });
+    this.pending = client;
     try {
       const transport = this.transport();
       client.onclose = () => {
@@ -116,6 +127,7 @@ export class UpstreamConnection {
       };
       await withTimeout(client.connect(transport), UPSTREAM_CONNECT_TIMEOUT_MS, "connect");
       const tools = await withTimeout(listAllTools(client), UPSTREAM_CONNECT_TIMEOUT_MS, "tools/list");
+      if (this.closed) throw new Error("toolsmith is shutting down");
       this.client = client;
       this.state = { status: "ready", tools };
       this.log(`upstream '${this.name}': ready with ${tools.length} tools`);
@@ -123,7 +135,9 @@ export class UpstreamConnection {
       await client.close().catch(() => undefined);
       const reason = describeFailure(error);
       this.state = { status: "unavailable", reason, tools: previousTools };
-      this.log(`upstream '${this.name}': unavailable: ${reason}`);
+      if (!this.closed) this.log(`upstream '${this.name}': unavailable: ${reason}`);
+    } finally {
+      if (this.pending === client) this.pending = undefined;
     }
   }
 

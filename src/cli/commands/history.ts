@@ -1,6 +1,9 @@
 import { isIntegrationName, INTEGRATION_NAME_HINT } from "../../library/names.js";
 import { openHome, UsageError, withHome, type CliContext, type ExitCode } from "../cli-context.js";
 
+/** History commands read and write git only: they start no upstream MCP server. */
+const NO_UPSTREAMS = { upstreams: false };
+
 export const LOG_HELP = `Usage: toolsmith log [name] [--max N] [--json]
 
 Lists the library's versions, newest first: every commit, or those of one integration.
@@ -25,7 +28,7 @@ export async function diffCommand(ctx: CliContext, positionals: string[]): Promi
   return withHome(ctx, async (toolsmith) => {
     ctx.stdout((await toolsmith.diff(name, from, to)) || "No differences.\n");
     return 0;
-  });
+  }, NO_UPSTREAMS);
 }
 
 export async function logCommand(ctx: CliContext, positionals: string[], flags: { max?: string; json?: boolean }): Promise<ExitCode> {
@@ -34,7 +37,7 @@ export async function logCommand(ctx: CliContext, positionals: string[], flags: 
   if (name !== undefined && !isIntegrationName(name)) throw new UsageError(`'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.`);
   const max = flags.max === undefined ? undefined : Number(flags.max);
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError("--max must be a positive whole number.");
-  const toolsmith = openHome(ctx);
+  const toolsmith = openHome(ctx, NO_UPSTREAMS);
   try {
     if (name !== undefined && !(await toolsmith.get(name)) && (await toolsmith.history(name, 1)).length === 0) {
       ctx.stderr(`No integration named '${name}' in the library. 'toolsmith search' lists them.\n`);
@@ -56,5 +59,5 @@ export async function revertCommand(ctx: CliContext, positionals: string[]): Pro
     const result = await toolsmith.revert(name, version);
     ctx.stdout(`Reverted ${name} to ${result.restoredFrom.slice(0, 12)}: new version ${result.version}\n`);
     return 0;
-  });
+  }, NO_UPSTREAMS);
 }

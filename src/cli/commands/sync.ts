@@ -10,7 +10,8 @@ save and every library.pullIntervalSeconds.
 
 export async function syncCommand(ctx: CliContext, positionals: string[], flags: { json?: boolean }): Promise<ExitCode> {
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'.`);
-  const toolsmith = openHome(ctx);
+  // Sync moves commits only: no upstream MCP server is started.
+  const toolsmith = openHome(ctx, { upstreams: false });
   try {
     const report = await toolsmith.sync();
     if (!report) {
