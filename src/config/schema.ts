@@ -31,6 +31,7 @@ export const LIMIT_CEILINGS = {
   maxHostCalls: 1_000_000,
   workspaceMb: 1_000_000,
   maxQueuedRuns: 100_000,
+  maxConcurrentRuns: 1024,
 } as const;
 
 const limit = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -45,6 +46,8 @@ export const LimitsSchema = z
     maxHostCalls: limit(0, LIMIT_CEILINGS.maxHostCalls).default(DEFAULT_LIMITS.maxHostCalls),
     workspaceMb: limit(0, LIMIT_CEILINGS.workspaceMb).default(DEFAULT_LIMITS.workspaceMb),
     maxQueuedRuns: limit(0, LIMIT_CEILINGS.maxQueuedRuns).default(DEFAULT_LIMITS.maxQueuedRuns),
+    /** Runs in progress at once, including those waiting on fetch or upstream calls; default from memory (see run-capacity.ts). */
+    maxConcurrentRuns: limit(1, LIMIT_CEILINGS.maxConcurrentRuns).optional(),
   })
   .strict();
 

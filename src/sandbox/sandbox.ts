@@ -62,7 +62,7 @@ export class Sandbox {
     poolSize?: number,
     settings: Partial<SandboxSettings> = {},
   ) {
-    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize, maxQueued: limits.maxQueuedRuns, ...settings });
+    this.pool = new WorkerPool({ memoryMb: limits.memoryMb, size: poolSize, maxQueued: limits.maxQueuedRuns, maxConcurrent: limits.maxConcurrentRuns, ...settings });
   }
 
   async start(): Promise<void> {

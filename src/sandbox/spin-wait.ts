@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { usableCpus } from "../util/usable-cpus.js";
 import { performance } from "node:perf_hooks";
 
 /**
@@ -89,21 +88,4 @@ function noteNextLoopTurn(): void {
     turnPending = false;
     lastLoopTurn = performance.now();
   });
-}
-
-/**
- * CPUs this process may use: its affinity (availableParallelism), and on Linux the
- * cgroup v2 quota (`cpu.max`), which Node 20's availableParallelism does not read.
- */
-function usableCpus(): number {
-  const cpus = availableParallelism();
-  try {
-    const [quota, period] = readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(/\s+/);
-    const q = Number(quota);
-    const p = Number(period);
-    if (quota !== "max" && q > 0 && p > 0) return Math.min(cpus, Math.max(1, Math.floor(q / p)));
-  } catch {
-    // Not Linux, or no cgroup v2 quota to read: the affinity is all there is.
-  }
-  return cpus;
 }

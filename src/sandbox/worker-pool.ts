@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { setMaxListeners } from "node:events";
 import type { FromWorker, GuestErrorInfo, LogEntry, RunOutcome, RunRequest, ToWorker } from "./protocol.js";
@@ -9,6 +8,8 @@ import { FairQueue } from "./fair-queue.js";
 import { SpinWait } from "./spin-wait.js";
 import { compileQuickJS } from "./wasm-compile.js";
 import { drainPort, fromWire, toWire } from "./wire.js";
+import { defaultMaxConcurrentRuns } from "./run-capacity.js";
+import { usableCpus } from "../util/usable-cpus.js";
 
 /** How long past its deadline a worker may take to report before it is terminated. */
 const HARD_STOP_GRACE_MS = 150;
@@ -24,6 +25,8 @@ const WORKER_STACK_MB = 16;
  * in-process over 6,000 runs on 4 workers).
  */
 const WORKER_YOUNG_GENERATION_MB = 2;
+/** A worker started beyond the warm pool is stopped after this long without a run. */
+const EXTRA_WORKER_IDLE_MS = 30_000;
 /** After answering a run's last outstanding host call, how long to poll for its next one (see SpinWait). */
 const NEXT_CALL_SPIN_BUDGET_MS = SpinWait.budget(0.1);
 
@@ -92,6 +95,8 @@ export interface WorkerPoolOptions {
   memoryMb: number;
   /** Runs allowed to wait for a worker; beyond it a run fails at once with a "busy, retry" error. */
   maxQueued: number;
+  /** Most runs in progress at once, counting those waiting on host calls (default: by memory, see defaultMaxConcurrentRuns). */
+  maxConcurrent?: number;
   /** Let V8 inline WebAssembly functions into each other when it optimizes QuickJS (see compileQuickJS); default true. */
   wasmInlining?: boolean;
   /** Start every run from a rewound image of a prepared runtime instead of a new runtime (see RuntimeImage); default true. */
@@ -102,8 +107,14 @@ export interface WorkerPoolOptions {
 const CLIENT_QUEUE_SHARE = 0.25;
 
 /**
- * A pool of warm worker threads, one run per worker at a time. The main thread owns
- * each run's wall-clock deadline and terminates a worker that overruns it.
+ * A pool of worker threads, one run per worker at a time. The main thread owns each
+ * run's wall-clock deadline and terminates a worker that overruns it.
+ *
+ * `size` workers stay warm. A run that finds none free gets a new worker while fewer
+ * runs than CPUs are runnable (a run waiting on a host call, e.g. a fetch, is not) and
+ * fewer than `maxConcurrent` runs are in progress: runs waiting on I/O never keep a
+ * runnable one out, and CPU-bound runs still queue instead of slicing the CPUs thinner.
+ * Extra workers stop after EXTRA_WORKER_IDLE_MS idle.
  */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -111,12 +122,21 @@ export class WorkerPool {
   private nextRunId = 1;
   private closed = false;
   private readonly size: number;
+  private readonly maxConcurrent: number;
+  private readonly cpus = usableCpus();
+  private retireTimer: NodeJS.Timeout | undefined;
   private wasmModule: WebAssembly.Module | undefined;
   private starting: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerPoolOptions) {
     // At least four: each worker prepares its next guest while the others serve, so back-to-back runs rarely wait.
-    this.size = Math.max(1, options.size ?? Math.min(8, Math.max(4, availableParallelism())));
+    this.size = Math.max(1, options.size ?? Math.min(8, Math.max(4, this.cpus)));
+    this.maxConcurrent = Math.max(this.size, options.maxConcurrent ?? defaultMaxConcurrentRuns(options.memoryMb, this.size));
+  }
+
+  /** Workers now (warm ones and extra ones started for runs waiting on I/O). */
+  get workers(): number {
+    return this.slots.length;
   }
 
   /** Compiles the WebAssembly once and starts the workers; runs wait for it. */
@@ -135,7 +155,7 @@ export class WorkerPool {
     await this.start();
     if (job.signal?.aborted) return failed("CancelledError", "The run was cancelled before it started.");
     const client = job.client ?? "default";
-    const idle = this.slots.some((s) => !s.active);
+    const idle = this.slots.some((s) => !s.active) || this.canGrow();
     if (!idle && this.queue.length >= this.options.maxQueued) {
       return failed("BusyError", `toolsmith is busy: ${this.queue.length} runs are already waiting for a sandbox. Retry in a few seconds.`);
     }
@@ -147,7 +167,7 @@ export class WorkerPool {
       // Nobody waiting and a worker free: start at once, without a queue entry or a listener
       // on the caller's signal (startOn adds its own for the run itself).
       if (this.queue.length === 0) {
-        const slot = this.bestIdle();
+        const slot = this.bestIdle() ?? this.grow();
         if (slot) return this.startOn(slot, job, resolve);
       }
       const entry: QueuedRun = { job, resolve, onAbort: undefined };
@@ -165,6 +185,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retireTimer);
     for (const pending of this.queue.drain()) pending.resolve(failed("SandboxError", "The sandbox is shutting down."));
     await Promise.all(
       this.slots.splice(0).map(async (slot) => {
@@ -212,13 +233,51 @@ export class WorkerPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const best = this.bestIdle();
+      const best = this.bestIdle() ?? this.grow();
       if (!best) return;
       const next = this.queue.shift()!;
       // The caller's signal outlives the wait; a listener left on it keeps the whole job reachable.
       if (next.onAbort) next.job.signal?.removeEventListener("abort", next.onAbort);
       this.startOn(best, next.job, next.resolve);
     }
+  }
+
+  /** Whether another worker may start: fewer runnable runs than CPUs, fewer runs than the memory bound. */
+  private canGrow(): boolean {
+    if (this.closed || this.slots.length === 0 || this.slots.length >= this.maxConcurrent) return false;
+    let runnable = 0;
+    for (const slot of this.slots) if (slot.active && slot.active.hostCallsInFlight === 0) runnable++;
+    return runnable < this.cpus;
+  }
+
+  /** A new worker beyond the warm pool, when canGrow() allows it. */
+  private grow(): Slot | undefined {
+    if (!this.canGrow()) return undefined;
+    const slot = this.spawn();
+    this.slots.push(slot);
+    this.scheduleRetire();
+    return slot;
+  }
+
+  /** Stops extra workers (beyond `size`) that have been idle for EXTRA_WORKER_IDLE_MS. */
+  private scheduleRetire(): void {
+    if (this.retireTimer || this.slots.length <= this.size) return;
+    this.retireTimer = setTimeout(() => {
+      this.retireTimer = undefined;
+      const now = performance.now();
+      for (let i = this.slots.length - 1; i >= 0 && this.slots.length > this.size; i--) {
+        const slot = this.slots[i]!;
+        if (slot.active || now - slot.idleSince < EXTRA_WORKER_IDLE_MS) continue;
+        this.slots.splice(i, 1);
+        slot.worker.removeAllListeners("exit");
+        slot.worker.removeAllListeners("error");
+        slot.worker.on("error", () => undefined);
+        slot.fromWorker.close();
+        void slot.worker.terminate();
+      }
+      this.scheduleRetire();
+    }, EXTRA_WORKER_IDLE_MS);
+    this.retireTimer.unref();
   }
 
   /**
@@ -283,7 +342,8 @@ export class WorkerPool {
 
   private async serveHostCall(slot: Slot, active: ActiveRun, callId: number, name: string, argsJson: string): Promise<void> {
     const handler = active.job.onHostCall;
-    active.hostCallsInFlight++;
+    // A run now waiting on the host no longer needs its CPU: a queued run may start (see canGrow).
+    if (active.hostCallsInFlight++ === 0 && this.queue.length > 0) this.dispatch();
     let reply: ToWorker;
     try {
       if (!handler) throw Object.assign(new Error(`'${name}' is not available in this run`), { name: "Error" });
