@@ -334,6 +334,8 @@ export class WorkerPool {
       void this.serveHostCall(slot, active, message.callId, message.name, message.argsJson);
     } else if (message.type === "done") {
       active.logs.push(...message.logs);
+      // The last lines come with the outcome: they are live progress too (sent before the result).
+      if (message.logs.length) active.job.onLogs?.(message.logs);
       this.finish(slot, message.outcome, message.logsTruncated);
       if (message.poisoned) this.replace(slot);
       else this.dispatch();
