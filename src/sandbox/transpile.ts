@@ -38,7 +38,8 @@ let lexerReady: Promise<void> | undefined;
 
 /** Must be awaited once before `compileModule` is called. */
 export function initCompiler(): Promise<void> {
-  lexerReady ??= initLexer();
+  // esbuild starts its service on the first transform (~seconds on a loaded machine): do it here, not in a run's time.
+  lexerReady ??= initLexer().then(() => void transformSync("", { loader: "ts", format: "esm", target: GUEST_TARGET, logLevel: "silent" }));
   return lexerReady;
 }
 
@@ -85,6 +86,9 @@ function compileUncached(source: string, filename: string): CompileResult {
       },
     };
   }
+  // esbuild wraps a CommonJS script (top-level return, module.exports, exports.x) so that it
+  // runs, but as a module its exports are then lost: say what to write instead.
+  if (/^var __commonJS = /m.test(js)) return { ok: false, error: commonJsError(source, filename) };
   const [imports, exports] = lexModule(js, filename);
   return {
     ok: true,
@@ -95,5 +99,20 @@ function compileUncached(source: string, filename: string): CompileResult {
       imports: imports.flatMap((i) => (i.type !== "import-meta" && i.specifier !== undefined ? [{ specifier: i.specifier, dynamic: i.type === "dynamic" }] : [])),
       exports: exports.flatMap((e) => ("name" in e && e.name ? [e.name] : [])),
     },
+  };
+}
+
+/** A CommonJS shape where an ES module is expected, located at its first telltale line. */
+function commonJsError(source: string, filename: string): CompileError {
+  const lines = source.split("\n");
+  const index = lines.findIndex((line) => /^\s*return\b|\bmodule\.exports\b|(^|[^.\w$])exports\.[\w$]/.test(line));
+  const line = lines[index];
+  const shape = line === undefined ? "CommonJS" : /^\s*return\b/.test(line) ? "a top-level 'return'" : /module\.exports/.test(line) ? "'module.exports'" : "'exports.…'";
+  const where = line === undefined ? "" : ` (${filename}:${index + 1}: ${line.trim().slice(0, 120)})`;
+  return {
+    name: "SyntaxError",
+    message: `This code is written as a CommonJS script (${shape})${where}, but it runs as an ES module: use 'export default <value>' for the result and 'export function' / 'export const' for what others import.`,
+    line: line === undefined ? undefined : index + 1,
+    column: line === undefined ? undefined : line.search(/\S/) + 1,
   };
 }

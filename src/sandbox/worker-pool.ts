@@ -25,6 +25,8 @@ const WORKER_STACK_MB = 16;
  * in-process over 6,000 runs on 4 workers).
  */
 const WORKER_YOUNG_GENERATION_MB = 2;
+/** Longest the pool's start waits for its first prepared worker (it goes on preparing after). */
+const FIRST_PREPARED_WAIT_MS = 30_000;
 /** A worker started beyond the warm pool is stopped after this long without a run. */
 const EXTRA_WORKER_IDLE_MS = 30_000;
 /** After answering a run's last outstanding host call, how long to poll for its next one (see SpinWait). */
@@ -146,8 +148,25 @@ export class WorkerPool {
       const bytes = await readFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"));
       this.wasmModule = await compileQuickJS(bytes, this.options.wasmInlining ?? true);
       for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+      await this.firstPrepared();
     })();
     return this.starting;
+  }
+
+  /**
+   * Resolves once one worker has its first guest prepared (bounded), so that a run's
+   * time never includes the sandbox's own warm-up.
+   */
+  private async firstPrepared(): Promise<void> {
+    const waits = this.slots.map((slot) => {
+      // Atomics.waitAsync is in Node 20 (V8 8.7+); TypeScript types it only from lib es2024.
+      const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(slot.readiness, 0, -1, FIRST_PREPARED_WAIT_MS);
+      return wait.async ? wait.value.then(() => undefined) : Promise.resolve();
+    });
+    // The workers are unref'd and a waitAsync promise holds nothing: this timer keeps the process up meanwhile.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([...waits, new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_PREPARED_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   async run(job: PoolJob): Promise<PoolResult> {
@@ -428,6 +447,10 @@ export class WorkerPool {
   private post(slot: Slot, message: ToWorker): void {
     slot.worker.postMessage(toWire(message));
   }
+}
+
+interface AtomicsWaitAsync {
+  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: false; value: string } | { async: true; value: Promise<string> };
 }
 
 function failed(name: string, message: string): PoolResult {

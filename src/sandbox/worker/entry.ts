@@ -27,7 +27,10 @@ const warm = new WarmInstance(init.wasmModule, { runtimeImages: init.runtimeImag
 /** Tells the pool this worker's next guest is prepared (after run `afterRunId`), so a run sent now starts at once. */
 const prepareSpare = (memoryMb: number, afterRunId: number) =>
   void warm.prepare(memoryMb).then((ready) => {
-    if (ready) Atomics.store(init.readiness, 0, afterRunId);
+    if (!ready) return;
+    Atomics.store(init.readiness, 0, afterRunId);
+    // Wakes the pool's start, which waits for the first prepared worker (no waiter: a no-op).
+    Atomics.notify(init.readiness, 0);
   });
 prepareSpare(init.memoryMb, 0);
 let current: GuestRun | undefined;
