@@ -26,5 +26,15 @@ await assertRejects(() => Promise.reject(new Error("nope")), /nope/, "rejection 
 let rejected = false;
 await assertRejects(() => Promise.resolve(1), /x/, "x").catch(() => (rejected = true));
 if (!rejected) throw new Error("assertRejects must fail on a resolved promise");
-if (checkCount() !== 9) throw new Error(`checkCount is ${checkCount()}, expected 9`);
+const messageOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return "";
+};
+if (messageOf(() => assert(0)) !== "Check failed: expected a truthy value, got 0") throw new Error("assert without a message must say what the value was");
+if (!messageOf(() => assertEqual([1], [2])).startsWith("Check failed: values differ\n  expected: [2]")) throw new Error("assertEqual without a message must show both values");
+if (checkCount() !== 11) throw new Error(`checkCount is ${checkCount()}, expected 11`);
 export default `ok: ${checkCount()} checks`;

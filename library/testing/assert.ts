@@ -7,10 +7,25 @@ export function checkCount(): number {
   return checks;
 }
 
-/** Throws `Check failed: <message>` unless `condition` is truthy. */
-export function assert(condition: unknown, message: string): void {
+/** What a failed check says: the caller's message, else what the check was. */
+function describe(message: string | undefined, fallback: string): string {
+  return message === undefined || message === "" ? fallback : message;
+}
+
+/** Shows a value in a failure message: JSON where it has one, else its String form. */
+function show(value: unknown): string {
+  if (value === undefined) return "undefined";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Throws `Check failed: <message>` unless `condition` is truthy (without a message: what the value was). */
+export function assert(condition: unknown, message?: string): void {
   checks++;
-  if (!condition) throw new Error(`Check failed: ${message}`);
+  if (!condition) throw new Error(`Check failed: ${describe(message, `expected a truthy value, got ${show(condition)}`)}`);
 }
 
 /** Deep equality: same primitives (NaN equals NaN), same array items, same own keys in any order, equal Dates. */
@@ -26,15 +41,16 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Throws unless `actual` deep-equals `expected`, showing both as JSON. */
-export function assertEqual(actual: unknown, expected: unknown, message: string): void {
+export function assertEqual(actual: unknown, expected: unknown, message?: string): void {
   checks++;
   if (!deepEqual(actual, expected)) {
-    throw new Error(`Check failed: ${message}\n  expected: ${JSON.stringify(expected)}\n  actual:   ${JSON.stringify(actual)}`);
+    throw new Error(`Check failed: ${describe(message, "values differ")}\n  expected: ${show(expected)}\n  actual:   ${show(actual)}`);
   }
 }
 
 /** Throws unless `fn()` throws an error whose message matches `pattern`. */
-export function assertThrows(fn: () => unknown, pattern: RegExp, message: string): void {
+export function assertThrows(fn: () => unknown, pattern: RegExp, message?: string): void {
+  message = describe(message, "the call");
   checks++;
   try {
     fn();
@@ -47,7 +63,8 @@ export function assertThrows(fn: () => unknown, pattern: RegExp, message: string
 }
 
 /** Like assertThrows for async functions: awaits `fn()` and expects it to reject. */
-export async function assertRejects(fn: () => Promise<unknown>, pattern: RegExp, message: string): Promise<void> {
+export async function assertRejects(fn: () => Promise<unknown>, pattern: RegExp, message?: string): Promise<void> {
+  message = describe(message, "the call");
   checks++;
   try {
     await fn();

@@ -230,17 +230,27 @@ export const GUEST_PRELUDE_JS = String.raw`
     error.name = name;
     return error;
   }
+  // An error answered later has no frame of the guest's own code: the call site, taken when the
+  // call is made (not for progress, the one call made in tight loops), gives it its line.
+  function withSite(error, site) {
+    if (site && typeof site.stack === "string") {
+      // Only the guest's own frames: not the prelude's, the fetch polyfill's, the toolsmith module's or native ones.
+      error.stack = site.stack.split("\n").filter((line) => !/\((<[a-z-]+>|toolsmith):\d|\(native\)/.test(line)).join("\n");
+    }
+    return error;
+  }
   function hostCall(name, args) {
     const id = nextHostCallId++;
+    const site = name === "progress" ? undefined : new ErrorCtor();
     const refused = hostCallRaw(name, serialize(args), id);
-    if (refused !== undefined) return new PromiseCtor((_, reject) => reject(hostError(refused[0], refused[1])));
-    return new PromiseCtor((resolve, reject) => pendingHostCalls.set(id, { resolve, reject }));
+    if (refused !== undefined) return new PromiseCtor((_, reject) => reject(withSite(hostError(refused[0], refused[1]), site)));
+    return new PromiseCtor((resolve, reject) => pendingHostCalls.set(id, { resolve, reject, site }));
   }
   function deliver(id, ok, payload, errorName) {
     const pending = pendingHostCalls.get(id);
     if (!pending) return;
     pendingHostCalls.delete(id);
-    if (!ok) pending.reject(hostError(errorName, payload));
+    if (!ok) pending.reject(withSite(hostError(errorName, payload), pending.site));
     else if (payload === undefined) pending.resolve(undefined);
     else {
       let value;

@@ -84,7 +84,7 @@ export class GuestRun {
     this.runtime.setModuleLoader(
       (name) => {
         const js = this.modules.get(name);
-        return js === undefined ? { error: new Error(`Cannot find module '${name}'`) } : js;
+        return js === undefined ? { error: new Error(unresolvedImportMessage(name)) } : js;
       },
       (base, requested) => this.normalize(base, requested),
     );
@@ -315,9 +315,13 @@ export class GuestRun {
     return undefined;
   }
 
-  private normalize(_base: string, requested: string): string | { error: Error } {
-    if (this.modules.has(requested)) return requested;
-    return { error: new Error(unresolvedImportMessage(requested)) };
+  /**
+   * Module names are absolute: the requested name is the name. An unknown one is refused
+   * by the loader (quickjs-emscripten drops an error returned from here and asks the
+   * loader for '' instead, which lost the name from the message).
+   */
+  private normalize(_base: string, requested: string): string {
+    return requested;
   }
 
   private installHostFunctions(): void {
