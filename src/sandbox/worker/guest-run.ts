@@ -83,8 +83,8 @@ export class GuestRun {
     if (setup) return setup;
     this.runtime.setModuleLoader(
       (name) => {
-        const js = this.modules.get(name);
-        return js === undefined ? { error: new Error(unresolvedImportMessage(name)) } : js;
+        const js = name.startsWith(UNRESOLVED) ? undefined : this.modules.get(name);
+        return js === undefined ? { error: new Error(unresolvedImportMessage(name.replace(UNRESOLVED, ""))) } : js;
       },
       (base, requested) => this.normalize(base, requested),
     );
@@ -316,12 +316,13 @@ export class GuestRun {
   }
 
   /**
-   * Module names are absolute: the requested name is the name. An unknown one is refused
-   * by the loader (quickjs-emscripten drops an error returned from here and asks the
-   * loader for '' instead, which lost the name from the message).
+   * Module names are absolute: a known one is its own name. An unknown one (or the running
+   * module itself) gets a name no module has, which the loader refuses with the requested
+   * name in its message (quickjs-emscripten drops an error returned from here and asks the
+   * loader for '' instead).
    */
   private normalize(_base: string, requested: string): string {
-    return requested;
+    return this.modules.has(requested) ? requested : `${UNRESOLVED}${requested}`;
   }
 
   private installHostFunctions(): void {
@@ -548,6 +549,9 @@ export class GuestRun {
     }
   }
 }
+
+/** Prefix of the name an import that resolves to nothing is given (see normalize). */
+const UNRESOLVED = "?unresolved?";
 
 function unresolvedImportMessage(specifier: string): string {
   if (specifier.startsWith("library/")) {
