@@ -1,18 +1,27 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { CLI, connect, makeHome, useServer } from "./helpers.js";
 import { json, startFixture } from "./http-fixture.js";
 import { parseConfig } from "../dist/config/load-config.js";
 
-const README = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
+const ROOT = join(import.meta.dirname, "..");
+const README = readFileSync(join(ROOT, "README.md"), "utf8");
+/** README.md and every page under docs/, by path from the repository root. */
+const PAGES = new Map<string, string>([
+  ["README.md", README],
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f): [string, string] => [`docs/${f}`, readFileSync(join(ROOT, "docs", f), "utf8")]),
+]);
 
-/** The fenced block that follows `<!-- example: NAME -->` in the README. */
+/** The fenced block that follows `<!-- example: NAME -->` in the README or a docs page (exactly one). */
 function example(name: string): string {
-  const m = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``).exec(README);
-  if (!m?.[1]) throw new Error(`README has no example '${name}'`);
-  return m[1];
+  const pattern = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``, "g");
+  const found = [...PAGES.values()].flatMap((text) => [...text.matchAll(pattern)].map((m) => m[1]!));
+  if (found.length !== 1) throw new Error(`expected one example '${name}' in README.md and docs/, found ${found.length}`);
+  return found[0]!;
 }
 
 const server = useServer();
@@ -66,6 +75,21 @@ describe("README examples run as documented", () => {
       await made.cleanup();
       await api.close();
     }
+  });
+
+  it("every relative link in README.md and docs/*.md points to an existing file", () => {
+    const broken: string[] = [];
+    for (const [page, text] of PAGES) {
+      // Fenced code is not prose: a `](` there is not a link.
+      const prose = text.replace(/```[\s\S]*?```/g, "");
+      for (const m of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1]!;
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("#")) continue;
+        const file = resolve(ROOT, dirname(page), decodeURIComponent(target.split("#")[0]!));
+        if (!existsSync(file)) broken.push(`${page}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   it("the tool list figure in the README is the real one", async () => {
