@@ -35,5 +35,5 @@ export function parseConfig(text: string, path = "config.json"): Config {
 
 function describeIssues(path: string, error: z.ZodError): string {
   const lines = error.issues.slice(0, 5).map((issue) => `- ${describeZodIssue(issue)}`);
-  return `Invalid ${path}:\n${lines.join("\n")}\nSee the README's Configuration section for every key and its default.`;
+  return `Invalid ${path}:\n${lines.join("\n")}\nSee docs/configuration.md for every key and its default.`;
 }
