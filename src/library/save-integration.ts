@@ -6,6 +6,8 @@ import type { IntegrationFiles, LibraryStore } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
 import { runIntegrationTest } from "./test-runner.js";
 import { retestDependents, type DependentResult } from "./dependents.js";
+import { SecretInLibraryError } from "./commit-checks.js";
+import { NotRegularFileError } from "./regular-files.js";
 import { absoluteFiles, INTEGRATION_NAME_HINT, isIntegrationName, LIBRARY_PREFIX } from "./names.js";
 
 export interface SaveRequest {
@@ -118,6 +120,9 @@ export async function saveIntegration(deps: SaveDeps, request: SaveRequest): Pro
     if (dependents.results.length) outcome.dependents = dependents.results;
     return outcome;
   } catch (error) {
+    // Refusals say what to change; anything else is a failure worth retrying.
+    if (error instanceof SecretInLibraryError) return { ok: false, phase: "secrets", error: { name: error.name, message: error.message } };
+    if (error instanceof NotRegularFileError) return { ok: false, phase: "commit", error: { name: error.name, message: `Nothing was saved: ${error.message}` } };
     return {
       ok: false,
       phase: "commit",
