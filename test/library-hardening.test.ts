@@ -302,3 +302,32 @@ describe("dependents re-tested by a save", () => {
     expect(existsSync(join(library, "dep", "leaky.ts"))).toBe(false);
   });
 });
+
+describe("crash recovery", () => {
+  it("restores and removes the journal's files without following links", async () => {
+    const home = join(root, "recovery");
+    mkdirSync(home, { recursive: true });
+    await close(await open(home));
+    const library = join(home, "library");
+    const outside = join(root, "recovery-outside");
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, "victim.txt"), "keep me\n");
+    writeFileSync(join(outside, "gone.ts"), "keep me too\n");
+    // csv.ts (at HEAD) is now a link to a file outside: restoring it must replace the link, not write through it.
+    rmSync(join(library, "csv.ts"));
+    symlinkSync(join(outside, "victim.txt"), join(library, "csv.ts"));
+    // `linked` is a link to a folder outside: removing linked/gone.ts (not at HEAD) must not delete the outside file.
+    symlinkSync(outside, join(library, "linked"));
+    writeFileSync(join(home, "state", "save-journal.json"), JSON.stringify({ paths: ["csv.ts", "linked/gone.ts", "../recovery-outside/victim.txt"] }));
+    const env = await open(home);
+    try {
+      expect(readFileSync(join(outside, "victim.txt"), "utf8")).toBe("keep me\n");
+      expect(readFileSync(join(outside, "gone.ts"), "utf8")).toBe("keep me too\n");
+      expect(lstatSync(join(library, "csv.ts")).isFile()).toBe(true);
+      expect(readFileSync(join(library, "csv.ts"), "utf8")).toContain("export function parseCsv");
+      expect(existsSync(join(home, "state", "save-journal.json"))).toBe(false);
+    } finally {
+      await close(env);
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { compileModule, type CompileResult } from "../sandbox/transpile.js";
 import { checkBeforeCommit, type PlannedWrite, type SecretScanner } from "./commit-checks.js";
 import { GitRepo, type CommitInfo, type Committed } from "./git-repo.js";
 import { parseMeta, serializeMeta, type IntegrationMeta } from "./metadata.js";
-import { integrationFiles, isIntegrationName, LIBRARY_PREFIX, nameFromSpecifier } from "./names.js";
+import { integrationFiles, isIntegrationName, LIBRARY_PREFIX, nameFromSpecifier, nameOfFile } from "./names.js";
 import { SignatureCache } from "./signature-cache.js";
 import { listIntegrationNames } from "./list-names.js";
 import { CrashRecovery } from "./crash-recovery.js";
@@ -303,11 +303,6 @@ function plannedWrites(change: LibraryChange): PlannedWrite[] {
   return [{ rel: rel.code, content: change.code }, meta, { rel: rel.test, content: change.test }];
 }
 
-/** `github/issues.test.ts` -> `github/issues`. */
-function nameOfFile(file: string): string | undefined {
-  const m = /^(.*?)(\.test\.ts|\.meta\.json|\.ts)$/.exec(file);
-  return m?.[1] && isIntegrationName(m[1]) ? m[1] : undefined;
-}
 
 const QUOTED_NAME = /([a-z][a-z0-9/-]{0,199})["']/y;
 
