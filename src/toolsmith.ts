@@ -258,7 +258,7 @@ export class Toolsmith {
   private async saveNow(request: SaveRequest): Promise<SaveOutcome> {
     await this.ready;
     await this.refreshSecrets();
-    const outcome = await saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules }, request);
+    const outcome = await saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars }, request);
     if (outcome.ok) this.remote?.pushSoon();
     return outcome;
   }

@@ -331,3 +331,30 @@ describe("crash recovery", () => {
     }
   });
 });
+
+describe("save_integration and limits.maxCodeChars", () => {
+  it("refuses code or a test longer than the limit run_code applies, and saves nothing", async () => {
+    const home = join(root, "code-size");
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, "config.json"), JSON.stringify({ limits: { maxCodeChars: 1000 } }));
+    const env = await open(home);
+    try {
+      const library = join(home, "library");
+      const before = git(library, "rev-parse", "HEAD");
+      const big = `export const data = ${JSON.stringify("x".repeat(2000))};\n`;
+      const ran = await env.call("run_code", { code: big });
+      expect(ran.body.error.message).toContain("limits.maxCodeChars");
+      const code = await env.call("save_integration", { name: "big/code", description: "big", code: big });
+      expect(code.isError).toBe(true);
+      expect(code.body.error.message).toMatch(/The code is \d+ characters; the limit is 1000 \(limits\.maxCodeChars\)/);
+      const test = await env.call("save_integration", { name: "big/test", description: "big", code: "export const one = (): number => 1;", test: `// ${"y".repeat(2000)}\n` });
+      expect(test.isError).toBe(true);
+      expect(test.body.error.message).toMatch(/The test is \d+ characters; the limit is 1000 \(limits\.maxCodeChars\)/);
+      expect(git(library, "rev-parse", "HEAD")).toBe(before);
+      const imported = await env.call("run_code", { code: 'import { data } from "library/big/code"; export default data.length' });
+      expect(imported.isError).toBe(true);
+    } finally {
+      await close(env);
+    }
+  });
+});

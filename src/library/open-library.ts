@@ -8,7 +8,7 @@ import type { SecretScanner } from "./commit-checks.js";
 import { LibraryStore, type IntegrationFiles } from "./library-store.js";
 import { parseMeta } from "./metadata.js";
 import { absoluteFiles, LIBRARY_PREFIX } from "./names.js";
-import { prepareIntegration } from "./save-integration.js";
+import { prepareIntegration, type SaveDeps } from "./save-integration.js";
 import { listIntegrationNames } from "./list-names.js";
 import { assertRegularHistory } from "./tree-check.js";
 
@@ -55,7 +55,8 @@ export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryS
   for (const skipped of store.skippedOnLoad()) log(skipped);
   if ((await store.repo.head()) === undefined) {
     if (store.size === 0) {
-      const seeded = await seed(store, options.sandbox, options.starterDir ?? STARTER_DIR, log);
+      // The starters ship with toolsmith: limits.maxCodeChars bounds what agents submit, not them.
+      const seeded = await seed({ store, sandbox: options.sandbox, maxCodeChars: Number.POSITIVE_INFINITY }, options.starterDir ?? STARTER_DIR, log);
       log(`seeded the library with ${seeded} starter integrations`);
     } else {
       await store.commit(store.list().map((r) => ({ name: r.name, code: r.code, test: r.test, meta: r.meta })), "Import existing integrations");
@@ -88,7 +89,8 @@ async function cloneRemote(remote: string, root: string, branch: string, log: (l
   }
 }
 
-async function seed(store: LibraryStore, sandbox: Sandbox, starterDir: string, log: (line: string) => void): Promise<number> {
+async function seed(deps: SaveDeps, starterDir: string, log: (line: string) => void): Promise<number> {
+  const { store, sandbox } = deps;
   const names = await listIntegrationNames(starterDir);
   const starters: IntegrationFiles[] = [];
   for (const name of names) {
@@ -109,7 +111,7 @@ async function seed(store: LibraryStore, sandbox: Sandbox, starterDir: string, l
   const ready: IntegrationFiles[] = [];
   for (const starter of starters) {
     const prepared = await prepareIntegration(
-      { store, sandbox },
+      deps,
       { name: starter.name, description: starter.meta.description, code: starter.code, test: starter.test, tags: starter.meta.tags, hosts: starter.meta.hosts, secrets: starter.meta.secrets },
       overrides,
     );

@@ -21,7 +21,7 @@ export interface SaveRequest {
   secrets?: string[];
 }
 
-export type SaveFailurePhase = "name" | "compile" | "secrets" | "test" | "commit";
+export type SaveFailurePhase = "name" | "limit" | "compile" | "secrets" | "test" | "commit";
 
 export type SaveOutcome =
   | { ok: true; name: string; version: string; path: string; created: boolean; verified: boolean; dependents?: DependentResult[] }
@@ -34,6 +34,8 @@ export interface SaveDeps {
   bridge?: HostBridge;
   /** What the test may import (the library, upstream servers); defaults to the library alone. */
   modules?: ModuleSource;
+  /** `limits.maxCodeChars`: the longest code or test a save accepts, as run_code does. */
+  maxCodeChars: number;
 }
 
 type Prepared = { ok: true; files: IntegrationFiles; compiled: CompiledModule; verified: boolean } | Extract<SaveOutcome, { ok: false }>;
@@ -48,6 +50,8 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
   if (!isIntegrationName(name)) {
     return { ok: false, phase: "name", error: { name: "InvalidName", message: `'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.` } };
   }
+  const codeTooLong = sizeError("code", request.code, deps.maxCodeChars);
+  if (codeTooLong) return codeTooLong;
   const specifier = `${LIBRARY_PREFIX}${name}`;
   const compiled = await deps.sandbox.compile(request.code, specifier);
   if (!compiled.ok) return { ok: false, phase: "compile", error: compiled.error };
@@ -63,6 +67,8 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
   }
   const existing = deps.store.get(name);
   const test = request.test ?? existing?.test;
+  const testTooLong = test === undefined ? undefined : sizeError("test", test, deps.maxCodeChars);
+  if (testTooLong) return testTooLong;
   const leaked = deps.bridge?.vault.valuesIn(`${request.code}\n${test ?? ""}`) ?? [];
   if (leaked.length) {
     return {
@@ -129,6 +135,21 @@ export async function saveIntegration(deps: SaveDeps, request: SaveRequest): Pro
       error: { name: "CommitError", message: `The library could not record the new version (${(error as Error).message}). Nothing was changed; try again.` },
     };
   }
+}
+
+/** The refusal of code or a test longer than `limits.maxCodeChars` (the limit run_code applies to its code). */
+function sizeError(what: "code" | "test", text: string, maxCodeChars: number): Extract<SaveOutcome, { ok: false }> | undefined {
+  if (text.length <= maxCodeChars) return undefined;
+  return {
+    ok: false,
+    phase: "limit",
+    error: {
+      name: "LimitError",
+      message:
+        `The ${what} is ${text.length} characters; the limit is ${maxCodeChars} (limits.maxCodeChars), so nothing was saved. ` +
+        `Split it into smaller integrations that import each other, move data into the workspace, or raise limits.maxCodeChars in config.json.`,
+    },
+  };
 }
 
 function firstLine(text: string): string {
