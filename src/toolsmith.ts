@@ -202,8 +202,10 @@ export class Toolsmith {
       client: options.client,
       onLogs: options.onLog ? (entries) => entries.forEach((e) => options.onLog!({ ...e, text: this.bridge.vault.redact(e.text) })) : undefined,
     });
-    this.usage.record({ modules, ok: report.ok, error: report.ok ? undefined : report.error, durationMs: report.durationMs });
-    return redactDeep(report, this.bridge.vault);
+    // Usage figures (shown by search, kept in state/usage.json) record what the model sees: the redacted report.
+    const redacted = redactDeep(report, this.bridge.vault);
+    this.usage.record({ modules, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs });
+    return redacted;
   }
 
   /** The last few versions of an integration, newest first. */
@@ -247,7 +249,8 @@ export class Toolsmith {
         ? `Nothing matches '${options.query}'. Try other words, an empty query to list everything, or write the code with run_code and save it with save_integration.`
         : "The library is empty. Write code with run_code and save what works with save_integration.";
     }
-    return response;
+    // Figures and metadata recorded before a secret was configured may hold its value.
+    return redactDeep(response, this.bridge.vault);
   }
 
   async save(request: SaveRequest): Promise<SaveOutcome> {

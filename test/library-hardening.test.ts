@@ -358,3 +358,31 @@ describe("save_integration and limits.maxCodeChars", () => {
     }
   });
 });
+
+describe("usage figures and state files", () => {
+  it("keep no secret value, and every file under state/ is readable by its owner only", async () => {
+    const home = victimHome("usage", {});
+    const env = await open(home);
+    const saved = await env.call("save_integration", {
+      name: "usage/echo",
+      description: "Throws what it is given",
+      code: "export function fail(text: string): never {\n  throw new Error('rejected: ' + text);\n}",
+    });
+    expect(saved.isError, saved.text).toBe(false);
+    // The value stands for any way a secret reaches guest code in clear (e.g. a bound host echoing it in an encoding the vault does not redact).
+    const ran = await env.call("run_code", { code: `import { fail } from "library/usage/echo"; export default fail(${JSON.stringify(SECRET_VALUE)})` });
+    expect(ran.isError).toBe(true);
+    expect(ran.text).not.toContain(SECRET_VALUE);
+    const found = await env.call("search_library", { query: "usage/echo" });
+    const usage = found.body.results.find((r: { name: string }) => r.name === "usage/echo").usage;
+    expect(usage.failures).toBe(1);
+    expect(usage.lastError).toBe("Error: rejected: [secret:API_KEY]");
+    await close(env);
+    const state = join(home, "state");
+    expect(readFileSync(join(state, "usage.json"), "utf8")).not.toContain(SECRET_VALUE);
+    expect(statSync(state).mode & 0o777).toBe(0o700);
+    const files = readdirSync(state, { recursive: true }).map(String).filter((f) => statSync(join(state, f)).isFile());
+    expect(files).toEqual(expect.arrayContaining(["usage.json"]));
+    for (const file of files) expect({ file, mode: (statSync(join(state, file)).mode & 0o777).toString(8) }).toEqual({ file, mode: "600" });
+  });
+});

@@ -1,8 +1,12 @@
-import { readdir, readFile, rm, stat, writeFile, mkdir } from "node:fs/promises";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { GitRepo } from "./git-repo.js";
 import { nameOfFile } from "./names.js";
 import { NotRegularFileError, removeInside, writeInside } from "./regular-files.js";
+import { ensureStateDir, writeStateFileInPlace } from "./state-files.js";
+
+/** The folder of `state/` where each live process of a home keeps a file named by its pid. */
+const PROCESSES_DIR = "processes";
 
 /**
  * What makes a library consistent again after a process was killed mid-save:
@@ -19,13 +23,13 @@ export class CrashRecovery {
     stateDir: string,
   ) {
     this.journal = join(stateDir, "save-journal.json");
-    this.locks = join(stateDir, "processes");
+    this.locks = join(stateDir, PROCESSES_DIR);
   }
 
   /** Records this process as a user of the library (removed when it exits normally). */
   async register(pid: number): Promise<void> {
-    await mkdir(this.locks, { recursive: true });
-    await writeFile(join(this.locks, String(pid)), String(Date.now()));
+    await ensureStateDir(this.locks);
+    await writeStateFileInPlace(join(this.locks, String(pid)), String(Date.now()));
   }
 
   async unregister(pid: number): Promise<void> {
@@ -34,7 +38,7 @@ export class CrashRecovery {
 
   /** Before a save writes anything: the paths it may touch. */
   async begin(paths: string[]): Promise<void> {
-    await writeFile(this.journal, JSON.stringify({ paths, at: new Date().toISOString() }));
+    await writeStateFileInPlace(this.journal, JSON.stringify({ paths, at: new Date().toISOString() }));
   }
 
   /** After the save committed, or rolled back by itself. */

@@ -11,6 +11,7 @@ import { absoluteFiles, LIBRARY_PREFIX } from "./names.js";
 import { prepareIntegration, type SaveDeps } from "./save-integration.js";
 import { listIntegrationNames } from "./list-names.js";
 import { assertRegularHistory } from "./tree-check.js";
+import { ensureStateDir } from "./state-files.js";
 
 /** The starter integrations shipped in this package's `library/` folder. */
 export const STARTER_DIR = fileURLToPath(new URL("../../library/", import.meta.url));
@@ -37,7 +38,7 @@ export interface OpenLibraryOptions {
 export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryStore> {
   const log = options.log ?? (() => undefined);
   await mkdir(options.root, { recursive: true });
-  await mkdir(options.stateDir, { recursive: true });
+  await ensureStateDir(options.stateDir);
   const store = new LibraryStore(options.root, options.stateDir, { secretsIn: options.secretsIn });
   if (!store.repo.isRepository() && options.remote && (await cloneRemote(options.remote, options.root, options.branch ?? "main", log))) {
     await store.repo.ensureIdentity();

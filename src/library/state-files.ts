@@ -11,16 +11,14 @@ export const STATE_DIR_MODE = 0o700;
 export const STATE_FILE_MODE = 0o600;
 
 /**
- * Creates `dir` (and `subfolders` in it) readable by the owner only, and tightens what an
- * earlier version left there with wider modes.
+ * Creates `dir` readable by its owner only, and tightens what an earlier version left
+ * there with wider modes. Best effort on an existing folder: a read-only home still opens.
  */
-export async function ensureStateDir(dir: string, subfolders: string[] = []): Promise<void> {
-  for (const folder of [dir, ...subfolders.map((s) => join(dir, s))]) {
-    await mkdir(folder, { recursive: true, mode: STATE_DIR_MODE });
-    await chmod(folder, STATE_DIR_MODE);
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      if (entry.isFile()) await chmod(join(folder, entry.name), STATE_FILE_MODE).catch(() => undefined);
-    }
+export async function ensureStateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: STATE_DIR_MODE });
+  await chmod(dir, STATE_DIR_MODE).catch(() => undefined);
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isFile()) await chmod(join(dir, entry.name), STATE_FILE_MODE).catch(() => undefined);
   }
 }
 
