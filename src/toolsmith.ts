@@ -6,7 +6,7 @@ import type { Integration, LibraryStore } from "./library/library-store.js";
 import { isIntegrationName, INTEGRATION_NAME_HINT } from "./library/names.js";
 import { openLibrary } from "./library/open-library.js";
 import { NotRegularFileError } from "./library/regular-files.js";
-import { SecretInLibraryError } from "./library/commit-checks.js";
+import { SecretInLibraryError } from "./library/commit-plan.js";
 import { RefusedHistoryError } from "./library/tree-check.js";
 import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
 import { SearchIndex, type Searchable } from "./library/search-index.js";

@@ -1,8 +1,8 @@
 import type { ModuleSource } from "../sandbox/sandbox.js";
 import { compileModule, type CompileResult } from "../sandbox/transpile.js";
-import { checkBeforeCommit, type PlannedWrite, type SecretScanner } from "./commit-checks.js";
+import { checkBeforeCommit, plannedWrites, type IntegrationFiles, type LibraryChange, type SecretScanner } from "./commit-plan.js";
 import { GitRepo, type CommitInfo, type Committed } from "./git-repo.js";
-import { parseMeta, serializeMeta, type IntegrationMeta } from "./metadata.js";
+import { parseMeta, type IntegrationMeta } from "./metadata.js";
 import { integrationFiles, isIntegrationName, LIBRARY_PREFIX, nameFromSpecifier, nameOfFile } from "./names.js";
 import { SignatureCache } from "./signature-cache.js";
 import { listIntegrationNames } from "./list-names.js";
@@ -21,22 +21,7 @@ export interface Integration {
   updatedAt?: string;
 }
 
-/** The files of one integration as they are to be written. */
-export interface IntegrationFiles {
-  name: string;
-  code: string;
-  test?: string;
-  meta: IntegrationMeta;
-}
-
-/** A change to one integration's metadata alone: its code and test files are not touched. */
-export interface MetadataUpdate {
-  name: string;
-  meta: IntegrationMeta;
-  metadataOnly: true;
-}
-
-export type LibraryChange = IntegrationFiles | MetadataUpdate;
+export type { IntegrationFiles, LibraryChange, MetadataUpdate } from "./commit-plan.js";
 
 export interface LibraryStoreOptions {
   /** Secrets whose values occur in a text: a commit recording any is refused. Defaults to none. */
@@ -177,7 +162,7 @@ export class LibraryStore implements ModuleSource {
    * Writes the given changes and makes exactly one commit. All-or-nothing: if anything
    * fails, the files are put back as they were and nothing is committed. Before anything
    * is written, every path must be a regular file (or absent) in real folders and no
-   * file recorded, nor the message, may hold a secret's value (see commit-checks.ts).
+   * file recorded, nor the message, may hold a secret's value (see commit-plan.ts).
    */
   commit(changes: LibraryChange[], message: string): Promise<string> {
     return this.repo.serialize(async () => {
@@ -294,15 +279,6 @@ export class LibraryStore implements ModuleSource {
     }
   }
 }
-
-/** The files one change writes (content) or removes (undefined), relative to the library. */
-function plannedWrites(change: LibraryChange): PlannedWrite[] {
-  const rel = integrationFiles(change.name);
-  const meta = { rel: rel.meta, content: serializeMeta(change.meta) };
-  if ("metadataOnly" in change) return [meta];
-  return [{ rel: rel.code, content: change.code }, meta, { rel: rel.test, content: change.test }];
-}
-
 
 const QUOTED_NAME = /([a-z][a-z0-9/-]{0,199})["']/y;
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { simpleGit } from "simple-git";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
-import type { SecretScanner } from "./commit-checks.js";
+import type { SecretScanner } from "./commit-plan.js";
 import { LibraryStore, type IntegrationFiles } from "./library-store.js";
 import { parseMeta } from "./metadata.js";
 import { absoluteFiles, LIBRARY_PREFIX } from "./names.js";

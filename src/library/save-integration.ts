@@ -6,7 +6,7 @@ import type { IntegrationFiles, LibraryStore } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
 import { runIntegrationTest } from "./test-runner.js";
 import { retestDependents, type DependentResult } from "./dependents.js";
-import { SecretInLibraryError } from "./commit-checks.js";
+import { SecretInLibraryError } from "./commit-plan.js";
 import { NotRegularFileError } from "./regular-files.js";
 import { absoluteFiles, INTEGRATION_NAME_HINT, isIntegrationName, LIBRARY_PREFIX } from "./names.js";
 

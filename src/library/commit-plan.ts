@@ -1,4 +1,25 @@
+import { serializeMeta, type IntegrationMeta } from "./metadata.js";
+import { integrationFiles } from "./names.js";
 import { assertRegularPath } from "./regular-files.js";
+
+// What one library commit writes, and what it must pass before it writes anything.
+
+/** The files of one integration as they are to be written. */
+export interface IntegrationFiles {
+  name: string;
+  code: string;
+  test?: string;
+  meta: IntegrationMeta;
+}
+
+/** A change to one integration's metadata alone: its code and test files are not touched. */
+export interface MetadataUpdate {
+  name: string;
+  meta: IntegrationMeta;
+  metadataOnly: true;
+}
+
+export type LibraryChange = IntegrationFiles | MetadataUpdate;
 
 /** Names of the secrets whose value (in any encoding the vault redacts) occurs in a text. */
 export type SecretScanner = (text: string) => string[];
@@ -12,6 +33,14 @@ export class SecretInLibraryError extends Error {
 export interface PlannedWrite {
   rel: string;
   content: string | undefined;
+}
+
+/** The files one change writes (content) or removes (undefined), relative to the library. */
+export function plannedWrites(change: LibraryChange): PlannedWrite[] {
+  const rel = integrationFiles(change.name);
+  const meta = { rel: rel.meta, content: serializeMeta(change.meta) };
+  if ("metadataOnly" in change) return [meta];
+  return [{ rel: rel.code, content: change.code }, meta, { rel: rel.test, content: change.test }];
 }
 
 /**
