@@ -6,6 +6,9 @@ import type { Integration, LibraryStore } from "./library/library-store.js";
 import { isIntegrationName, INTEGRATION_NAME_HINT } from "./library/names.js";
 import { openLibrary } from "./library/open-library.js";
 import { checkGit } from "./library/git-check.js";
+import { NotRegularFileError } from "./library/regular-files.js";
+import { SecretInLibraryError } from "./library/commit-plan.js";
+import { RefusedHistoryError } from "./library/tree-check.js";
 import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
 import { SearchIndex, type Searchable } from "./library/search-index.js";
 import { integrationResult, type IntegrationResult } from "./library/search-results.js";
@@ -145,6 +148,8 @@ export class Toolsmith {
       log: this.log,
       pid: this.pid,
       remote: this.config.library.remote,
+      // The vault as it is at each commit (secrets.json is re-read while serving).
+      secretsIn: (text) => this.bridge.vault.valuesIn(text),
     });
     const { remote, branch, pullIntervalSeconds } = this.config.library;
     if (remote) {
@@ -202,8 +207,10 @@ export class Toolsmith {
       client: options.client,
       onLogs: options.onLog ? (entries) => entries.forEach((e) => options.onLog!({ ...e, text: this.bridge.vault.redact(e.text) })) : undefined,
     });
-    this.usage.record({ modules, ok: report.ok, error: report.ok ? undefined : report.error, durationMs: report.durationMs });
-    return redactDeep(report, this.bridge.vault);
+    // Usage figures (shown by search, kept in state/usage.json) record what the model sees: the redacted report.
+    const redacted = redactDeep(report, this.bridge.vault);
+    this.usage.record({ modules, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs });
+    return redacted;
   }
 
   /** The last few versions of an integration, newest first. */
@@ -247,7 +254,8 @@ export class Toolsmith {
         ? `Nothing matches '${options.query}'. Try other words, an empty query to list everything, or write the code with run_code and save it with save_integration.`
         : "The library is empty. Write code with run_code and save what works with save_integration.";
     }
-    return response;
+    // Figures and metadata recorded before a secret was configured may hold its value.
+    return redactDeep(response, this.bridge.vault);
   }
 
   async save(request: SaveRequest): Promise<SaveOutcome> {
@@ -258,7 +266,7 @@ export class Toolsmith {
   private async saveNow(request: SaveRequest): Promise<SaveOutcome> {
     await this.ready;
     await this.refreshSecrets();
-    const outcome = await saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules }, request);
+    const outcome = await saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars }, request);
     if (outcome.ok) this.remote?.pushSoon();
     return outcome;
   }
@@ -316,13 +324,13 @@ export class Toolsmith {
     if (!isIntegrationName(name)) throw new UserError(`'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.`);
     const commit = await this.store.repo.resolveCommit(version);
     if (!commit) throw new UserError(`'${version}' is not a version of this library. 'toolsmith log ${name}' lists the versions.`);
-    const files = await this.store.filesAt(name, commit);
+    const files = await this.store.filesAt(name, commit).catch(asUserError(`Cannot revert '${name}'`));
     if (!files) throw new UserError(`'${name}' did not exist at ${commit.slice(0, 12)}. 'toolsmith log ${name}' lists its versions.`);
     const current = this.store.get(name);
     if (current && current.code === files.code && current.test === files.test && JSON.stringify(current.meta) === JSON.stringify(files.meta)) {
       throw new UserError(`'${name}' is already identical to ${commit.slice(0, 12)}; nothing to revert.`);
     }
-    const sha = await this.store.commit([files], `Revert ${name} to ${commit.slice(0, 12)}`);
+    const sha = await this.store.commit([files], `Revert ${name} to ${commit.slice(0, 12)}`).catch(asUserError(`Cannot revert '${name}'`));
     this.remote?.pushSoon();
     return { version: sha, restoredFrom: commit };
   }
@@ -365,6 +373,14 @@ export class Toolsmith {
 /** A mistake by whoever called (bad name, unknown version): the message says how to fix it. */
 export class UserError extends Error {
   override name = "UserError";
+}
+
+/** The library's refusals (a link, a secret value, a refused version) become UserErrors: their messages say what to change. */
+function asUserError(prefix: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof NotRegularFileError || error instanceof SecretInLibraryError || error instanceof RefusedHistoryError) throw new UserError(`${prefix}: ${error.message}`);
+    throw error;
+  };
 }
 
 function shuttingDown(): Extract<RunReport, { ok: false }> {

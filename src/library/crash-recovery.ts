@@ -1,6 +1,12 @@
-import { readdir, readFile, rm, stat, writeFile, mkdir } from "node:fs/promises";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { GitRepo } from "./git-repo.js";
+import { nameOfFile } from "./names.js";
+import { NotRegularFileError, removeInside, writeInside } from "./regular-files.js";
+import { ensureStateDir, writeStateFileInPlace } from "./state-files.js";
+
+/** The folder of `state/` where each live process of a home keeps a file named by its pid. */
+const PROCESSES_DIR = "processes";
 
 /**
  * What makes a library consistent again after a process was killed mid-save:
@@ -17,13 +23,13 @@ export class CrashRecovery {
     stateDir: string,
   ) {
     this.journal = join(stateDir, "save-journal.json");
-    this.locks = join(stateDir, "processes");
+    this.locks = join(stateDir, PROCESSES_DIR);
   }
 
   /** Records this process as a user of the library (removed when it exits normally). */
   async register(pid: number): Promise<void> {
-    await mkdir(this.locks, { recursive: true });
-    await writeFile(join(this.locks, String(pid)), String(Date.now()));
+    await ensureStateDir(this.locks);
+    await writeStateFileInPlace(join(this.locks, String(pid)), String(Date.now()));
   }
 
   async unregister(pid: number): Promise<void> {
@@ -32,7 +38,7 @@ export class CrashRecovery {
 
   /** Before a save writes anything: the paths it may touch. */
   async begin(paths: string[]): Promise<void> {
-    await writeFile(this.journal, JSON.stringify({ paths, at: new Date().toISOString() }));
+    await writeStateFileInPlace(this.journal, JSON.stringify({ paths, at: new Date().toISOString() }));
   }
 
   /** After the save committed, or rolled back by itself. */
@@ -53,21 +59,41 @@ export class CrashRecovery {
         repaired.push(`removed stale git lock ${lock.slice(this.repo.root.length + 1)}`);
       }
     }
-    const interrupted = await readFile(this.journal, "utf8").then((t) => JSON.parse(t) as { paths: string[] }, () => undefined);
+    const interrupted = await readFile(this.journal, "utf8").then((t) => JSON.parse(t) as { paths: unknown }, () => undefined);
     if (interrupted && others.length === 0) {
-      for (const path of interrupted.paths) {
-        const atHead = await this.repo.show("HEAD", path);
-        if (atHead === undefined) await rm(join(this.repo.root, path), { force: true });
-        else await writeFile(join(this.repo.root, path), atHead);
+      const paths = Array.isArray(interrupted.paths) ? interrupted.paths.filter((p): p is string => typeof p === "string") : [];
+      const restored: string[] = [];
+      for (const path of paths) {
+        const skipped = await this.rollBack(path);
+        if (skipped) repaired.push(skipped);
+        else restored.push(path);
       }
-      if (interrupted.paths.length) await this.repo.git.raw(["reset", "--quiet", "HEAD", "--", ...interrupted.paths]).catch(() => undefined);
+      if (restored.length) await this.repo.git.raw(["reset", "--quiet", "HEAD", "--", ...restored]).catch(() => undefined);
       await this.end();
-      repaired.push(`rolled back an interrupted save (${interrupted.paths.join(", ")})`);
+      if (restored.length) repaired.push(`rolled back an interrupted save (${restored.join(", ")})`);
     }
     const leftovers = await findTempFiles(this.repo.root);
     for (const file of leftovers) await rm(file, { force: true });
     if (leftovers.length) repaired.push(`removed ${leftovers.length} partial file(s) of an interrupted write`);
     return repaired;
+  }
+
+  /**
+   * Puts one journaled path back as it is at HEAD (or removes it), never following a
+   * link: folders on the way must be real, and a link at the path itself is replaced or
+   * removed, not written through. Returns why it was left alone, if it was.
+   */
+  private async rollBack(path: string): Promise<string | undefined> {
+    if (nameOfFile(path) === undefined) return `left a journal entry alone: '${path}' is not a file of an integration`;
+    try {
+      const atHead = await this.repo.show("HEAD", path);
+      if (atHead === undefined) await removeInside(this.repo.root, path);
+      else await writeInside(this.repo.root, path, atHead);
+      return undefined;
+    } catch (error) {
+      if (error instanceof NotRegularFileError) return `left '${path}' alone: ${error.message}`;
+      throw error;
+    }
   }
 
   private async liveOthers(selfPid: number): Promise<number[]> {

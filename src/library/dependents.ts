@@ -1,5 +1,6 @@
 import type { CompiledModule } from "../sandbox/transpile.js";
-import type { IntegrationFiles, LibraryStore } from "./library-store.js";
+import type { RunErrorInfo } from "../sandbox/sandbox.js";
+import type { LibraryStore, MetadataUpdate } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
 import { LIBRARY_PREFIX } from "./names.js";
 import type { SaveDeps } from "./save-integration.js";
@@ -39,15 +40,16 @@ export function findDependents(store: LibraryStore, name: string): string[] {
 /**
  * Re-runs the tests of every dependent of `name` against its candidate version. Returns
  * the results and the metadata updates to commit with the save: failing dependents are
- * marked unverified (with the reason), passing ones verified again.
+ * marked unverified (with the reason), passing ones verified again. Only their metadata
+ * is rewritten: their code and test files stay as they are on disk and in git.
  */
 export async function retestDependents(
   deps: SaveDeps,
   name: string,
   candidate: CompiledModule,
-): Promise<{ results: DependentResult[]; updates: IntegrationFiles[] }> {
+): Promise<{ results: DependentResult[]; updates: MetadataUpdate[] }> {
   const results: DependentResult[] = [];
-  const updates: IntegrationFiles[] = [];
+  const updates: MetadataUpdate[] = [];
   const overrides = new Map([[`${LIBRARY_PREFIX}${name}`, candidate]]);
   for (const dependent of findDependents(deps.store, name)) {
     const record = deps.store.get(dependent)!;
@@ -62,18 +64,31 @@ export async function retestDependents(
       results.push({ name: dependent, passed: true });
       if (!record.meta.verified || record.meta.unverifiedReason) {
         const { unverifiedReason: _dropped, ...rest } = record.meta;
-        updates.push({ name: dependent, code: record.code, test: record.test, meta: IntegrationMetaSchema.parse({ ...rest, verified: true }) });
+        updates.push({ name: dependent, metadataOnly: true, meta: IntegrationMetaSchema.parse({ ...rest, verified: true }) });
       }
     } else {
       const error = undeclared ?? `${report.error.name}: ${report.error.message}`;
       results.push({ name: dependent, passed: false, error });
       updates.push({
         name: dependent,
-        code: record.code,
-        test: record.test,
-        meta: IntegrationMetaSchema.parse({ ...record.meta, verified: false, unverifiedReason: `Its test failed after '${name}' changed: ${error}`.slice(0, 500) }),
+        metadataOnly: true,
+        meta: IntegrationMetaSchema.parse({ ...record.meta, verified: false, unverifiedReason: unverifiedReason(name, report.error, undeclared !== undefined) }),
       });
     }
   }
   return { results, updates };
+}
+
+/** Error names worth recording: an identifier, as built-in and custom error classes have. */
+const ERROR_NAME = /^[A-Za-z_$][\w$]{0,39}$/;
+
+/**
+ * Why a dependent is no longer verified, as committed to its metadata (and pushed). Only
+ * facts toolsmith wrote: the error's name and position, never its message, which can
+ * quote the test's source (a compile error shows the line) or data the test computed.
+ * The save's result carries the message; re-running the test shows it again.
+ */
+function unverifiedReason(changed: string, error: RunErrorInfo, undeclared: boolean): string {
+  const what = undeclared ? "made a request its integration does not declare" : `failed with ${ERROR_NAME.test(error.name) ? error.name : "an error"}${error.line ? ` at line ${error.line}` : ""}`;
+  return `Its test ${what} after '${changed}' changed. Run its test with run_code (search_library with detail "full" shows it) to see why.`;
 }

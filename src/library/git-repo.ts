@@ -56,6 +56,17 @@ export class GitRepo {
   async init(branch: string): Promise<void> {
     await this.git.init(["--initial-branch", branch]);
     await this.ensureIdentity();
+    await this.refuseLinks();
+  }
+
+  /**
+   * `core.symlinks=false`: should a link ever reach the library's history, git checks
+   * it out as a small file holding the link's text, not as a link. A second layer
+   * behind the checks on pull and clone (see tree-check.ts).
+   */
+  async refuseLinks(): Promise<void> {
+    const current = await this.git.raw(["config", "--local", "--get", "core.symlinks"]).catch(() => "");
+    if (current.trim() !== "false") await this.git.addConfig("core.symlinks", "false");
   }
 
   /** Sets a repository-local identity only when git has none, so commits never fail for want of one. */
@@ -154,6 +165,17 @@ export class GitRepo {
     } catch {
       return undefined;
     }
+  }
+
+  /** The tree modes (e.g. `100644`, `120000` for a link) of `paths` at `version`; absent paths are left out. */
+  async modesAt(version: string, paths: string[]): Promise<Map<string, string>> {
+    const out = await this.exec(["ls-tree", "-z", version, "--", ...paths]);
+    const modes = new Map<string, string>();
+    for (const entry of out.split("\0")) {
+      const tab = entry.indexOf("\t");
+      if (tab > 0) modes.set(entry.slice(tab + 1), entry.slice(0, entry.indexOf(" ")));
+    }
+    return modes;
   }
 
   async resolveCommit(version: string): Promise<string | undefined> {

@@ -1,14 +1,14 @@
-import { readFileSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
 import type { ModuleSource } from "../sandbox/sandbox.js";
 import { compileModule, type CompileResult } from "../sandbox/transpile.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import { checkBeforeCommit, plannedWrites, type IntegrationFiles, type LibraryChange, type SecretScanner } from "./commit-plan.js";
 import { GitRepo, type CommitInfo, type Committed } from "./git-repo.js";
-import { parseMeta, serializeMeta, type IntegrationMeta } from "./metadata.js";
-import { absoluteFiles, integrationFiles, isIntegrationName, LIBRARY_PREFIX, nameFromSpecifier } from "./names.js";
+import { parseMeta, type IntegrationMeta } from "./metadata.js";
+import { integrationFiles, isIntegrationName, LIBRARY_PREFIX, nameFromSpecifier, nameOfFile } from "./names.js";
 import { SignatureCache } from "./signature-cache.js";
 import { listIntegrationNames } from "./list-names.js";
 import { CrashRecovery } from "./crash-recovery.js";
+import { describeMode, RefusedHistoryError, REGULAR_FILE_MODES } from "./tree-check.js";
+import { NotRegularFileError, readRegularFile, removeInside, writeInside } from "./regular-files.js";
 
 export interface Integration {
   name: string;
@@ -21,12 +21,11 @@ export interface Integration {
   updatedAt?: string;
 }
 
-/** The files of one integration as they are to be written. */
-export interface IntegrationFiles {
-  name: string;
-  code: string;
-  test?: string;
-  meta: IntegrationMeta;
+export type { IntegrationFiles, LibraryChange, MetadataUpdate } from "./commit-plan.js";
+
+export interface LibraryStoreOptions {
+  /** Secrets whose values occur in a text: a commit recording any is refused. Defaults to none. */
+  secretsIn?: SecretScanner;
 }
 
 /**
@@ -46,14 +45,19 @@ export class LibraryStore implements ModuleSource {
    * with every change to `records`, so finding dependents does not re-read every file.
    */
   private importers: Map<string, Set<string>> | undefined;
+  private readonly secretsIn: SecretScanner;
+  /** Why integrations on disk were left out by the last load (a file of theirs is not a regular file). */
+  private skipped: string[] = [];
 
   constructor(
     readonly root: string,
     stateDir: string,
+    options: LibraryStoreOptions = {},
   ) {
     this.repo = new GitRepo(root);
     this.recovery = new CrashRecovery(this.repo, stateDir);
     this.signatures = new SignatureCache(stateDir);
+    this.secretsIn = options.secretsIn ?? (() => []);
   }
 
   /** Reads every integration from disk and the versions from git history. */
@@ -61,8 +65,13 @@ export class LibraryStore implements ModuleSource {
     await this.signatures.load();
     this.records.clear();
     this.importers = undefined;
+    this.skipped = [];
     for (const name of await listIntegrationNames(this.root)) {
-      const record = await this.readFromDisk(name);
+      const record = await this.readFromDisk(name).catch((error: unknown) => {
+        if (!(error instanceof NotRegularFileError)) throw error;
+        this.skipped.push(`left out '${name}': ${error.message}`);
+        return undefined;
+      });
       if (record) this.records.set(name, record);
     }
     await this.refreshVersions();
@@ -77,6 +86,11 @@ export class LibraryStore implements ModuleSource {
     for (const [name, version] of before) if (this.records.get(name)?.version !== version) changed.add(name);
     for (const name of this.records.keys()) if (!before.has(name)) changed.add(name);
     if (changed.size) for (const listener of this.listeners) listener([...changed]);
+  }
+
+  /** What the last load left out and why, for the log. */
+  skippedOnLoad(): string[] {
+    return [...this.skipped];
   }
 
   onChange(listener: (names: string[]) => void): void {
@@ -145,37 +159,32 @@ export class LibraryStore implements ModuleSource {
   }
 
   /**
-   * Writes the given integrations and makes exactly one commit. All-or-nothing: if
-   * anything fails, the files are put back as they were and nothing is committed.
+   * Writes the given changes and makes exactly one commit. All-or-nothing: if anything
+   * fails, the files are put back as they were and nothing is committed. Before anything
+   * is written, every path must be a regular file (or absent) in real folders and no
+   * file recorded, nor the message, may hold a secret's value (see commit-plan.ts).
    */
-  commit(integrations: IntegrationFiles[], message: string): Promise<string> {
+  commit(changes: LibraryChange[], message: string): Promise<string> {
     return this.repo.serialize(async () => {
+      const writes = changes.flatMap(plannedWrites);
+      checkBeforeCommit(this.root, writes, message, this.secretsIn);
       const previous = new Map<string, string | undefined>();
       const add: string[] = [];
       const remove: string[] = [];
       // If this process dies from here on, the next start rolls these paths back to HEAD.
-      await this.recovery.begin(integrations.flatMap((i) => Object.values(integrationFiles(i.name))));
+      await this.recovery.begin(writes.map((w) => w.rel));
       let committed: Committed;
       try {
-        for (const item of integrations) {
-          const abs = absoluteFiles(this.root, item.name);
-          const rel = integrationFiles(item.name);
-          const writes: Array<[string, string, string | undefined]> = [
-            [abs.code, rel.code, item.code],
-            [abs.meta, rel.meta, serializeMeta(item.meta)],
-            [abs.test, rel.test, item.test],
-          ];
-          for (const [path, relPath, content] of writes) {
-            previous.set(path, await readFile(path, "utf8").catch(() => undefined));
-            if (content === undefined) {
-              if (previous.get(path) !== undefined) {
-                await rm(path, { force: true });
-                remove.push(relPath);
-              }
-            } else {
-              await writeFileAtomic(path, content);
-              add.push(relPath);
+        for (const { rel, content } of writes) {
+          previous.set(rel, readRegularFile(this.root, rel));
+          if (content === undefined) {
+            if (previous.get(rel) !== undefined) {
+              await removeInside(this.root, rel);
+              remove.push(rel);
             }
+          } else {
+            await writeInside(this.root, rel, content);
+            add.push(rel);
           }
         }
         committed = await this.repo.commitFiles(add, remove, message);
@@ -187,7 +196,7 @@ export class LibraryStore implements ModuleSource {
       // The commit is in: from here on nothing may roll the files back. A journal left
       // behind by a crash now would only "restore" the files to this same commit.
       await this.recovery.end();
-      await this.afterCommit(integrations.map((i) => i.name), committed);
+      await this.afterCommit([...new Set(changes.map((c) => c.name))], committed);
       return committed.sha;
     });
   }
@@ -195,6 +204,12 @@ export class LibraryStore implements ModuleSource {
   /** The files of `name` as they were at `version`, or undefined when it did not exist there. */
   async filesAt(name: string, version: string): Promise<IntegrationFiles | undefined> {
     const rel = integrationFiles(name);
+    // A link recorded in history (from before links were refused) is never restored as a file.
+    for (const [path, mode] of await this.repo.modesAt(version, Object.values(rel))) {
+      if (!REGULAR_FILE_MODES.has(mode)) {
+        throw new RefusedHistoryError(`version ${version.slice(0, 12)} records '${path}' as ${describeMode(mode)}, and toolsmith restores only regular files. Pick another version ('toolsmith log ${name}' lists them).`);
+      }
+    }
     const code = await this.repo.show(version, rel.code);
     if (code === undefined) return undefined;
     return { name, code, test: await this.repo.show(version, rel.test), meta: parseMeta(await this.repo.show(version, rel.meta)) };
@@ -212,7 +227,8 @@ export class LibraryStore implements ModuleSource {
 
   private async afterCommit(names: string[], committed: Committed): Promise<void> {
     for (const name of names) {
-      const record = await this.readFromDisk(name);
+      // Only files that passed checkBeforeCommit, or were loaded as regular files, are read here.
+      const record = await this.readFromDisk(name).catch(() => undefined);
       if (record) {
         record.version = committed.sha;
         record.updatedAt = committed.date;
@@ -224,9 +240,9 @@ export class LibraryStore implements ModuleSource {
   }
 
   private async restore(previous: Map<string, string | undefined>, staged: string[]): Promise<void> {
-    for (const [path, content] of previous) {
-      if (content === undefined) await rm(path, { force: true }).catch(() => undefined);
-      else await writeFileAtomic(path, content).catch(() => undefined);
+    for (const [rel, content] of previous) {
+      if (content === undefined) await removeInside(this.root, rel).catch(() => undefined);
+      else await writeInside(this.root, rel, content).catch(() => undefined);
     }
     if (staged.length) await this.repo.git.raw(["reset", "--quiet", "HEAD", "--", ...staged]).catch(() => undefined);
   }
@@ -234,13 +250,14 @@ export class LibraryStore implements ModuleSource {
   /**
    * Reads one integration. Synchronous reads on purpose: at start this runs for every
    * integration, and 30,000 small sync reads take a tenth of the time of awaited ones.
+   * Throws NotRegularFileError when one of its files is a link or not a regular file.
    */
   private async readFromDisk(name: string): Promise<Integration | undefined> {
-    const abs = absoluteFiles(this.root, name);
-    const code = readOptional(abs.code);
+    const rel = integrationFiles(name);
+    const code = readRegularFile(this.root, rel.code);
     if (code === undefined) return undefined;
-    const test = readOptional(abs.test);
-    const meta = parseMeta(readOptional(abs.meta));
+    const test = readRegularFile(this.root, rel.test);
+    const meta = parseMeta(readRegularFile(this.root, rel.meta));
     const previous = this.records.get(name);
     return { name, code, test, meta, signature: await this.signatures.get(code), version: previous?.version, updatedAt: previous?.updatedAt };
   }
@@ -261,20 +278,6 @@ export class LibraryStore implements ModuleSource {
       if (seen.size === this.records.size) break;
     }
   }
-}
-
-function readOptional(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
-/** `github/issues.test.ts` -> `github/issues`. */
-function nameOfFile(file: string): string | undefined {
-  const m = /^(.*?)(\.test\.ts|\.meta\.json|\.ts)$/.exec(file);
-  return m?.[1] && isIntegrationName(m[1]) ? m[1] : undefined;
 }
 
 const QUOTED_NAME = /([a-z][a-z0-9/-]{0,199})["']/y;

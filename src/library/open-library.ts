@@ -1,13 +1,17 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { simpleGit } from "simple-git";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
+import type { SecretScanner } from "./commit-plan.js";
 import { LibraryStore, type IntegrationFiles } from "./library-store.js";
 import { parseMeta } from "./metadata.js";
 import { absoluteFiles, LIBRARY_PREFIX } from "./names.js";
-import { prepareIntegration } from "./save-integration.js";
+import { prepareIntegration, type SaveDeps } from "./save-integration.js";
 import { listIntegrationNames } from "./list-names.js";
+import { assertRegularHistory } from "./tree-check.js";
+import { ensureStateDir } from "./state-files.js";
 
 /** The starter integrations shipped in this package's `library/` folder. */
 export const STARTER_DIR = fileURLToPath(new URL("../../library/", import.meta.url));
@@ -23,6 +27,8 @@ export interface OpenLibraryOptions {
   pid: number;
   /** A shared remote: a new library starts as a clone of it when it already has history. */
   remote?: string;
+  /** Secrets whose values occur in a text (the vault's): no commit may record one. */
+  secretsIn?: SecretScanner;
 }
 
 /**
@@ -32,9 +38,9 @@ export interface OpenLibraryOptions {
 export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryStore> {
   const log = options.log ?? (() => undefined);
   await mkdir(options.root, { recursive: true });
-  await mkdir(options.stateDir, { recursive: true });
-  const store = new LibraryStore(options.root, options.stateDir);
-  if (!store.repo.isRepository() && options.remote && (await cloneRemote(options.remote, options.root, options.branch ?? "main"))) {
+  await ensureStateDir(options.stateDir);
+  const store = new LibraryStore(options.root, options.stateDir, { secretsIn: options.secretsIn });
+  if (!store.repo.isRepository() && options.remote && (await cloneRemote(options.remote, options.root, options.branch ?? "main", log))) {
     await store.repo.ensureIdentity();
     log(`cloned the library from ${options.remote}`);
   } else if (!store.repo.isRepository()) {
@@ -42,13 +48,16 @@ export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryS
     log(`created library repository at ${options.root}`);
   } else {
     await store.repo.ensureIdentity();
+    await store.repo.refuseLinks();
   }
   await store.recovery.register(options.pid);
   for (const repair of await store.recovery.recover(options.pid)) log(repair);
   await store.load();
+  for (const skipped of store.skippedOnLoad()) log(skipped);
   if ((await store.repo.head()) === undefined) {
     if (store.size === 0) {
-      const seeded = await seed(store, options.sandbox, options.starterDir ?? STARTER_DIR, log);
+      // The starters ship with toolsmith: limits.maxCodeChars bounds what agents submit, not them.
+      const seeded = await seed({ store, sandbox: options.sandbox, maxCodeChars: Number.POSITIVE_INFINITY }, options.starterDir ?? STARTER_DIR, log);
       log(`seeded the library with ${seeded} starter integrations`);
     } else {
       await store.commit(store.list().map((r) => ({ name: r.name, code: r.code, test: r.test, meta: r.meta })), "Import existing integrations");
@@ -57,17 +66,32 @@ export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryS
   return store;
 }
 
-/** Clones `remote` into the (empty) library folder; false when the remote is empty or unreachable. */
-async function cloneRemote(remote: string, root: string, branch: string): Promise<boolean> {
+/**
+ * Clones `remote` into the (empty) library folder; false when the remote is empty or
+ * unreachable, or its history holds anything but regular files (then the folder is left
+ * empty again and the library starts afresh; syncs report the refusal until it is fixed).
+ * Nothing is checked out before the whole history has been checked.
+ */
+async function cloneRemote(remote: string, root: string, branch: string, log: (line: string) => void): Promise<boolean> {
   try {
-    await simpleGit().clone(remote, root, ["--quiet", "--branch", branch]);
-    return true;
+    await simpleGit().clone(remote, root, ["--quiet", "--no-checkout", "--config", "core.symlinks=false", "--branch", branch]);
   } catch {
+    return false;
+  }
+  try {
+    await assertRegularHistory(root, ["HEAD"], "to start the library as a clone of library.remote");
+    await simpleGit(root).raw(["reset", "--quiet", "--hard", "HEAD"]);
+    return true;
+  } catch (error) {
+    log((error as Error).message);
+    // The clone wrote only its .git folder: the library folder was empty before it.
+    await rm(join(root, ".git"), { recursive: true, force: true });
     return false;
   }
 }
 
-async function seed(store: LibraryStore, sandbox: Sandbox, starterDir: string, log: (line: string) => void): Promise<number> {
+async function seed(deps: SaveDeps, starterDir: string, log: (line: string) => void): Promise<number> {
+  const { store, sandbox } = deps;
   const names = await listIntegrationNames(starterDir);
   const starters: IntegrationFiles[] = [];
   for (const name of names) {
@@ -88,7 +112,7 @@ async function seed(store: LibraryStore, sandbox: Sandbox, starterDir: string, l
   const ready: IntegrationFiles[] = [];
   for (const starter of starters) {
     const prepared = await prepareIntegration(
-      { store, sandbox },
+      deps,
       { name: starter.name, description: starter.meta.description, code: starter.code, test: starter.test, tags: starter.meta.tags, hosts: starter.meta.hosts, secrets: starter.meta.secrets },
       overrides,
     );

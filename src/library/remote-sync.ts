@@ -1,5 +1,6 @@
 import type { LibraryStore } from "./library-store.js";
 import { withTimeout } from "../util/with-timeout.js";
+import { assertRegularHistory, RefusedHistoryError } from "./tree-check.js";
 
 /** How long a push or fetch may take before the remote counts as unreachable. */
 const REMOTE_TIMEOUT_MS = 30_000;
@@ -93,6 +94,8 @@ export class RemoteSync {
     const report: SyncReport = { pulled: 0, pushed: false, conflicts: [] };
     const git = this.store.repo.git;
     const remoteRef = `refs/remotes/origin/${this.settings.branch}`;
+    // What the remote-tracking ref held before this fetch: put back if the fetched history is refused.
+    const accepted = (await git.raw(["rev-parse", "--verify", "--quiet", remoteRef]).catch(() => "")).trim();
     try {
       await this.configure();
       await withTimeout(git.raw(["fetch", "--quiet", "origin", `+refs/heads/${this.settings.branch}:${remoteRef}`]), REMOTE_TIMEOUT_MS, "fetch").catch((error: Error) => {
@@ -102,6 +105,8 @@ export class RemoteSync {
       const remoteHead = (await git.raw(["rev-parse", "--verify", "--quiet", remoteRef]).catch(() => "")).trim();
       const localHead = (await this.store.repo.head()) ?? "";
       if (remoteHead && remoteHead !== localHead) {
+        // Before anything of theirs is merged or checked out: regular files only.
+        await assertRegularHistory(this.store.root, localHead ? [remoteRef, `^${localHead}`] : [remoteRef], "the library remote's changes");
         const base = (await git.raw(["merge-base", "HEAD", remoteRef]).catch(() => "")).trim();
         if (base === localHead) {
           await git.raw(["merge", "--ff-only", "--quiet", remoteRef]);
@@ -125,10 +130,16 @@ export class RemoteSync {
       for (const c of report.conflicts) this.log(`sync: '${c.name}' was changed here and on another machine; kept both (theirs ${c.theirs.slice(0, 12)}, ours ${c.ours.slice(0, 12)} as the newer version)`);
       if (report.pulled) this.log(`sync: pulled ${report.pulled} commit(s) from ${this.settings.remote}`);
     } catch (error) {
-      const message = describeGitError(error);
+      if (error instanceof RefusedHistoryError) {
+        await git.raw(accepted ? ["update-ref", remoteRef, accepted] : ["update-ref", "-d", remoteRef]).catch(() => undefined);
+        if (error.message !== this.lastError) this.log(`sync: ${error.message}`);
+      }
+      const message = error instanceof RefusedHistoryError ? error.message : describeGitError(error);
       this.lastError = message;
       report.error = message;
-      if (this.pendingPush) this.log(`sync: could not reach ${this.settings.remote} (${message}); the library is saved locally and will be pushed later`);
+      if (this.pendingPush && !(error instanceof RefusedHistoryError)) {
+        this.log(`sync: could not reach ${this.settings.remote} (${message}); the library is saved locally and will be pushed later`);
+      }
       await git.raw(["cherry-pick", "--abort"]).catch(() => undefined);
     }
     return report;

@@ -6,6 +6,8 @@ import type { IntegrationFiles, LibraryStore } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
 import { runIntegrationTest } from "./test-runner.js";
 import { retestDependents, type DependentResult } from "./dependents.js";
+import { SecretInLibraryError } from "./commit-plan.js";
+import { NotRegularFileError } from "./regular-files.js";
 import { absoluteFiles, INTEGRATION_NAME_HINT, isIntegrationName, LIBRARY_PREFIX } from "./names.js";
 
 export interface SaveRequest {
@@ -19,7 +21,7 @@ export interface SaveRequest {
   secrets?: string[];
 }
 
-export type SaveFailurePhase = "name" | "compile" | "secrets" | "test" | "commit";
+export type SaveFailurePhase = "name" | "limit" | "compile" | "secrets" | "test" | "commit";
 
 export type SaveOutcome =
   | { ok: true; name: string; version: string; path: string; created: boolean; verified: boolean; dependents?: DependentResult[] }
@@ -32,6 +34,8 @@ export interface SaveDeps {
   bridge?: HostBridge;
   /** What the test may import (the library, upstream servers); defaults to the library alone. */
   modules?: ModuleSource;
+  /** `limits.maxCodeChars`: the longest code or test a save accepts, as run_code does. */
+  maxCodeChars: number;
 }
 
 type Prepared = { ok: true; files: IntegrationFiles; compiled: CompiledModule; verified: boolean } | Extract<SaveOutcome, { ok: false }>;
@@ -46,6 +50,8 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
   if (!isIntegrationName(name)) {
     return { ok: false, phase: "name", error: { name: "InvalidName", message: `'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.` } };
   }
+  const codeTooLong = sizeError("code", request.code, deps.maxCodeChars);
+  if (codeTooLong) return codeTooLong;
   const specifier = `${LIBRARY_PREFIX}${name}`;
   const compiled = await deps.sandbox.compile(request.code, specifier);
   if (!compiled.ok) return { ok: false, phase: "compile", error: compiled.error };
@@ -61,6 +67,8 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
   }
   const existing = deps.store.get(name);
   const test = request.test ?? existing?.test;
+  const testTooLong = test === undefined ? undefined : sizeError("test", test, deps.maxCodeChars);
+  if (testTooLong) return testTooLong;
   const leaked = deps.bridge?.vault.valuesIn(`${request.code}\n${test ?? ""}`) ?? [];
   if (leaked.length) {
     return {
@@ -118,12 +126,30 @@ export async function saveIntegration(deps: SaveDeps, request: SaveRequest): Pro
     if (dependents.results.length) outcome.dependents = dependents.results;
     return outcome;
   } catch (error) {
+    // Refusals say what to change; anything else is a failure worth retrying.
+    if (error instanceof SecretInLibraryError) return { ok: false, phase: "secrets", error: { name: error.name, message: error.message } };
+    if (error instanceof NotRegularFileError) return { ok: false, phase: "commit", error: { name: error.name, message: `Nothing was saved: ${error.message}` } };
     return {
       ok: false,
       phase: "commit",
       error: { name: "CommitError", message: `The library could not record the new version (${(error as Error).message}). Nothing was changed; try again.` },
     };
   }
+}
+
+/** The refusal of code or a test longer than `limits.maxCodeChars` (the limit run_code applies to its code). */
+function sizeError(what: "code" | "test", text: string, maxCodeChars: number): Extract<SaveOutcome, { ok: false }> | undefined {
+  if (text.length <= maxCodeChars) return undefined;
+  return {
+    ok: false,
+    phase: "limit",
+    error: {
+      name: "LimitError",
+      message:
+        `The ${what} is ${text.length} characters; the limit is ${maxCodeChars} (limits.maxCodeChars), so nothing was saved. ` +
+        `Split it into smaller integrations that import each other, move data into the workspace, or raise limits.maxCodeChars in config.json.`,
+    },
+  };
 }
 
 function firstLine(text: string): string {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { appendFile, readFile, rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic-write.js";
+import { appendStateFile, writeStateFile } from "./state-files.js";
 import { extractSignature } from "./signature.js";
 
 /**
@@ -71,10 +71,10 @@ export class SignatureCache {
     try {
       if (this.compact || pending.size > APPEND_LIMIT) {
         this.compact = false;
-        await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)));
+        await writeStateFile(this.file, JSON.stringify(Object.fromEntries(this.entries)));
         await rm(this.log, { force: true });
       } else {
-        await appendFile(this.log, [...pending].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+        await appendStateFile(this.log, [...pending].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
       }
     } catch {
       // A read-only or full state folder only costs a slower next start.

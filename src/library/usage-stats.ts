@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeStateFile } from "./state-files.js";
 import { LIBRARY_PREFIX } from "./names.js";
 
 /** Durations kept per integration to compute its typical (median) duration. */
@@ -39,7 +39,8 @@ export interface RunForUsage {
 
 /**
  * Usage figures per integration, in the home's `state/usage.json` (not in git: they
- * describe this machine's runs). A failure counts against the integration whose code
+ * describe this machine's runs). Callers record redacted reports: the figures are shown
+ * by search and kept on disk. A failure counts against the integration whose code
  * threw, read from the error's first stack frame, not against the code that called it.
  */
 export class UsageStats {
@@ -100,7 +101,7 @@ export class UsageStats {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     try {
-      await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.figures)));
+      await writeStateFile(this.file, JSON.stringify(Object.fromEntries(this.figures)));
     } catch {
       // Figures are a cache of history, never needed for correctness.
     }
