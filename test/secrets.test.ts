@@ -178,6 +178,14 @@ if (await whoami("${api.origin}") !== "token") throw new Error("wrong");`;
     const reply = await env.call("save_integration", { name: "demo/leaky", description: "Leaks", code: `export const token = (): string => "${TOKEN}";` });
     expect(reply.isError).toBe(true);
     expect(reply.body.error.name).toBe("SecretInCode");
+    expect(reply.body.error.message).toMatch(/^The code contains/);
+    expect(reply.text).not.toContain(TOKEN);
+  });
+
+  it("says when it is the test that contains a secret's value", async () => {
+    const reply = await env.call("save_integration", { name: "demo/leaky-test", description: "Leaks in its test", code: 'export const one = (): number => 1;', test: `const t = "${TOKEN}"; export default t.length;` });
+    expect(reply.isError).toBe(true);
+    expect(reply.body.error.message).toMatch(/^The test contains the value of secret API_TOKEN/);
     expect(reply.text).not.toContain(TOKEN);
   });
 });

@@ -69,14 +69,16 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
   const test = request.test ?? existing?.test;
   const testTooLong = test === undefined ? undefined : sizeError("test", test, deps.maxCodeChars);
   if (testTooLong) return testTooLong;
-  const leaked = deps.bridge?.vault.valuesIn(`${request.code}\n${test ?? ""}`) ?? [];
-  if (leaked.length) {
+  for (const [part, text] of [["code", request.code], ["test", test ?? ""]] as const) {
+    const leaked = deps.bridge?.vault.valuesIn(text) ?? [];
+    if (!leaked.length) continue;
+    const which = part === "code" ? "The code" : request.test === undefined ? "The existing test (kept since no test was given)" : "The test";
     return {
       ok: false,
       phase: "secrets",
       error: {
         name: "SecretInCode",
-        message: `The code contains the value of secret ${leaked.join(", ")}. Secret values never enter the library: use secret("${leaked[0]}") from "toolsmith" instead, and declare it in secrets.`,
+        message: `${which} contains the value of secret ${leaked.join(", ")}. Secret values never enter the library: use secret("${leaked[0]}") from "toolsmith" instead, and declare it in secrets.`,
       },
     };
   }
