@@ -182,7 +182,7 @@ export class Toolsmith {
   }
 
   private async runNow(code: string, options: RunOptions): Promise<RunReport> {
-    await this.ready;
+    await this.current();
     await this.refreshSecrets();
     const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress });
     const { report, modules } = await this.sandbox.runWithModules({
@@ -211,7 +211,7 @@ export class Toolsmith {
   }
 
   private async searchNow(options: SearchOptions): Promise<SearchResponse> {
-    await this.ready;
+    await this.current();
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
     const { total, hits } = this.index.search(options.query, limit);
     await this.refreshSecrets();
@@ -251,7 +251,7 @@ export class Toolsmith {
   }
 
   private async saveNow(request: SaveRequest): Promise<SaveOutcome> {
-    await this.ready;
+    await this.current();
     await this.refreshSecrets();
     const outcome = await saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules }, request);
     if (outcome.ok) this.remote?.pushSoon();
@@ -269,12 +269,12 @@ export class Toolsmith {
   }
 
   async get(name: string): Promise<Integration | undefined> {
-    await this.ready;
+    await this.current();
     return this.store.get(name);
   }
 
   async integrations(): Promise<Integration[]> {
-    await this.ready;
+    await this.current();
     return this.store.list();
   }
 
@@ -283,7 +283,7 @@ export class Toolsmith {
    * previous version to its current one; with only `from`, from there to the current.
    */
   async diff(name: string, from?: string, to?: string): Promise<string> {
-    await this.ready;
+    await this.current();
     if (!isIntegrationName(name)) throw new UserError(`'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.`);
     const versions = await this.store.history(name);
     if (versions.length === 0) throw new UserError(`No integration named '${name}' in the library. 'toolsmith search' lists them.`);
@@ -301,13 +301,13 @@ export class Toolsmith {
   }
 
   async history(name?: string, maxCount?: number): Promise<CommitInfo[]> {
-    await this.ready;
+    await this.current();
     return this.store.history(name, maxCount);
   }
 
   /** Restores `name` to how it was at `version`, as a new commit. */
   async revert(name: string, version: string): Promise<{ version: string; restoredFrom: string }> {
-    await this.ready;
+    await this.current();
     if (!isIntegrationName(name)) throw new UserError(`'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.`);
     const commit = await this.store.repo.resolveCommit(version);
     if (!commit) throw new UserError(`'${version}' is not a version of this library. 'toolsmith log ${name}' lists the versions.`);
@@ -320,6 +320,12 @@ export class Toolsmith {
     const sha = await this.store.commit([files], `Revert ${name} to ${commit.slice(0, 12)}`);
     this.remote?.pushSoon();
     return { version: sha, restoredFrom: commit };
+  }
+
+  /** Ready, and the library as HEAD has it now (another process may have committed). */
+  private async current(): Promise<void> {
+    await this.ready;
+    await this.store.refresh();
   }
 
   /**

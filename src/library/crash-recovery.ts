@@ -41,33 +41,49 @@ export class CrashRecovery {
   }
 
   /**
-   * Run at start, before anything reads the library. Returns what it repaired.
-   * Git locks are removed only when no other toolsmith process of this home is alive.
+   * Run at start, before anything reads the library, holding the home's lock. Returns
+   * what it repaired. Git's own lock files are removed only when no other toolsmith
+   * process of this home is alive (one might be running git this instant).
    */
   async recover(selfPid: number): Promise<string[]> {
-    const repaired: string[] = [];
     const others = await this.liveOthers(selfPid);
-    if (others.length === 0) {
-      for (const lock of await this.gitLocks()) {
-        await rm(lock, { force: true });
-        repaired.push(`removed stale git lock ${lock.slice(this.repo.root.length + 1)}`);
-      }
-    }
-    const interrupted = await readFile(this.journal, "utf8").then((t) => JSON.parse(t) as { paths: string[] }, () => undefined);
-    if (interrupted && others.length === 0) {
-      for (const path of interrupted.paths) {
-        const atHead = await this.repo.show("HEAD", path);
-        if (atHead === undefined) await rm(join(this.repo.root, path), { force: true });
-        else await writeFile(join(this.repo.root, path), atHead);
-      }
-      if (interrupted.paths.length) await this.repo.git.raw(["reset", "--quiet", "HEAD", "--", ...interrupted.paths]).catch(() => undefined);
-      await this.end();
-      repaired.push(`rolled back an interrupted save (${interrupted.paths.join(", ")})`);
-    }
+    const repaired = others.length === 0 ? await this.removeGitLocks() : [];
+    repaired.push(...(await this.rollBackJournal()));
     const leftovers = await findTempFiles(this.repo.root);
     for (const file of leftovers) await rm(file, { force: true });
     if (leftovers.length) repaired.push(`removed ${leftovers.length} partial file(s) of an interrupted write`);
     return repaired;
+  }
+
+  /**
+   * Run by whoever takes over the home's lock from a process that died holding it:
+   * that process's git lock files and its half-written save are left-overs.
+   */
+  async rollBackAbandoned(): Promise<string[]> {
+    return [...(await this.removeGitLocks()), ...(await this.rollBackJournal())];
+  }
+
+  private async removeGitLocks(): Promise<string[]> {
+    const repaired: string[] = [];
+    for (const lock of await this.gitLocks()) {
+      await rm(lock, { force: true });
+      repaired.push(`removed stale git lock ${lock.slice(this.repo.root.length + 1)}`);
+    }
+    return repaired;
+  }
+
+  /** Puts the files of an interrupted save back as HEAD has them (the caller holds the home's lock). */
+  private async rollBackJournal(): Promise<string[]> {
+    const interrupted = await readFile(this.journal, "utf8").then((t) => JSON.parse(t) as { paths: string[] }, () => undefined);
+    if (!interrupted) return [];
+    for (const path of interrupted.paths) {
+      const atHead = await this.repo.show("HEAD", path);
+      if (atHead === undefined) await rm(join(this.repo.root, path), { force: true });
+      else await writeFile(join(this.repo.root, path), atHead);
+    }
+    if (interrupted.paths.length) await this.repo.git.raw(["reset", "--quiet", "HEAD", "--", ...interrupted.paths]).catch(() => undefined);
+    await this.end();
+    return [`rolled back an interrupted save (${interrupted.paths.join(", ")})`];
   }
 
   private async liveOthers(selfPid: number): Promise<number[]> {

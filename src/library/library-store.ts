@@ -1,14 +1,18 @@
 import { readFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { ModuleSource } from "../sandbox/sandbox.js";
 import { compileModule, type CompileResult } from "../sandbox/transpile.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { GitRepo, type CommitInfo, type Committed } from "./git-repo.js";
 import { parseMeta, serializeMeta, type IntegrationMeta } from "./metadata.js";
-import { absoluteFiles, integrationFiles, isIntegrationName, LIBRARY_PREFIX, nameFromSpecifier } from "./names.js";
+import { absoluteFiles, integrationFiles, isIntegrationName, LIBRARY_PREFIX, nameFromSpecifier, nameOfFile } from "./names.js";
 import { SignatureCache } from "./signature-cache.js";
 import { listIntegrationNames } from "./list-names.js";
 import { CrashRecovery } from "./crash-recovery.js";
+import { HomeLock } from "./home-lock.js";
+import { readHeadFromFiles } from "./head-ref.js";
+import { changesBetween } from "./library-watch.js";
 
 export interface Integration {
   name: string;
@@ -32,11 +36,18 @@ export interface IntegrationFiles {
 /**
  * The library on disk: one `.ts` per integration with its `.test.ts` and
  * `.meta.json` beside it, in a git repository. The files are the source of truth;
- * this class keeps an in-memory view of them and is the only writer.
+ * this class keeps an in-memory view of them. Several processes may share one home:
+ * every write holds the home's lock (`locked`), and `refresh` brings the view up to
+ * commits others made.
  */
 export class LibraryStore implements ModuleSource {
   readonly repo: GitRepo;
   readonly recovery: CrashRecovery;
+  /** Held by whichever process of this home writes to the library. */
+  readonly lock: HomeLock;
+  /** The commit the in-memory view reflects ("" before the first commit; undefined before load). */
+  private lastHead: string | undefined;
+  private catching: Promise<void> | undefined;
   private readonly records = new Map<string, Integration>();
   private readonly signatures: SignatureCache;
   private readonly listeners: Array<(names: string[]) => void> = [];
@@ -54,10 +65,66 @@ export class LibraryStore implements ModuleSource {
     this.repo = new GitRepo(root);
     this.recovery = new CrashRecovery(this.repo, stateDir);
     this.signatures = new SignatureCache(stateDir);
+    this.lock = new HomeLock(join(stateDir, LOCK_FILE));
+  }
+
+  /**
+   * Runs `task` holding the home's lock, after this process's earlier library work:
+   * no other process writes meanwhile. If the last holder died holding it, its
+   * half-done save is rolled back first. `task` sees the view at HEAD.
+   */
+  locked<T>(task: () => Promise<T>): Promise<T> {
+    return this.repo.serialize(() =>
+      this.lock.hold(async ({ brokeStale }) => {
+        if (brokeStale) await this.recovery.rollBackAbandoned();
+        await this.catchUp(true);
+        return task();
+      }),
+    );
+  }
+
+  /**
+   * Brings the view up to commits made by other processes of this home, `toolsmith
+   * revert`, a sync or git by hand. Costs two small file reads when HEAD has not moved.
+   */
+  async refresh(): Promise<void> {
+    const seen = readHeadFromFiles(join(this.root, ".git"));
+    if (seen !== undefined && seen === this.lastHead) return;
+    await (this.catching ??= this.catchUp(false).finally(() => (this.catching = undefined)));
+  }
+
+  /**
+   * Reads what changed from the commit the view reflects to HEAD, from the commits
+   * themselves. After history was rewritten, re-reads everything, holding the lock
+   * (`holding`: the caller already does) so that no save is half-written on disk.
+   */
+  private async catchUp(holding: boolean): Promise<void> {
+    const from = this.lastHead;
+    const to = (await this.repo.head()) ?? "";
+    if (to === from) return;
+    const changes = from ? await changesBetween(this.repo, from, to) : undefined;
+    if (!changes) {
+      // `locked` catches up again, holding the lock, and so reaches the reload below.
+      await (holding ? this.reload() : this.locked(async () => undefined));
+      return;
+    }
+    const records = await Promise.all(
+      changes.map(async (c): Promise<[string, Integration | undefined]> => [
+        c.name,
+        c.code === undefined ? undefined : { name: c.name, code: c.code, test: c.test, meta: parseMeta(c.meta), signature: await this.signatures.get(c.code), version: c.version, updatedAt: c.updatedAt },
+      ]),
+    );
+    // A commit of this process got further meanwhile: its view is newer than this one.
+    if (this.lastHead !== from) return;
+    for (const [name, record] of records) this.setRecord(name, record);
+    this.lastHead = to;
+    await this.signatures.persist();
+    if (records.length) for (const listener of this.listeners) listener(records.map(([name]) => name));
   }
 
   /** Reads every integration from disk and the versions from git history. */
   async load(): Promise<void> {
+    this.lastHead = (await this.repo.head()) ?? "";
     await this.signatures.load();
     this.records.clear();
     this.importers = undefined;
@@ -145,25 +212,36 @@ export class LibraryStore implements ModuleSource {
   }
 
   /**
-   * Writes the given integrations and makes exactly one commit. All-or-nothing: if
-   * anything fails, the files are put back as they were and nothing is committed.
+   * Writes the given integrations, deletes the files of the `removed` names, and makes
+   * exactly one commit of exactly those files. All-or-nothing: if anything fails, the
+   * files are put back as they were and nothing is committed.
    */
-  commit(integrations: IntegrationFiles[], message: string): Promise<string> {
-    return this.repo.serialize(async () => {
+  commit(integrations: IntegrationFiles[], message: string, removed: string[] = []): Promise<string> {
+    return this.locked(() => this.commitHolding(integrations, message, removed));
+  }
+
+  /** `commit` for a caller that already holds the home's lock (see openLibrary). */
+  commitHolding(integrations: IntegrationFiles[], message: string, removed: string[] = []): Promise<string> {
+    return (async () => {
       const previous = new Map<string, string | undefined>();
       const add: string[] = [];
       const remove: string[] = [];
-      // If this process dies from here on, the next start rolls these paths back to HEAD.
-      await this.recovery.begin(integrations.flatMap((i) => Object.values(integrationFiles(i.name))));
+      const names = [...integrations.map((i) => i.name), ...removed];
+      // If this process dies from here on, the next holder of the lock (or the next start) rolls these paths back to HEAD.
+      await this.recovery.begin(names.flatMap((name) => Object.values(integrationFiles(name))));
       let committed: Committed;
       try {
-        for (const item of integrations) {
-          const abs = absoluteFiles(this.root, item.name);
-          const rel = integrationFiles(item.name);
+        const changes: Array<[string, string | undefined, string | undefined, string | undefined]> = [
+          ...integrations.map((i): [string, string, string | undefined, string] => [i.name, i.code, i.test, serializeMeta(i.meta)]),
+          ...removed.map((name): [string, undefined, undefined, undefined] => [name, undefined, undefined, undefined]),
+        ];
+        for (const [name, code, test, meta] of changes) {
+          const abs = absoluteFiles(this.root, name);
+          const rel = integrationFiles(name);
           const writes: Array<[string, string, string | undefined]> = [
-            [abs.code, rel.code, item.code],
-            [abs.meta, rel.meta, serializeMeta(item.meta)],
-            [abs.test, rel.test, item.test],
+            [abs.code, rel.code, code],
+            [abs.meta, rel.meta, meta],
+            [abs.test, rel.test, test],
           ];
           for (const [path, relPath, content] of writes) {
             previous.set(path, await readFile(path, "utf8").catch(() => undefined));
@@ -187,9 +265,9 @@ export class LibraryStore implements ModuleSource {
       // The commit is in: from here on nothing may roll the files back. A journal left
       // behind by a crash now would only "restore" the files to this same commit.
       await this.recovery.end();
-      await this.afterCommit(integrations.map((i) => i.name), committed);
+      await this.afterCommit(names, committed);
       return committed.sha;
-    });
+    })();
   }
 
   /** The files of `name` as they were at `version`, or undefined when it did not exist there. */
@@ -219,6 +297,7 @@ export class LibraryStore implements ModuleSource {
       }
       this.setRecord(name, record);
     }
+    this.lastHead = committed.sha;
     await this.signatures.persist();
     for (const listener of this.listeners) listener(names);
   }
@@ -263,18 +342,15 @@ export class LibraryStore implements ModuleSource {
   }
 }
 
+/** The home's lock file, in the state folder (beside the save journal it guards). */
+const LOCK_FILE = "library.lock";
+
 function readOptional(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
   } catch {
     return undefined;
   }
-}
-
-/** `github/issues.test.ts` -> `github/issues`. */
-function nameOfFile(file: string): string | undefined {
-  const m = /^(.*?)(\.test\.ts|\.meta\.json|\.ts)$/.exec(file);
-  return m?.[1] && isIntegrationName(m[1]) ? m[1] : undefined;
 }
 
 const QUOTED_NAME = /([a-z][a-z0-9/-]{0,199})["']/y;

@@ -27,3 +27,9 @@ export function nameFromSpecifier(specifier: string): string | undefined {
   const name = specifier.slice(LIBRARY_PREFIX.length);
   return isIntegrationName(name) ? name : undefined;
 }
+
+/** `github/issues.test.ts` -> `github/issues`; undefined for a file that is not part of an integration. */
+export function nameOfFile(file: string): string | undefined {
+  const m = /^(.*?)(\.test\.ts|\.meta\.json|\.ts)$/.exec(file);
+  return m?.[1] && isIntegrationName(m[1]) ? m[1] : undefined;
+}
