@@ -13,6 +13,7 @@ import { IMPORT_CONFIG_HELP, importConfigCommand } from "./cli/commands/import-c
 import { SECRET_HELP, secretCommand } from "./cli/commands/secret.js";
 import { SYNC_HELP, syncCommand } from "./cli/commands/sync.js";
 import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
+import { REMOVE_HELP, removeCommand, RENAME_HELP, renameCommand } from "./cli/commands/remove-rename.js";
 import { ConfigError } from "./config/load-config.js";
 import { SERVER_VERSION } from "./version.js";
 
@@ -29,6 +30,8 @@ Commands:
   diff <name> [a] [b]   show how an integration changed between versions
   sync                  pull and push the library's shared remote
   revert <name> <ver>   restore an integration to a version (as a new commit)
+  remove <name>         delete an integration (as a new commit)
+  rename <old> <new>    rename an integration (as a new commit)
   secret set|list|remove  manage secrets (values never enter the sandbox)
   import-config <file>  front the MCP servers of a Claude Desktop config
   context-cost          tokens of a conventional MCP setup vs toolsmith
@@ -38,7 +41,7 @@ Run 'toolsmith <command> --help' for a command's options.
 Environment: TOOLSMITH_HOME (default ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -49,6 +52,7 @@ const OPTIONS = {
   max: { type: "string" },
   "timeout-ms": { type: "string" },
   "dry-run": { type: "boolean" },
+  force: { type: "boolean" },
   config: { type: "string" },
   "tools-json": { type: "string", multiple: true },
   http: { type: "boolean" },
@@ -62,6 +66,8 @@ const ALLOWED: Record<string, string[]> = {
   search: ["help", "limit", "full", "json"],
   log: ["help", "max", "json"],
   revert: ["help"],
+  remove: ["help", "force", "json"],
+  rename: ["help", "force", "json"],
   diff: ["help"],
   sync: ["help", "json"],
   secret: ["help", "host", "json"],
@@ -120,6 +126,10 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await syncCommand(ctx, rest, values);
       case "diff":
         return await diffCommand(ctx, rest);
+      case "remove":
+        return await removeCommand(ctx, rest, values);
+      case "rename":
+        return await renameCommand(ctx, rest, values);
       case "context-cost":
         return await contextCostCommand(ctx, rest, values);
       case "import-config":

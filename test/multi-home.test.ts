@@ -151,6 +151,28 @@ describe("two servers on one home", () => {
     expect(listed.body.results[0]?.version).toBe(git(home, "rev-parse", "HEAD"));
   });
 
+  it("`toolsmith revert` in another process reaches a running server and re-tests the dependents", async () => {
+    const base = await a.call("save_integration", saveArgs("rv/base", 1));
+    const user = await a.call("save_integration", {
+      name: "rv/user",
+      description: "doubles base",
+      code: 'import { v } from "library/rv/base";\nexport const twice = (): number => v() * 2;',
+      test: 'import { twice } from "library/rv/user"; if (twice() !== 2) throw new Error("twice should be 2");',
+    });
+    expect(user.isError, user.text).toBe(false);
+    const broken = await a.call("save_integration", saveArgs("rv/base", 5));
+    expect(broken.body.dependents).toEqual([expect.objectContaining({ name: "rv/user", passed: false })]);
+    const reverted = await cli(home, ["revert", "rv/base", base.body.version]);
+    expect(reverted.code, reverted.stderr).toBe(0);
+    expect(reverted.stdout).toContain("dependent rv/user: test passed");
+    const seen = await b.call("search_library", { query: "rv user doubles", detail: "full" });
+    const userResult = seen.body.results.find((r: { name: string }) => r.name === "rv/user");
+    expect(userResult.verified).toBe(true);
+    const used = await b.call("run_code", { code: 'import { v } from "library/rv/base"; export default v();' });
+    expect(used.body.result).toBe(1);
+    expect(git(home, "status", "--porcelain")).toBe("");
+  });
+
   it("a server that outlives a process killed holding the lock rolls that half-done save back, and commits only its own files", async () => {
     // What a save killed mid-write leaves: the home's lock (owner gone), its journal, a half-written file, staged in git's index.
     const dead = await node(["-e", ""]);
@@ -224,5 +246,79 @@ describe("the home's lock", () => {
     );
     expect(most).toBe(1);
     expect(held.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe("remove and rename", () => {
+  let home: string;
+  let cleanup: () => Promise<void>;
+  let server: Connected;
+  beforeAll(async () => {
+    ({ home, cleanup } = await makeHome());
+    server = await connect(home);
+    for (const args of [
+      saveArgs("util/base", 4),
+      {
+        name: "util/user",
+        description: "uses base",
+        code: 'import { v } from "library/util/base";\nexport const plusOne = (): number => v() + 1;',
+        test: 'import { plusOne } from "library/util/user"; if (plusOne() !== 5) throw new Error("plusOne should be 5");',
+      },
+    ]) {
+      const saved = await server.call("save_integration", args);
+      expect(saved.isError, saved.text).toBe(false);
+    }
+  });
+  afterAll(async () => {
+    await server?.close();
+    await cleanup();
+  });
+
+  it("refuses to remove an integration others import, naming them, and changes nothing", async () => {
+    const head = git(home, "rev-parse", "HEAD");
+    const refused = await cli(home, ["remove", "util/base"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("'util/user'");
+    expect(refused.stderr).toContain("--force");
+    expect(git(home, "rev-parse", "HEAD")).toBe(head);
+    const fromCode = await server.call("run_code", { code: 'import { library } from "toolsmith"; export default await library.remove("util/base");' });
+    expect(fromCode.isError).toBe(true);
+    expect(fromCode.body.error.name).toBe("LibraryError");
+    expect(fromCode.body.error.message).toContain("'util/user'");
+    expect(git(home, "rev-parse", "HEAD")).toBe(head);
+  });
+
+  it("renames from code as one commit git can follow, re-tests dependents and marks the broken one unverified", async () => {
+    const added = git(home, "log", "--format=%H", "-1", "--", "util/base.ts");
+    const renamed = await server.call("run_code", { code: 'import { library } from "toolsmith"; export default await library.rename("util/base", "util/core", { force: true });' });
+    expect(renamed.isError, renamed.text).toBe(false);
+    expect(renamed.body.result).toMatchObject({ from: "util/base", to: "util/core", verified: true, dependents: [{ name: "util/user", passed: false }] });
+    expect(git(home, "rev-parse", "HEAD")).toBe(renamed.body.result.version);
+    expect(git(home, "log", "-1", "--format=%s")).toBe("Rename util/base to util/core");
+    expect(git(home, "log", "--follow", "--format=%H", "--", "util/core.ts").split("\n")).toContain(added);
+    expect(readFileSync(join(home, "library", "util", "core.test.ts"), "utf8")).toContain('"library/util/core"');
+    expect(existsSync(join(home, "library", "util", "base.ts"))).toBe(false);
+    expect(git(home, "status", "--porcelain")).toBe("");
+    const listed = await server.call("search_library", { query: "" , limit: 50 });
+    const byName = new Map(listed.body.results.map((r: { name: string }) => [r.name, r]));
+    expect(byName.has("util/base")).toBe(false);
+    expect(byName.get("util/core")).toMatchObject({ verified: true });
+    expect(byName.get("util/user")).toMatchObject({ verified: false });
+    expect(JSON.parse(git(home, "show", "HEAD:util/user.meta.json")).unverifiedReason).toContain("renamed to 'util/core'");
+  });
+
+  it("removes with the CLI as a commit that `toolsmith log` shows, and a running server stops offering it", async () => {
+    const removed = await cli(home, ["remove", "util/user"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/^Removed util\/user: new version [0-9a-f]{40}/);
+    const log = await cli(home, ["log", "util/user"]);
+    expect(log.stdout.split("\n")[0]).toContain("Remove util/user");
+    const gone = await server.call("run_code", { code: 'import { plusOne } from "library/util/user"; export default plusOne();' });
+    expect(gone.isError).toBe(true);
+    expect(gone.body.error.message).toContain("no saved integration is named 'util/user'");
+    const again = await cli(home, ["remove", "util/user"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("No integration named 'util/user'");
+    expect(git(home, "status", "--porcelain")).toBe("");
   });
 });

@@ -1,3 +1,4 @@
+import type { ModuleSource } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { IntegrationFiles, LibraryStore } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
@@ -37,18 +38,22 @@ export function findDependents(store: LibraryStore, name: string): string[] {
 }
 
 /**
- * Re-runs the tests of every dependent of `name` against its candidate version. Returns
- * the results and the metadata updates to commit with the save: failing dependents are
- * marked unverified (with the reason), passing ones verified again.
+ * Re-runs the tests of every dependent of `name` against its candidate version (none:
+ * `name` is being removed or renamed, `change` says which). Returns the results and the
+ * metadata updates to commit with the change: failing dependents are marked unverified
+ * (with the reason), passing ones verified again.
  */
 export async function retestDependents(
   deps: SaveDeps,
   name: string,
-  candidate: CompiledModule,
+  candidate: CompiledModule | undefined,
+  change = "changed",
 ): Promise<{ results: DependentResult[]; updates: IntegrationFiles[] }> {
   const results: DependentResult[] = [];
   const updates: IntegrationFiles[] = [];
-  const overrides = new Map([[`${LIBRARY_PREFIX}${name}`, candidate]]);
+  const specifier = `${LIBRARY_PREFIX}${name}`;
+  const overrides = new Map(candidate ? [[specifier, candidate]] : []);
+  if (!candidate) deps = { ...deps, modules: without(deps.modules ?? deps.store, specifier) };
   for (const dependent of findDependents(deps.store, name)) {
     const record = deps.store.get(dependent)!;
     if (record.test === undefined) {
@@ -71,9 +76,22 @@ export async function retestDependents(
         name: dependent,
         code: record.code,
         test: record.test,
-        meta: IntegrationMetaSchema.parse({ ...record.meta, verified: false, unverifiedReason: `Its test failed after '${name}' changed: ${error}`.slice(0, 500) }),
+        meta: IntegrationMetaSchema.parse({ ...record.meta, verified: false, unverifiedReason: `Its test failed after '${name}' ${change}: ${error}`.slice(0, 500) }),
       });
     }
   }
   return { results, updates };
+}
+
+/** `source` as it will be once `specifier` is gone. */
+function without(source: ModuleSource, specifier: string): ModuleSource {
+  return {
+    resolve: (s) => (s === specifier ? undefined : source.resolve(s)),
+    missing: (s) => (s === specifier ? `Cannot find module '${specifier}': it is being removed from the library.` : source.missing(s)),
+  };
+}
+
+/** One line for a commit message: how each dependent's test went. */
+export function dependentsSummary(results: DependentResult[]): string {
+  return results.length ? `\n\nDependents re-tested: ${results.map((d) => `${d.name} ${d.passed === null ? "(no test)" : d.passed ? "passed" : "FAILED"}`).join(", ")}` : "";
 }
