@@ -151,6 +151,17 @@ describe("two servers on one home", () => {
     expect(listed.body.results[0]?.version).toBe(git(home, "rev-parse", "HEAD"));
   });
 
+  it("reads HEAD from git's files as git does, loose or packed, without a git process", async () => {
+    const { readHeadFromFiles } = await import("../dist/library/head-ref.js");
+    const gitDir = join(home, "library", ".git");
+    expect(readHeadFromFiles(gitDir)).toBe(git(home, "rev-parse", "HEAD"));
+    git(home, "pack-refs", "--all", "--prune");
+    expect(existsSync(join(gitDir, "refs", "heads", "main"))).toBe(false);
+    expect(readHeadFromFiles(gitDir)).toBe(git(home, "rev-parse", "HEAD"));
+    const saved = await b.call("save_integration", saveArgs("shared/packed", 1));
+    expect(readHeadFromFiles(gitDir)).toBe(saved.body.version);
+  });
+
   it("`toolsmith revert` in another process reaches a running server and re-tests the dependents", async () => {
     const base = await a.call("save_integration", saveArgs("rv/base", 1));
     const user = await a.call("save_integration", {
