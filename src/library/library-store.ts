@@ -221,53 +221,51 @@ export class LibraryStore implements ModuleSource {
   }
 
   /** `commit` for a caller that already holds the home's lock (see openLibrary). */
-  commitHolding(integrations: IntegrationFiles[], message: string, removed: string[] = []): Promise<string> {
-    return (async () => {
-      const previous = new Map<string, string | undefined>();
-      const add: string[] = [];
-      const remove: string[] = [];
-      const names = [...integrations.map((i) => i.name), ...removed];
-      // If this process dies from here on, the next holder of the lock (or the next start) rolls these paths back to HEAD.
-      await this.recovery.begin(names.flatMap((name) => Object.values(integrationFiles(name))));
-      let committed: Committed;
-      try {
-        const changes: Array<[string, string | undefined, string | undefined, string | undefined]> = [
-          ...integrations.map((i): [string, string, string | undefined, string] => [i.name, i.code, i.test, serializeMeta(i.meta)]),
-          ...removed.map((name): [string, undefined, undefined, undefined] => [name, undefined, undefined, undefined]),
+  async commitHolding(integrations: IntegrationFiles[], message: string, removed: string[] = []): Promise<string> {
+    const previous = new Map<string, string | undefined>();
+    const add: string[] = [];
+    const remove: string[] = [];
+    const names = [...integrations.map((i) => i.name), ...removed];
+    // If this process dies from here on, the next holder of the lock (or the next start) rolls these paths back to HEAD.
+    await this.recovery.begin(names.flatMap((name) => Object.values(integrationFiles(name))));
+    let committed: Committed;
+    try {
+      const changes: Array<[string, string | undefined, string | undefined, string | undefined]> = [
+        ...integrations.map((i): [string, string, string | undefined, string] => [i.name, i.code, i.test, serializeMeta(i.meta)]),
+        ...removed.map((name): [string, undefined, undefined, undefined] => [name, undefined, undefined, undefined]),
+      ];
+      for (const [name, code, test, meta] of changes) {
+        const abs = absoluteFiles(this.root, name);
+        const rel = integrationFiles(name);
+        const writes: Array<[string, string, string | undefined]> = [
+          [abs.code, rel.code, code],
+          [abs.meta, rel.meta, meta],
+          [abs.test, rel.test, test],
         ];
-        for (const [name, code, test, meta] of changes) {
-          const abs = absoluteFiles(this.root, name);
-          const rel = integrationFiles(name);
-          const writes: Array<[string, string, string | undefined]> = [
-            [abs.code, rel.code, code],
-            [abs.meta, rel.meta, meta],
-            [abs.test, rel.test, test],
-          ];
-          for (const [path, relPath, content] of writes) {
-            previous.set(path, await readFile(path, "utf8").catch(() => undefined));
-            if (content === undefined) {
-              if (previous.get(path) !== undefined) {
-                await rm(path, { force: true });
-                remove.push(relPath);
-              }
-            } else {
-              await writeFileAtomic(path, content);
-              add.push(relPath);
+        for (const [path, relPath, content] of writes) {
+          previous.set(path, await readFile(path, "utf8").catch(() => undefined));
+          if (content === undefined) {
+            if (previous.get(path) !== undefined) {
+              await rm(path, { force: true });
+              remove.push(relPath);
             }
+          } else {
+            await writeFileAtomic(path, content);
+            add.push(relPath);
           }
         }
-        committed = await this.repo.commitFiles(add, remove, message);
-      } catch (error) {
-        await this.restore(previous, [...add, ...remove]);
-        await this.recovery.end();
-        throw error;
       }
-      // The commit is in: from here on nothing may roll the files back. A journal left
-      // behind by a crash now would only "restore" the files to this same commit.
+      committed = await this.repo.commitFiles(add, remove, message);
+    } catch (error) {
+      await this.restore(previous, [...add, ...remove]);
       await this.recovery.end();
-      await this.afterCommit(names, committed);
-      return committed.sha;
-    })();
+      throw error;
+    }
+    // The commit is in: from here on nothing may roll the files back. A journal left
+    // behind by a crash now would only "restore" the files to this same commit.
+    await this.recovery.end();
+    await this.afterCommit(names, committed);
+    return committed.sha;
   }
 
   /** The files of `name` as they were at `version`, or undefined when it did not exist there. */
