@@ -299,6 +299,24 @@ describe("remove and rename", () => {
     expect(git(home, "rev-parse", "HEAD")).toBe(head);
   });
 
+  it("answers malformed library calls from code with a LibraryError that says how to call it, changing nothing", async () => {
+    const head = git(home, "rev-parse", "HEAD");
+    const code = `import { __internal } from "toolsmith";
+const calls: Array<[string, any]> = [["library.remove", null], ["library.remove", { name: 5 }], ["library.rename", { from: "util/base" }], ["library.remove", { name: "../../etc/passwd" }], ["library.rename", { from: "util/base", to: "Bad Name" }]];
+const r = await Promise.allSettled(calls.map(([n, a]) => __internal.hostCall(n, a)));
+export default r.map((x: any) => x.status === "fulfilled" ? "ok" : x.reason.name + ": " + x.reason.message);`;
+    const reply = await server.call("run_code", { code });
+    expect(reply.isError, reply.text).toBe(false);
+    const [nullArgs, numberName, missingTo, traversal, badName] = reply.body.result as string[];
+    expect(nullArgs).toBe('LibraryError: library.remove(name) takes an integration name, e.g. library.remove("github/issues").');
+    expect(numberName).toBe(nullArgs);
+    expect(missingTo).toMatch(/^LibraryError: library\.rename\(from, to\) takes two integration names/);
+    expect(traversal).toMatch(/^LibraryError: '\.\.\/\.\.\/etc\/passwd' is not a valid integration name/);
+    expect(badName).toMatch(/^LibraryError: 'Bad Name' is not a valid integration name/);
+    expect(reply.text).not.toContain(home);
+    expect(git(home, "rev-parse", "HEAD")).toBe(head);
+  });
+
   it("renames from code as one commit git can follow, re-tests dependents and marks the broken one unverified", async () => {
     const added = git(home, "log", "--format=%H", "-1", "--", "util/base.ts");
     const renamed = await server.call("run_code", { code: 'import { library } from "toolsmith"; export default await library.rename("util/base", "util/core", { force: true });' });

@@ -22,10 +22,15 @@ const GUEST_FACING = new Set(["UserError", "LibraryBusyError"]);
 export function libraryHostCalls(editor: LibraryEditor, next: HostCallHandler): HostCallHandler {
   return async (name, argsJson, signal) => {
     if (name !== "library.remove" && name !== "library.rename") return next(name, argsJson, signal);
-    const args = JSON.parse(argsJson) as { name?: unknown; from?: unknown; to?: unknown; force?: unknown };
+    const parsed: unknown = JSON.parse(argsJson);
+    const args = (typeof parsed === "object" && parsed !== null ? parsed : {}) as { name?: unknown; from?: unknown; to?: unknown; force?: unknown };
+    const names = name === "library.remove" ? [args.name] : [args.from, args.to];
+    if (!names.every((n) => typeof n === "string")) {
+      throw Object.assign(new Error(name === "library.remove" ? "library.remove(name) takes an integration name, e.g. library.remove(\"github/issues\")." : "library.rename(from, to) takes two integration names, e.g. library.rename(\"gh/issues\", \"github/issues\")."), { name: "LibraryError" });
+    }
     const options = { force: args.force === true };
     try {
-      const done = name === "library.remove" ? await editor.remove(String(args.name), options) : await editor.rename(String(args.from), String(args.to), options);
+      const done = name === "library.remove" ? await editor.remove(args.name as string, options) : await editor.rename(args.from as string, args.to as string, options);
       return JSON.stringify(done);
     } catch (error) {
       const err = error as Error;
