@@ -14,6 +14,7 @@ import { SECRET_HELP, secretCommand } from "./cli/commands/secret.js";
 import { SYNC_HELP, syncCommand } from "./cli/commands/sync.js";
 import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
 import { DOCTOR_HELP, doctorCommand } from "./cli/commands/doctor.js";
+import { REMOVE_HELP, removeCommand, RENAME_HELP, renameCommand } from "./cli/commands/remove-rename.js";
 import { ConfigError } from "./config/load-config.js";
 import { checkGit } from "./library/git-check.js";
 import { SERVER_VERSION } from "./version.js";
@@ -31,6 +32,8 @@ Commands:
   diff <name> [a] [b]   show how an integration changed between versions
   sync                  pull and push the library's shared remote
   revert <name> <ver>   restore an integration to a version (as a new commit)
+  remove <name>         delete an integration (as a new commit)
+  rename <old> <new>    rename an integration (as a new commit)
   secret set|list|remove  manage secrets (values never enter the sandbox)
   import-config <file>  front the MCP servers of a Claude Desktop config
   context-cost          tokens of a conventional MCP setup vs toolsmith
@@ -41,7 +44,7 @@ Run 'toolsmith <command> --help' for a command's options.
 Every command takes --home <folder> (default: TOOLSMITH_HOME, else ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -52,6 +55,7 @@ const OPTIONS = {
   max: { type: "string" },
   "timeout-ms": { type: "string" },
   "dry-run": { type: "boolean" },
+  force: { type: "boolean" },
   config: { type: "string" },
   "tools-json": { type: "string", multiple: true },
   http: { type: "boolean" },
@@ -61,7 +65,7 @@ const OPTIONS = {
 } as const;
 
 /** Commands that open the library (a git repository): they refuse to start without git. */
-const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "sync"]);
+const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "remove", "rename", "sync"]);
 
 /** Options every command takes. */
 const GLOBAL_OPTIONS = ["help", "home"];
@@ -72,6 +76,8 @@ const ALLOWED: Record<string, string[]> = {
   search: ["help", "limit", "full", "json"],
   log: ["help", "max", "json"],
   revert: ["help"],
+  remove: ["help", "force", "json"],
+  rename: ["help", "force", "json"],
   diff: ["help"],
   sync: ["help", "json"],
   secret: ["help", "host", "json"],
@@ -146,6 +152,10 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await syncCommand(ctx, rest, values);
       case "diff":
         return await diffCommand(ctx, rest);
+      case "remove":
+        return await removeCommand(ctx, rest, values);
+      case "rename":
+        return await renameCommand(ctx, rest, values);
       case "context-cost":
         return await contextCostCommand(ctx, rest, values);
       case "doctor":

@@ -22,6 +22,9 @@ import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { UsageStats } from "./library/usage-stats.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
+import { removeIntegration, renameIntegration, revertIntegration, type EditOptions, type EditOutcome } from "./library/library-edits.js";
+import type { DependentResult } from "./library/dependents.js";
+import { LIBRARY_HOST_FUNCTIONS, libraryHostCalls } from "./library/library-host-calls.js";
 import { PeriodicCollector } from "./util/periodic-collector.js";
 
 export interface ToolsmithOptions {
@@ -192,16 +195,18 @@ export class Toolsmith {
   }
 
   private async runNow(code: string, options: RunOptions): Promise<RunReport> {
-    await this.ready;
+    await this.current();
     await this.refreshSecrets();
     const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress });
+    // `library.remove` / `library.rename` from the toolsmith module act on this library; the rest goes to the bridge.
+    const onHostCall = libraryHostCalls(this, run.onHostCall);
     const { report, modules } = await this.sandbox.runWithModules({
       code,
       timeoutMs: options.timeoutMs,
       modules: this.modules,
       signal: options.signal,
-      hostFunctions: run.hostFunctions,
-      onHostCall: run.onHostCall,
+      hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS],
+      onHostCall,
       secretNames: run.secretNames,
       secretNonce: run.secretNonce,
       client: options.client,
@@ -223,7 +228,7 @@ export class Toolsmith {
   }
 
   private async searchNow(options: SearchOptions): Promise<SearchResponse> {
-    await this.ready;
+    await this.current();
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
     const { total, hits } = this.index.search(options.query, limit);
     await this.refreshSecrets();
@@ -264,9 +269,9 @@ export class Toolsmith {
   }
 
   private async saveNow(request: SaveRequest): Promise<SaveOutcome> {
-    await this.ready;
+    await this.current();
     await this.refreshSecrets();
-    const outcome = await saveIntegration({ store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars }, request);
+    const outcome = await saveIntegration(this.saveDeps(), request);
     if (outcome.ok) this.remote?.pushSoon();
     return outcome;
   }
@@ -282,12 +287,12 @@ export class Toolsmith {
   }
 
   async get(name: string): Promise<Integration | undefined> {
-    await this.ready;
+    await this.current();
     return this.store.get(name);
   }
 
   async integrations(): Promise<Integration[]> {
-    await this.ready;
+    await this.current();
     return this.store.list();
   }
 
@@ -296,7 +301,7 @@ export class Toolsmith {
    * previous version to its current one; with only `from`, from there to the current.
    */
   async diff(name: string, from?: string, to?: string): Promise<string> {
-    await this.ready;
+    await this.current();
     if (!isIntegrationName(name)) throw new UserError(`'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.`);
     const versions = await this.store.history(name);
     if (versions.length === 0) throw new UserError(`No integration named '${name}' in the library. 'toolsmith search' lists them.`);
@@ -314,25 +319,49 @@ export class Toolsmith {
   }
 
   async history(name?: string, maxCount?: number): Promise<CommitInfo[]> {
-    await this.ready;
+    await this.current();
     return this.store.history(name, maxCount);
   }
 
-  /** Restores `name` to how it was at `version`, as a new commit. */
-  async revert(name: string, version: string): Promise<{ version: string; restoredFrom: string }> {
-    await this.ready;
-    if (!isIntegrationName(name)) throw new UserError(`'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.`);
-    const commit = await this.store.repo.resolveCommit(version);
-    if (!commit) throw new UserError(`'${version}' is not a version of this library. 'toolsmith log ${name}' lists the versions.`);
-    const files = await this.store.filesAt(name, commit).catch(asUserError(`Cannot revert '${name}'`));
-    if (!files) throw new UserError(`'${name}' did not exist at ${commit.slice(0, 12)}. 'toolsmith log ${name}' lists its versions.`);
-    const current = this.store.get(name);
-    if (current && current.code === files.code && current.test === files.test && JSON.stringify(current.meta) === JSON.stringify(files.meta)) {
-      throw new UserError(`'${name}' is already identical to ${commit.slice(0, 12)}; nothing to revert.`);
-    }
-    const sha = await this.store.commit([files], `Revert ${name} to ${commit.slice(0, 12)}`).catch(asUserError(`Cannot revert '${name}'`));
+  /** Restores `name` to how it was at `version`, as a new commit; its dependents are re-tested. */
+  async revert(name: string, version: string): Promise<{ version: string; restoredFrom: string; dependents: DependentResult[] }> {
+    const { ok: _ok, ...done } = await this.edit(() => revertIntegration(this.saveDeps(), name, version));
+    return done;
+  }
+
+  /** Deletes `name` (as a new commit); refused while others import it, unless forced. */
+  async remove(name: string, options: EditOptions = {}): Promise<{ version: string; removed: string; dependents: DependentResult[] }> {
+    const { ok: _ok, ...done } = await this.edit(() => removeIntegration(this.saveDeps(), name, options));
+    return done;
+  }
+
+  /** Moves `from` to `to` (one commit; git follows the file); refused while others import it, unless forced. */
+  async rename(from: string, to: string, options: EditOptions = {}): Promise<{ version: string; from: string; to: string; verified: boolean; dependents: DependentResult[] }> {
+    const { ok: _ok, ...done } = await this.edit(() => renameIntegration(this.saveDeps(), from, to, options));
+    return done;
+  }
+
+  /** Runs a library edit; a refusal becomes a UserError (its message says what to do). */
+  private async edit<T>(work: () => Promise<EditOutcome<T>>): Promise<Extract<EditOutcome<T>, { ok: true }>> {
+    if (this.closing) throw new UserError(shuttingDown().error.message);
+    const outcome = await this.track((async () => {
+      await this.current();
+      await this.refreshSecrets();
+      return work().catch(asUserError("The library refused the change"));
+    })());
+    if (!outcome.ok) throw new UserError(outcome.error.message);
     this.remote?.pushSoon();
-    return { version: sha, restoredFrom: commit };
+    return outcome;
+  }
+
+  private saveDeps() {
+    return { store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars };
+  }
+
+  /** Ready, and the library as HEAD has it now (another process may have committed). */
+  private async current(): Promise<void> {
+    await this.ready;
+    await this.store.refresh();
   }
 
   /**

@@ -245,10 +245,10 @@ export default errs.map((e) => ({ name: e.name, isError: e instanceof Error, own
     code: `import * as t from "toolsmith";
 const names = ["fs.read", "constructor", "__proto__", "toString", "hasOwnProperty", "FETCH", "fetch ", "eval", "require", "process", "child_process.exec", "workspace", "secrets.list", "vault.get"];
 const r = await Promise.allSettled(names.map((n) => t.__internal.hostCall(n, {})));
-export default { exports: Object.keys(t).sort(), internal: Object.keys(t.__internal), frozen: Object.isFrozen(t.__internal) && Object.isFrozen(t.workspace), results: r.map((x: any) => x.status + ":" + (x.reason ? x.reason.message : "")) };`,
+export default { exports: Object.keys(t).sort(), internal: Object.keys(t.__internal), frozen: Object.isFrozen(t.__internal) && Object.isFrozen(t.workspace) && Object.isFrozen(t.library), results: r.map((x: any) => x.status + ":" + (x.reason ? x.reason.message : "")) };`,
     expect: (r) => {
       const result = succeeds(r);
-      expect(result.exports).toEqual(["__internal", "basicAuth", "progress", "secret", "sleep", "workspace"]);
+      expect(result.exports).toEqual(["__internal", "basicAuth", "library", "progress", "secret", "sleep", "workspace"]);
       expect(result.internal).toEqual(["hostCall"]);
       expect(result.frozen).toBe(true);
       for (const line of result.results) expect(line).toMatch(/^rejected:.*not available/);

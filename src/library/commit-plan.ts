@@ -19,7 +19,13 @@ export interface MetadataUpdate {
   metadataOnly: true;
 }
 
-export type LibraryChange = IntegrationFiles | MetadataUpdate;
+/** An integration taken out of the library: its files are removed (history keeps them). */
+export interface Removal {
+  name: string;
+  removed: true;
+}
+
+export type LibraryChange = IntegrationFiles | MetadataUpdate | Removal;
 
 /** Names of the secrets whose value (in any encoding the vault redacts) occurs in a text. */
 export type SecretScanner = (text: string) => string[];
@@ -38,6 +44,7 @@ export interface PlannedWrite {
 /** The files one change writes (content) or removes (undefined), relative to the library. */
 export function plannedWrites(change: LibraryChange): PlannedWrite[] {
   const rel = integrationFiles(change.name);
+  if ("removed" in change) return [{ rel: rel.code, content: undefined }, { rel: rel.meta, content: undefined }, { rel: rel.test, content: undefined }];
   const meta = { rel: rel.meta, content: serializeMeta(change.meta) };
   if ("metadataOnly" in change) return [meta];
   return [{ rel: rel.code, content: change.code }, meta, { rel: rel.test, content: change.test }];

@@ -47,34 +47,52 @@ export class CrashRecovery {
   }
 
   /**
-   * Run at start, before anything reads the library. Returns what it repaired.
-   * Git locks are removed only when no other toolsmith process of this home is alive.
+   * Run at start, before anything reads the library, holding the home's lock. Returns
+   * what it repaired. Git's own lock files are removed only when no other toolsmith
+   * process of this home is alive (one might be running git this instant).
    */
   async recover(selfPid: number): Promise<string[]> {
-    const repaired: string[] = [];
     const others = await this.liveOthers(selfPid);
-    if (others.length === 0) {
-      for (const lock of await this.gitLocks()) {
-        await rm(lock, { force: true });
-        repaired.push(`removed stale git lock ${lock.slice(this.repo.root.length + 1)}`);
-      }
-    }
-    const interrupted = await readFile(this.journal, "utf8").then((t) => JSON.parse(t) as { paths: unknown }, () => undefined);
-    if (interrupted && others.length === 0) {
-      const paths = Array.isArray(interrupted.paths) ? interrupted.paths.filter((p): p is string => typeof p === "string") : [];
-      const restored: string[] = [];
-      for (const path of paths) {
-        const skipped = await this.rollBack(path);
-        if (skipped) repaired.push(skipped);
-        else restored.push(path);
-      }
-      if (restored.length) await this.repo.git.raw(["reset", "--quiet", "HEAD", "--", ...restored]).catch(() => undefined);
-      await this.end();
-      if (restored.length) repaired.push(`rolled back an interrupted save (${restored.join(", ")})`);
-    }
+    const repaired = others.length === 0 ? await this.removeGitLocks() : [];
+    repaired.push(...(await this.rollBackJournal()));
     const leftovers = await findTempFiles(this.repo.root);
     for (const file of leftovers) await rm(file, { force: true });
     if (leftovers.length) repaired.push(`removed ${leftovers.length} partial file(s) of an interrupted write`);
+    return repaired;
+  }
+
+  /**
+   * Run by whoever takes over the home's lock from a process that died holding it:
+   * that process's git lock files and its half-written save are left-overs.
+   */
+  async rollBackAbandoned(): Promise<string[]> {
+    return [...(await this.removeGitLocks()), ...(await this.rollBackJournal())];
+  }
+
+  private async removeGitLocks(): Promise<string[]> {
+    const repaired: string[] = [];
+    for (const lock of await this.gitLocks()) {
+      await rm(lock, { force: true });
+      repaired.push(`removed stale git lock ${lock.slice(this.repo.root.length + 1)}`);
+    }
+    return repaired;
+  }
+
+  /** Puts the files of an interrupted save back as HEAD has them (the caller holds the home's lock). */
+  private async rollBackJournal(): Promise<string[]> {
+    const interrupted = await readFile(this.journal, "utf8").then((t) => JSON.parse(t) as { paths: unknown }, () => undefined);
+    if (!interrupted) return [];
+    const paths = Array.isArray(interrupted.paths) ? interrupted.paths.filter((p): p is string => typeof p === "string") : [];
+    const repaired: string[] = [];
+    const restored: string[] = [];
+    for (const path of paths) {
+      const skipped = await this.rollBack(path);
+      if (skipped) repaired.push(skipped);
+      else restored.push(path);
+    }
+    if (restored.length) await this.repo.git.raw(["reset", "--quiet", "HEAD", "--", ...restored]).catch(() => undefined);
+    await this.end();
+    if (restored.length) repaired.push(`rolled back an interrupted save (${restored.join(", ")})`);
     return repaired;
   }
 

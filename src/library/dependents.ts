@@ -1,3 +1,4 @@
+import type { ModuleSource } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { RunErrorInfo } from "../sandbox/sandbox.js";
 import type { LibraryStore, MetadataUpdate } from "./library-store.js";
@@ -38,19 +39,23 @@ export function findDependents(store: LibraryStore, name: string): string[] {
 }
 
 /**
- * Re-runs the tests of every dependent of `name` against its candidate version. Returns
- * the results and the metadata updates to commit with the save: failing dependents are
- * marked unverified (with the reason), passing ones verified again. Only their metadata
- * is rewritten: their code and test files stay as they are on disk and in git.
+ * Re-runs the tests of every dependent of `name` against its candidate version (none:
+ * `name` is being removed or renamed, `change` says which). Returns the results and the
+ * metadata updates to commit with the change: failing dependents are marked unverified
+ * (with the reason), passing ones verified again. Only their metadata is rewritten:
+ * their code and test files stay as they are on disk and in git.
  */
 export async function retestDependents(
   deps: SaveDeps,
   name: string,
-  candidate: CompiledModule,
+  candidate: CompiledModule | undefined,
+  change = "changed",
 ): Promise<{ results: DependentResult[]; updates: MetadataUpdate[] }> {
   const results: DependentResult[] = [];
   const updates: MetadataUpdate[] = [];
-  const overrides = new Map([[`${LIBRARY_PREFIX}${name}`, candidate]]);
+  const specifier = `${LIBRARY_PREFIX}${name}`;
+  const overrides = new Map(candidate ? [[specifier, candidate]] : []);
+  if (!candidate) deps = { ...deps, modules: without(deps.modules ?? deps.store, specifier) };
   for (const dependent of findDependents(deps.store, name)) {
     const record = deps.store.get(dependent)!;
     if (record.test === undefined) {
@@ -72,7 +77,7 @@ export async function retestDependents(
       updates.push({
         name: dependent,
         metadataOnly: true,
-        meta: IntegrationMetaSchema.parse({ ...record.meta, verified: false, unverifiedReason: unverifiedReason(name, report.error, undeclared !== undefined) }),
+        meta: IntegrationMetaSchema.parse({ ...record.meta, verified: false, unverifiedReason: unverifiedReason(name, change, report.error, undeclared !== undefined) }),
       });
     }
   }
@@ -88,7 +93,20 @@ const ERROR_NAME = /^[A-Za-z_$][\w$]{0,39}$/;
  * quote the test's source (a compile error shows the line) or data the test computed.
  * The save's result carries the message; re-running the test shows it again.
  */
-function unverifiedReason(changed: string, error: RunErrorInfo, undeclared: boolean): string {
+function unverifiedReason(changed: string, change: string, error: RunErrorInfo, undeclared: boolean): string {
   const what = undeclared ? "made a request its integration does not declare" : `failed with ${ERROR_NAME.test(error.name) ? error.name : "an error"}${error.line ? ` at line ${error.line}` : ""}`;
-  return `Its test ${what} after '${changed}' changed. Run its test with run_code (search_library with detail "full" shows it) to see why.`;
+  return `Its test ${what} after '${changed}' ${change}. Run its test with run_code (search_library with detail "full" shows it) to see why.`;
+}
+
+/** `source` as it will be once `specifier` is gone. */
+function without(source: ModuleSource, specifier: string): ModuleSource {
+  return {
+    resolve: (s) => (s === specifier ? undefined : source.resolve(s)),
+    missing: (s) => (s === specifier ? `Cannot find module '${specifier}': it is being removed from the library.` : source.missing(s)),
+  };
+}
+
+/** One line for a commit message: how each dependent's test went. */
+export function dependentsSummary(results: DependentResult[]): string {
+  return results.length ? `\n\nDependents re-tested: ${results.map((d) => `${d.name} ${d.passed === null ? "(no test)" : d.passed ? "passed" : "FAILED"}`).join(", ")}` : "";
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { runGit } from "./git-runner.js";
+import { PrivateIndex } from "./private-index.js";
 
 /** Identity used for commits when the machine has none configured. */
 const FALLBACK_AUTHOR = { name: "toolsmith", email: "toolsmith@localhost" };
@@ -37,9 +38,11 @@ export class GitRepo {
   readonly git: SimpleGit;
   private tail: Promise<unknown> = Promise.resolve();
   private commitsSinceMaintenance = 0;
+  private readonly privateIndex: PrivateIndex;
 
   constructor(readonly root: string) {
     this.git = simpleGit({ baseDir: root, maxConcurrentProcesses: 1, trimmed: false });
+    this.privateIndex = new PrivateIndex(join(root, ".git"), (args, index) => this.exec(args, undefined, index));
   }
 
   /** Runs `task` after every task queued before it; a failure does not block later tasks. */
@@ -79,8 +82,9 @@ export class GitRepo {
   }
 
   /**
-   * Stages exactly `add` (files to record) and `remove` (files deleted from disk) and
-   * commits the index as one new commit on HEAD. What `git add` + `git commit` did,
+   * Stages exactly `add` (files to record) and `remove` (files deleted from disk) in a
+   * private index equal to HEAD (see PrivateIndex: nothing else anyone staged is carried
+   * along) and commits it as one new commit on HEAD. What `git commit -- <paths>` did,
    * with plumbing (update-index, write-tree, commit-tree, update-ref) so the cost grows
    * as little as possible with the library: nothing stats the other files of the tree
    * (porcelain commit refreshes the whole index), prints a diff summary, runs hooks or
@@ -96,12 +100,16 @@ export class GitRepo {
     const text = cleanupMessage(message);
     if (!text) throw new Error("Aborting commit due to empty commit message.");
     const paths = [...add, ...remove];
-    if (paths.length) await this.exec(["update-index", "--add", "--remove", "--", ...paths]);
-    // Both only read: HEAD is looked up while the tree is written.
-    const [tree, head] = await Promise.all([this.exec(["write-tree"]).then((out) => out.trim()), this.currentHead()]);
+    const head = await this.currentHead();
+    const index = await this.privateIndex.matching(head?.sha);
+    if (paths.length) await this.exec(["update-index", "--add", "--remove", "--", ...paths], undefined, index);
+    const tree = (await this.exec(["write-tree"], undefined, index)).trim();
     // Nothing changed (the same content saved again): like `git commit` through simple-git,
     // which resolves on that exit status, no commit and HEAD stays the version.
-    if (head && tree === head.tree) return { sha: head.sha, date: await this.commitDate(head.sha) };
+    if (head && tree === head.tree) {
+      await this.privateIndex.matches(head.sha);
+      return { sha: head.sha, date: await this.commitDate(head.sha) };
+    }
     if (!head && EMPTY_TREES.has(tree)) throw new Error("nothing to commit");
     const sha = (await this.exec(["commit-tree", tree, ...(head ? ["-p", head.sha] : []), "-F", "-"], text)).trim();
     const subject = text.slice(0, text.indexOf("\n"));
@@ -109,6 +117,9 @@ export class GitRepo {
     const updateRef = ["update-ref", "-m", `commit${head ? "" : " (initial)"}: ${subject}`, "HEAD", sha, head?.sha ?? ""];
     await this.exec(updateRef);
     // The commit is in: nothing below may fail the save (its caller would roll the files back).
+    await this.privateIndex.matches(sha).catch(() => undefined);
+    // The shared index learns exactly these paths, so `git status` agrees with HEAD.
+    if (paths.length) await this.exec(["update-index", "--add", "--remove", "--", ...paths]).catch(() => undefined);
     const date = await this.commitDate(sha).catch(() => new Date().toISOString());
     if (++this.commitsSinceMaintenance >= MAINTENANCE_EVERY) {
       this.commitsSinceMaintenance = 0;
@@ -140,8 +151,8 @@ export class GitRepo {
   }
 
   /** Runs one git command in the repository (stdin from `input`) and returns its stdout. */
-  private async exec(args: string[], input?: string): Promise<string> {
-    const result = await runGit(this.root, args, input);
+  private async exec(args: string[], input?: string, indexFile?: string): Promise<string> {
+    const result = await runGit(this.root, args, input, indexFile ? { env: { GIT_INDEX_FILE: indexFile } } : {});
     if (result.exitCode === 0) return result.stdout;
     const detail = result.stderr.trim() || result.stdout.trim() || result.error || `exit code ${result.exitCode}`;
     const failure = new Error(`git ${args[0]} failed: ${detail}`) as GitExecError;
@@ -187,10 +198,11 @@ export class GitRepo {
     }
   }
 
-  /** Commits newest first, each with the files it touched; optionally only those touching `paths`. */
-  async log(paths: string[] = [], maxCount?: number): Promise<CommitInfo[]> {
-    const args = ["log", "--format=%x1e%H%x1f%cI%x1f%s", "--name-only"];
+  /** Commits newest first, each with the files it touched; optionally only those touching `paths`, or in `range` (`a..b`). */
+  async log(paths: string[] = [], maxCount?: number, range?: string): Promise<CommitInfo[]> {
+    const args = ["log", "--format=%x1e%H%x1f%cI%x1f%s", "--name-only", "--no-renames"];
     if (maxCount) args.push(`--max-count=${maxCount}`);
+    if (range) args.push(range);
     if (paths.length) args.push("--", ...paths);
     let raw: string;
     try {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { ModuleSource } from "../sandbox/sandbox.js";
 import { compileModule, type CompileResult } from "../sandbox/transpile.js";
 import { checkBeforeCommit, plannedWrites, type IntegrationFiles, type LibraryChange, type SecretScanner } from "./commit-plan.js";
@@ -9,6 +10,9 @@ import { listIntegrationNames } from "./list-names.js";
 import { CrashRecovery } from "./crash-recovery.js";
 import { describeMode, RefusedHistoryError, REGULAR_FILE_MODES } from "./tree-check.js";
 import { NotRegularFileError, readRegularFile, removeInside, writeInside } from "./regular-files.js";
+import { HomeLock } from "./home-lock.js";
+import { readHeadFromFiles } from "./head-ref.js";
+import { changesBetween } from "./library-watch.js";
 
 export interface Integration {
   name: string;
@@ -31,11 +35,18 @@ export interface LibraryStoreOptions {
 /**
  * The library on disk: one `.ts` per integration with its `.test.ts` and
  * `.meta.json` beside it, in a git repository. The files are the source of truth;
- * this class keeps an in-memory view of them and is the only writer.
+ * this class keeps an in-memory view of them. Several processes may share one home:
+ * every write holds the home's lock (`locked`), and `refresh` brings the view up to
+ * commits others made.
  */
 export class LibraryStore implements ModuleSource {
   readonly repo: GitRepo;
   readonly recovery: CrashRecovery;
+  /** Held by whichever process of this home writes to the library. */
+  readonly lock: HomeLock;
+  /** The commit the in-memory view reflects ("" before the first commit; undefined before load). */
+  private lastHead: string | undefined;
+  private catching: Promise<void> | undefined;
   private readonly records = new Map<string, Integration>();
   private readonly signatures: SignatureCache;
   private readonly listeners: Array<(names: string[]) => void> = [];
@@ -58,10 +69,66 @@ export class LibraryStore implements ModuleSource {
     this.recovery = new CrashRecovery(this.repo, stateDir);
     this.signatures = new SignatureCache(stateDir);
     this.secretsIn = options.secretsIn ?? (() => []);
+    this.lock = new HomeLock(join(stateDir, LOCK_FILE));
+  }
+
+  /**
+   * Runs `task` holding the home's lock, after this process's earlier library work:
+   * no other process writes meanwhile. If the last holder died holding it, its
+   * half-done save is rolled back first. `task` sees the view at HEAD.
+   */
+  locked<T>(task: () => Promise<T>): Promise<T> {
+    return this.repo.serialize(() =>
+      this.lock.hold(async ({ brokeStale }) => {
+        if (brokeStale) await this.recovery.rollBackAbandoned();
+        await this.catchUp(true);
+        return task();
+      }),
+    );
+  }
+
+  /**
+   * Brings the view up to commits made by other processes of this home, `toolsmith
+   * revert`, a sync or git by hand. Costs two small file reads when HEAD has not moved.
+   */
+  async refresh(): Promise<void> {
+    const seen = readHeadFromFiles(join(this.root, ".git"));
+    if (seen !== undefined && seen === this.lastHead) return;
+    await (this.catching ??= this.catchUp(false).finally(() => (this.catching = undefined)));
+  }
+
+  /**
+   * Reads what changed from the commit the view reflects to HEAD, from the commits
+   * themselves. After history was rewritten, re-reads everything, holding the lock
+   * (`holding`: the caller already does) so that no save is half-written on disk.
+   */
+  private async catchUp(holding: boolean): Promise<void> {
+    const from = this.lastHead;
+    const to = (await this.repo.head()) ?? "";
+    if (to === from) return;
+    const changes = from ? await changesBetween(this.repo, from, to) : undefined;
+    if (!changes) {
+      // `locked` catches up again, holding the lock, and so reaches the reload below.
+      await (holding ? this.reload() : this.locked(async () => undefined));
+      return;
+    }
+    const records = await Promise.all(
+      changes.map(async (c): Promise<[string, Integration | undefined]> => [
+        c.name,
+        c.code === undefined ? undefined : { name: c.name, code: c.code, test: c.test, meta: parseMeta(c.meta), signature: await this.signatures.get(c.code), version: c.version, updatedAt: c.updatedAt },
+      ]),
+    );
+    // A commit of this process got further meanwhile: its view is newer than this one.
+    if (this.lastHead !== from) return;
+    for (const [name, record] of records) this.setRecord(name, record);
+    this.lastHead = to;
+    await this.signatures.persist();
+    if (records.length) for (const listener of this.listeners) listener(records.map(([name]) => name));
   }
 
   /** Reads every integration from disk and the versions from git history. */
   async load(): Promise<void> {
+    this.lastHead = (await this.repo.head()) ?? "";
     await this.signatures.load();
     this.records.clear();
     this.importers = undefined;
@@ -159,46 +226,50 @@ export class LibraryStore implements ModuleSource {
   }
 
   /**
-   * Writes the given changes and makes exactly one commit. All-or-nothing: if anything
-   * fails, the files are put back as they were and nothing is committed. Before anything
-   * is written, every path must be a regular file (or absent) in real folders and no
-   * file recorded, nor the message, may hold a secret's value (see commit-plan.ts).
+   * Writes the given changes and makes exactly one commit of exactly those files, holding
+   * the home's lock. All-or-nothing: if anything fails, the files are put back as they
+   * were and nothing is committed. Before anything is written, every path must be a
+   * regular file (or absent) in real folders and no file recorded, nor the message, may
+   * hold a secret's value (see commit-plan.ts).
    */
   commit(changes: LibraryChange[], message: string): Promise<string> {
-    return this.repo.serialize(async () => {
-      const writes = changes.flatMap(plannedWrites);
-      checkBeforeCommit(this.root, writes, message, this.secretsIn);
-      const previous = new Map<string, string | undefined>();
-      const add: string[] = [];
-      const remove: string[] = [];
-      // If this process dies from here on, the next start rolls these paths back to HEAD.
-      await this.recovery.begin(writes.map((w) => w.rel));
-      let committed: Committed;
-      try {
-        for (const { rel, content } of writes) {
-          previous.set(rel, readRegularFile(this.root, rel));
-          if (content === undefined) {
-            if (previous.get(rel) !== undefined) {
-              await removeInside(this.root, rel);
-              remove.push(rel);
-            }
-          } else {
-            await writeInside(this.root, rel, content);
-            add.push(rel);
+    return this.locked(() => this.commitHolding(changes, message));
+  }
+
+  /** `commit` for a caller that already holds the home's lock (see openLibrary). */
+  async commitHolding(changes: LibraryChange[], message: string): Promise<string> {
+    const writes = changes.flatMap(plannedWrites);
+    checkBeforeCommit(this.root, writes, message, this.secretsIn);
+    const previous = new Map<string, string | undefined>();
+    const add: string[] = [];
+    const remove: string[] = [];
+    // If this process dies from here on, the next holder of the lock (or the next start) rolls these paths back to HEAD.
+    await this.recovery.begin(writes.map((w) => w.rel));
+    let committed: Committed;
+    try {
+      for (const { rel, content } of writes) {
+        previous.set(rel, readRegularFile(this.root, rel));
+        if (content === undefined) {
+          if (previous.get(rel) !== undefined) {
+            await removeInside(this.root, rel);
+            remove.push(rel);
           }
+        } else {
+          await writeInside(this.root, rel, content);
+          add.push(rel);
         }
-        committed = await this.repo.commitFiles(add, remove, message);
-      } catch (error) {
-        await this.restore(previous, [...add, ...remove]);
-        await this.recovery.end();
-        throw error;
       }
-      // The commit is in: from here on nothing may roll the files back. A journal left
-      // behind by a crash now would only "restore" the files to this same commit.
+      committed = await this.repo.commitFiles(add, remove, message);
+    } catch (error) {
+      await this.restore(previous, [...add, ...remove]);
       await this.recovery.end();
-      await this.afterCommit([...new Set(changes.map((c) => c.name))], committed);
-      return committed.sha;
-    });
+      throw error;
+    }
+    // The commit is in: from here on nothing may roll the files back. A journal left
+    // behind by a crash now would only "restore" the files to this same commit.
+    await this.recovery.end();
+    await this.afterCommit([...new Set(changes.map((c) => c.name))], committed);
+    return committed.sha;
   }
 
   /** The files of `name` as they were at `version`, or undefined when it did not exist there. */
@@ -235,6 +306,7 @@ export class LibraryStore implements ModuleSource {
       }
       this.setRecord(name, record);
     }
+    this.lastHead = committed.sha;
     await this.signatures.persist();
     for (const listener of this.listeners) listener(names);
   }
@@ -279,6 +351,9 @@ export class LibraryStore implements ModuleSource {
     }
   }
 }
+
+/** The home's lock file, in the state folder (beside the save journal it guards). */
+const LOCK_FILE = "library.lock";
 
 const QUOTED_NAME = /([a-z][a-z0-9/-]{0,199})["']/y;
 

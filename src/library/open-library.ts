@@ -40,29 +40,32 @@ export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryS
   await mkdir(options.root, { recursive: true });
   await ensureStateDir(options.stateDir);
   const store = new LibraryStore(options.root, options.stateDir, { secretsIn: options.secretsIn });
-  if (!store.repo.isRepository() && options.remote && (await cloneRemote(options.remote, options.root, options.branch ?? "main", log))) {
-    await store.repo.ensureIdentity();
-    log(`cloned the library from ${options.remote}`);
-  } else if (!store.repo.isRepository()) {
-    await store.repo.init(options.branch ?? "main");
-    log(`created library repository at ${options.root}`);
-  } else {
-    await store.repo.ensureIdentity();
-    await store.repo.refuseLinks();
-  }
-  await store.recovery.register(options.pid);
-  for (const repair of await store.recovery.recover(options.pid)) log(repair);
-  await store.load();
-  for (const skipped of store.skippedOnLoad()) log(skipped);
-  if ((await store.repo.head()) === undefined) {
-    if (store.size === 0) {
-      // The starters ship with toolsmith: limits.maxCodeChars bounds what agents submit, not them.
-      const seeded = await seed({ store, sandbox: options.sandbox, maxCodeChars: Number.POSITIVE_INFINITY }, options.starterDir ?? STARTER_DIR, log);
-      log(`seeded the library with ${seeded} starter integrations`);
+  // Several servers may start on one home at once: one creates, repairs and seeds it while the others wait.
+  await store.lock.hold(async () => {
+    if (!store.repo.isRepository() && options.remote && (await cloneRemote(options.remote, options.root, options.branch ?? "main", log))) {
+      await store.repo.ensureIdentity();
+      log(`cloned the library from ${options.remote}`);
+    } else if (!store.repo.isRepository()) {
+      await store.repo.init(options.branch ?? "main");
+      log(`created library repository at ${options.root}`);
     } else {
-      await store.commit(store.list().map((r) => ({ name: r.name, code: r.code, test: r.test, meta: r.meta })), "Import existing integrations");
+      await store.repo.ensureIdentity();
+      await store.repo.refuseLinks();
     }
-  }
+    await store.recovery.register(options.pid);
+    for (const repair of await store.recovery.recover(options.pid)) log(repair);
+    await store.load();
+    for (const skipped of store.skippedOnLoad()) log(skipped);
+    if ((await store.repo.head()) === undefined) {
+      if (store.size === 0) {
+        // The starters ship with toolsmith: limits.maxCodeChars bounds what agents submit, not them.
+        const seeded = await seed({ store, sandbox: options.sandbox, maxCodeChars: Number.POSITIVE_INFINITY }, options.starterDir ?? STARTER_DIR, log);
+        log(`seeded the library with ${seeded} starter integrations`);
+      } else {
+        await store.commitHolding(store.list().map((r) => ({ name: r.name, code: r.code, test: r.test, meta: r.meta })), "Import existing integrations");
+      }
+    }
+  });
   return store;
 }
 
@@ -122,6 +125,6 @@ async function seed(deps: SaveDeps, starterDir: string, log: (line: string) => v
       ready.push({ ...starter, meta: { ...starter.meta, verified: false } });
     }
   }
-  if (ready.length > 0) await store.commit(ready, "Seed library with starter integrations");
+  if (ready.length > 0) await store.commitHolding(ready, "Seed library with starter integrations");
   return ready.length;
 }

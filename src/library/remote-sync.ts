@@ -87,7 +87,11 @@ export class RemoteSync {
 
   /** Fetches, replays local commits on the remote's, reloads the library, pushes. Never throws. */
   sync(): Promise<SyncReport> {
-    return this.store.repo.serialize(() => this.syncNow());
+    // Holding the home's lock: other processes of this home neither commit nor sync meanwhile.
+    return this.store.locked(() => this.syncNow()).catch((error: Error) => {
+      this.lastError = error.message;
+      return { pulled: 0, pushed: false, conflicts: [], error: error.message };
+    });
   }
 
   private async syncNow(): Promise<SyncReport> {

@@ -5,7 +5,7 @@ import type { CompiledModule } from "../sandbox/transpile.js";
 import type { IntegrationFiles, LibraryStore } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
 import { runIntegrationTest } from "./test-runner.js";
-import { retestDependents, type DependentResult } from "./dependents.js";
+import { dependentsSummary, retestDependents, type DependentResult } from "./dependents.js";
 import { SecretInLibraryError } from "./commit-plan.js";
 import { NotRegularFileError } from "./regular-files.js";
 import { absoluteFiles, INTEGRATION_NAME_HINT, isIntegrationName, LIBRARY_PREFIX } from "./names.js";
@@ -120,10 +120,7 @@ export async function saveIntegration(deps: SaveDeps, request: SaveRequest): Pro
   const message = request.message?.trim() || `${created ? "Add" : "Update"} ${request.name}: ${firstLine(request.description)}`;
   const dependents = await retestDependents(deps, request.name, prepared.compiled);
   try {
-    const summary = dependents.results.length
-      ? `\n\nDependents re-tested: ${dependents.results.map((d) => `${d.name} ${d.passed === null ? "(no test)" : d.passed ? "passed" : "FAILED"}`).join(", ")}`
-      : "";
-    const version = await deps.store.commit([prepared.files, ...dependents.updates], `${message}${summary}`);
+    const version = await deps.store.commit([prepared.files, ...dependents.updates], `${message}${dependentsSummary(dependents.results)}`);
     const outcome: SaveOutcome = { ok: true, name: request.name, version, path: absoluteFiles(deps.store.root, request.name).code, created, verified: prepared.verified };
     if (dependents.results.length) outcome.dependents = dependents.results;
     return outcome;

@@ -1,3 +1,4 @@
+import type { DependentResult } from "../../library/dependents.js";
 import { isIntegrationName, INTEGRATION_NAME_HINT } from "../../library/names.js";
 import { openHome, UsageError, withHome, type CliContext, type ExitCode } from "../cli-context.js";
 
@@ -12,7 +13,9 @@ Lists the library's versions, newest first: every commit, or those of one integr
 export const REVERT_HELP = `Usage: toolsmith revert <name> <version>
 
 Restores an integration to how it was at <version> (a commit sha from 'toolsmith log'),
-as a new commit: history is never rewritten.
+as a new commit: history is never rewritten. The integrations that import it are
+re-tested and their verified state updated. Running servers on this home see the
+change before their next search or run.
 `;
 
 export const DIFF_HELP = `Usage: toolsmith diff <name> [from] [to]
@@ -58,6 +61,12 @@ export async function revertCommand(ctx: CliContext, positionals: string[]): Pro
   return withHome(ctx, async (toolsmith) => {
     const result = await toolsmith.revert(name, version);
     ctx.stdout(`Reverted ${name} to ${result.restoredFrom.slice(0, 12)}: new version ${result.version}\n`);
+    printDependents(ctx, result.dependents);
     return 0;
   }, NO_UPSTREAMS);
+}
+
+/** One line per re-tested dependent. */
+export function printDependents(ctx: CliContext, dependents: DependentResult[]): void {
+  for (const d of dependents) ctx.stdout(`  dependent ${d.name}: ${d.passed === null ? "no test" : d.passed ? "test passed" : `test FAILED, marked unverified (${d.error ?? "no detail"})`}\n`);
 }

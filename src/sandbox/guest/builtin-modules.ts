@@ -39,6 +39,17 @@ export const workspace = Object.freeze({
   remove: (path) => hostCall("workspace.remove", { path }),
 });
 
+/**
+ * The saved library itself. remove(name, { force }) deletes an integration; rename(from, to,
+ * { force }) moves it (its test follows). Each is one commit; dependents are re-tested. An
+ * integration others import is refused unless force is true (then failing dependents are
+ * marked unverified). Resolve to { version, dependents, ... }.
+ */
+export const library = Object.freeze({
+  remove: (name, options) => hostCall("library.remove", { name: String(name), force: options?.force === true }),
+  rename: (from, to, options) => hostCall("library.rename", { from: String(from), to: String(to), force: options?.force === true }),
+});
+
 export const __internal = Object.freeze({ hostCall });
 `;
 

@@ -1,0 +1,60 @@
+import type { GitRepo } from "./git-repo.js";
+import { runGit, runGitBytes } from "./git-runner.js";
+import { integrationFiles, nameOfFile } from "./names.js";
+
+/** One integration as a commit records it; code undefined when it does not exist there. */
+export interface CommittedIntegration {
+  name: string;
+  code?: string;
+  test?: string;
+  meta?: string;
+  /** The newest commit up to the target that touched its files. */
+  version: string;
+  updatedAt: string;
+}
+
+/**
+ * What moved between `from` and `to` when `to` descends from `from` (the common
+ * case: others' saves, reverts, removals, pulls fast-forwarded): every integration
+ * touched in between, read from the commit `to` itself (not the working tree, where
+ * another process may be writing a save it has not committed yet). Undefined when
+ * history was rewritten (a reset, a replayed sync): then the caller re-reads it all.
+ */
+export async function changesBetween(repo: GitRepo, from: string, to: string): Promise<CommittedIntegration[] | undefined> {
+  const ancestor = await runGit(repo.root, ["merge-base", "--is-ancestor", from, to]);
+  if (ancestor.exitCode !== 0) return undefined;
+  const touched = new Map<string, { version: string; updatedAt: string }>();
+  for (const commit of await repo.log([], undefined, `${from}..${to}`)) {
+    for (const file of commit.files) {
+      const name = nameOfFile(file);
+      if (name && !touched.has(name)) touched.set(name, { version: commit.sha, updatedAt: commit.date });
+    }
+  }
+  const paths = [...touched.keys()].flatMap((name) => Object.values(integrationFiles(name)));
+  const contents = await readAt(repo.root, to, paths);
+  return [...touched].map(([name, when]) => {
+    const rel = integrationFiles(name);
+    return { name, code: contents.get(rel.code), test: contents.get(rel.test), meta: contents.get(rel.meta), ...when };
+  });
+}
+
+/** The contents of `paths` at `commit` in one `git cat-file --batch`; absent paths are left out. */
+async function readAt(root: string, commit: string, paths: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (paths.length === 0) return found;
+  const result = await runGitBytes(root, ["cat-file", "--batch"], paths.map((p) => `${commit}:${p}\n`).join(""));
+  if (result.exitCode !== 0) throw new Error(`git cat-file failed: ${result.stderr.trim()}`);
+  const out = result.stdout;
+  let at = 0;
+  for (const path of paths) {
+    const eol = out.indexOf(0x0a, at);
+    if (eol === -1) break;
+    const header = out.subarray(at, eol).toString("utf8");
+    at = eol + 1;
+    if (header.endsWith(" missing") || header.endsWith(" ambiguous")) continue;
+    const size = Number(header.slice(header.lastIndexOf(" ") + 1));
+    found.set(path, out.subarray(at, at + size).toString("utf8"));
+    at += size + 1;
+  }
+  return found;
+}
