@@ -2,7 +2,7 @@ import type { NetworkSettings } from "../config/schema.js";
 import type { HostCallHandler } from "../sandbox/worker-pool.js";
 import { hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
 import { NetworkPolicy, NetworkRefusedError, type CheckedTarget } from "./network/network-policy.js";
-import { SecretVault } from "./secrets/secret-vault.js";
+import { SecretVault, type SecretTarget } from "./secrets/secret-vault.js";
 import type { UpstreamHub } from "./upstream/upstream-hub.js";
 import type { Workspace } from "./workspace/workspace.js";
 
@@ -71,13 +71,14 @@ export class HostBridge {
 
     const prepare = (request: PreparedRequest, target: CheckedTarget): PreparedRequest => {
       const hostPort = `${target.hostname}:${target.port}`;
+      const secretTarget: SecretTarget = { scheme: request.url.startsWith("https:") ? "https" : "http", hostname: target.hostname, port: target.port, address: target.address };
       if (declared && !NetworkPolicy.hostListMatches(declared.hosts, target)) {
         const message = `This integration's test fetched ${target.hostname} (port ${target.port}), which it does not declare. Add "${target.hostname}" to hosts in save_integration.`;
         undeclared.push(message);
         throw new NetworkRefusedError(message);
       }
       const usedHere = new Set<string>();
-      const sub = (text: string) => vault.substitute(text, nonce, target, usedHere);
+      const sub = (text: string) => vault.substitute(text, nonce, secretTarget, usedHere);
       const out: PreparedRequest = {
         url: sub(request.url),
         method: request.method,
@@ -85,7 +86,7 @@ export class HostBridge {
         body: request.body && request.body.includes(`_${nonce}`) ? Buffer.from(sub(request.body.toString("utf8")), "utf8") : request.body,
       };
       // A value the guest obtained some other way (e.g. echoed back by an API) must not reach another host either.
-      vault.checkRawValues([request.url, ...request.headers.map(([, v]) => v), request.body?.toString("utf8") ?? ""].join("\n"), target);
+      vault.checkRawValues([request.url, ...request.headers.map(([, v]) => v), request.body?.toString("utf8") ?? ""].join("\n"), secretTarget);
       if (declared) {
         const missing = [...usedHere].filter((name) => !declared.secrets.includes(name));
         if (missing.length) {

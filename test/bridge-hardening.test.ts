@@ -1,0 +1,160 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { brotliCompressSync, deflateSync, gunzipSync, gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, connect, makeHome, type Connected } from "./helpers.js";
+import { json, startFixture, type Fixture } from "./http-fixture.js";
+import { secretHostsAllow, validateSecretHosts } from "../dist/bridge/secrets/secret-hosts.js";
+
+/** A value the URL parser, encodeURIComponent and form encoding each spell differently. */
+const QUIRKY = `it's a "quirky" secret/value`;
+const TOKEN = "tok3n-Abc123-xyz";
+
+function cli(home: string, args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, TOOLSMITH_HOME: home }, input, encoding: "utf8", timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A port on 127.0.0.1 with nothing listening (it was free a moment ago). */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Every spelling of `value` a test checks for: raw, the URL parser's, encodeURIComponent, form encoding, hex, base64. */
+function spellings(value: string): string[] {
+  const url = new URL("http://h/");
+  url.search = value;
+  const path = new URL("http://h/");
+  path.pathname = `/${value}`;
+  const bytes = Buffer.from(value);
+  return [value, url.search.slice(1), path.pathname.slice(1), encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), bytes.toString("hex"), bytes.toString("base64")];
+}
+
+function leaks(text: string, value: string): string[] {
+  return spellings(value).filter((s) => text.includes(s));
+}
+
+/** The echo body a bound host sends back: its Authorization header. */
+const echoed = (req: { headers: Record<string, unknown> }) => `auth=${String(req.headers.authorization ?? "")}`;
+
+let api: Fixture;
+let other: Fixture;
+let dead: number;
+let home: string;
+let cleanup: () => Promise<void>;
+let env: Connected;
+
+beforeAll(async () => {
+  dead = await deadPort();
+  api = await startFixture({
+    "/hang": () => undefined,
+    "/echo": (req, res) => json(res, 200, { auth: req.headers.authorization ?? null }),
+    "/echo-negotiated": (req, res) => {
+      const body = Buffer.from(echoed(req));
+      if (String(req.headers["accept-encoding"] ?? "").includes("gzip")) res.writeHead(200, { "content-type": "application/octet-stream", "content-encoding": "gzip" }).end(gzipSync(body));
+      else res.writeHead(200, { "content-type": "text/plain" }).end(body);
+    },
+    "/echo-forced": (req, res) => {
+      // A server that compresses whatever the client asked for.
+      const encoding = new URL(req.url ?? "/", "http://h").searchParams.get("enc") ?? "gzip";
+      const body = Buffer.from(echoed(req));
+      const packed = encoding === "br" ? brotliCompressSync(body) : encoding === "deflate" ? deflateSync(body) : gzipSync(body);
+      res.writeHead(200, { "content-type": "text/plain", "content-encoding": encoding }).end(packed);
+    },
+    "/echo-binary": (req, res) => {
+      const auth = String(req.headers.authorization ?? "");
+      const parts = [Buffer.from([0xff, 0xfe, 0x00]), Buffer.from(`hex:${Buffer.from(auth).toString("hex")}|HEX:${Buffer.from(auth).toString("hex").toUpperCase()}|`), Buffer.from(`b64:${Buffer.from(auth).toString("base64")}|url:${encodeURIComponent(auth)}`)];
+      res.writeHead(200, { "content-type": "application/octet-stream" }).end(Buffer.concat(parts));
+    },
+    "/echo-range": (req, res) => {
+      const body = Buffer.from(echoed(req));
+      const range = /^bytes=(\d+)-(\d+)$/.exec(String(req.headers.range ?? ""));
+      if (!range) return void res.writeHead(200, { "content-type": "text/plain" }).end(body);
+      const [from, to] = [Number(range[1]), Math.min(Number(range[2]), body.length - 1)];
+      res.writeHead(206, { "content-type": "text/plain", "content-range": `bytes ${from}-${to}/${body.length}` }).end(body.subarray(from, to + 1));
+    },
+    "/big": (_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("b".repeat(3_500_000)),
+    "/slow": async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 150));
+      json(res, 200, { slow: true });
+    },
+  });
+  other = await startFixture({ "/collect": (_req, res, body) => json(res, 200, { got: body.length }) });
+  ({ home, cleanup } = await makeHome({
+    network: { allow: [`127.0.0.1:${api.port}`, `127.0.0.1:${other.port}`, `127.0.0.1:${dead}`, "192.0.2.1"], requestTimeoutMs: 3000, maxResponseBytes: 4 * 1024 * 1024 },
+  }));
+  expect(cli(home, ["secret", "set", "QUIRKY", "--host", `127.0.0.1:${dead}`, "--host", `127.0.0.1:${api.port}`], QUIRKY).code).toBe(0);
+  expect(cli(home, ["secret", "set", "LOCAL_KEY", "--host", "127.0.0.1"], "local-key-value").code).toBe(0);
+  expect(cli(home, ["secret", "set", "API_TOKEN", "--host", `127.0.0.1:${api.port}`], TOKEN).code).toBe(0);
+  expect(cli(home, ["secret", "set", "DOC_KEY", "--host", "192.0.2.1"], "doc-key-value-123").code).toBe(0);
+  env = await connect(home);
+});
+afterAll(async () => {
+  await env?.close();
+  await api?.close();
+  await other?.close();
+  await cleanup?.();
+});
+
+describe("a secret bound to a host goes over https, to its port, unless said otherwise (finding 6)", () => {
+  it("refuses plain http and other ports to a bare host, before anything is sent", async () => {
+    for (const url of ["http://192.0.2.1/", "https://192.0.2.1:8443/"]) {
+      const reply = await env.call("run_code", { code: `import { secret } from "toolsmith"; export default (await fetch("${url}?k=" + secret("DOC_KEY"))).status` });
+      expect(reply.isError, url).toBe(true);
+      expect(reply.body.error.name, `${url}: ${reply.body.error.message}`).toBe("SecretRefusedError");
+      expect(reply.body.error.message).toContain("https");
+      expect(reply.body.error.message).toContain("toolsmith secret set DOC_KEY");
+    }
+  });
+
+  it("lets a loopback literal take plain http on any port (local testing)", async () => {
+    const reply = await env.call("run_code", { code: `import { secret } from "toolsmith"; export default (await fetch("${api.origin}/echo", { headers: { Authorization: secret("LOCAL_KEY") } })).status` });
+    expect(reply.isError, reply.text).toBe(false);
+    expect(reply.body.result).toBe(200);
+  });
+});
+
+describe("secret host entries: scheme and port rules (finding 6)", () => {
+  const at = (url: string, address?: string) => {
+    const u = new URL(url);
+    return { scheme: u.protocol.slice(0, -1) as "http" | "https", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80, address };
+  };
+  const table: Array<[string[], string, boolean]> = [
+    [["api.example.com"], "https://api.example.com/", true],
+    [["api.example.com"], "http://api.example.com/", false],
+    [["api.example.com"], "https://api.example.com:8443/", false],
+    [["api.example.com:8443"], "https://api.example.com:8443/", true],
+    [["api.example.com:8443"], "http://api.example.com:8443/", false],
+    [["api.example.com:*"], "https://api.example.com:9000/", true],
+    [["https://api.example.com"], "https://api.example.com/", true],
+    [["https://api.example.com"], "https://api.example.com:8443/", false],
+    [["http://api.example.com:8080"], "http://api.example.com:8080/", true],
+    [["http://api.example.com:8080"], "https://api.example.com:8080/", false],
+    [["http://api.example.com"], "http://api.example.com/", true],
+    [["*.example.com"], "https://x.example.com/", true],
+    [["*.example.com"], "http://x.example.com/", false],
+    [["127.0.0.1"], "http://127.0.0.1:3000/", true],
+    [["127.0.0.1:3000"], "http://127.0.0.1:3001/", false],
+    [["localhost"], "http://localhost:8080/", true],
+    [["127.0.0.1"], "http://localhost:8080/", true],
+    [["[::1]"], "http://[::1]:9/", true],
+    [["10.1.2.3"], "http://10.1.2.3/", false],
+    [["*"], "http://127.0.0.1/", false],
+  ];
+  it.each(table)("%j -> %s: %s", (entries, url, allowed) => {
+    const target = at(url, url.includes("localhost") ? "127.0.0.1" : undefined);
+    expect(secretHostsAllow(entries, target)).toBe(allowed);
+  });
+
+  it("validates entries, naming what is wrong", () => {
+    expect(() => validateSecretHosts(["https://api.example.com:8443", "http://[::1]:3000", "api.example.com:*"])).not.toThrow();
+    expect(() => validateSecretHosts(["ftp://api.example.com"])).toThrow(/http:\/\/ and https:\/\//);
+    expect(() => validateSecretHosts(["https://api.example.com/path"])).toThrow(/not a URL/);
+  });
+});
