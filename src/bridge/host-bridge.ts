@@ -1,6 +1,6 @@
 import type { NetworkSettings } from "../config/schema.js";
 import type { HostCallHandler } from "../sandbox/worker-pool.js";
-import { hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
+import { FetchError, hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
 import { NetworkPolicy, NetworkRefusedError, type CheckedTarget } from "./network/network-policy.js";
 import { SecretVault, type SecretTarget } from "./secrets/secret-vault.js";
 import type { UpstreamHub } from "./upstream/upstream-hub.js";
@@ -69,9 +69,23 @@ export class HostBridge {
     const vault = this.vault;
     const declared = options.declared;
 
+    /**
+     * A Range request could fetch an echoed secret piece by piece, each piece too short
+     * for redaction to recognize: refused wherever a secret may be sent.
+     */
+    const refuseRangeWhereSecretsGo = (request: PreparedRequest, target: SecretTarget): void => {
+      if (!request.headers.some(([name]) => /^(if-)?range$/i.test(name))) return;
+      const bound = vault.boundTo(target);
+      if (bound.length === 0) return;
+      throw new FetchError(
+        `Refused a Range request to ${target.hostname}:${target.port}: secret ${bound.join(", ")} may be sent to this host, and a partial response could carry a piece of an echoed secret past redaction. Fetch the whole resource (drop the Range header).`,
+      );
+    };
+
     const prepare = (request: PreparedRequest, target: CheckedTarget): PreparedRequest => {
       const hostPort = `${target.hostname}:${target.port}`;
       const secretTarget: SecretTarget = { scheme: request.url.startsWith("https:") ? "https" : "http", hostname: target.hostname, port: target.port, address: target.address };
+      refuseRangeWhereSecretsGo(request, secretTarget);
       if (declared && !NetworkPolicy.hostListMatches(declared.hosts, target)) {
         const message = `This integration's test fetched ${target.hostname} (port ${target.port}), which it does not declare. Add "${target.hostname}" to hosts in save_integration.`;
         undeclared.push(message);
