@@ -63,7 +63,7 @@ export class HomeSettings {
     }
     const vault = new SecretVault(file);
     const workspace = new Workspace(this.paths.workspace, this.config.limits.workspaceMb * 1024 * 1024);
-    this.current = new HostBridge(this.config.network, vault, workspace, { hub: this.hub, callTimeoutMs: this.config.limits.timeoutMs });
+    this.current = new HostBridge(this.config.network, vault, workspace, { hub: this.hub, callTimeoutMs: this.config.limits.timeoutMs }, this.config.limits);
     this.stamp = stamp;
     return this.current;
   }

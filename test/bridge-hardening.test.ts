@@ -178,6 +178,40 @@ export default parts.join("").split("").reverse().join("");`,
   });
 });
 
+describe("a run's host calls are bounded in bytes and number (finding 3)", () => {
+  it("many concurrent calls queue (at most limits.maxConcurrentHostCalls at once) and all complete", async () => {
+    const reply = await env.call("run_code", {
+      code: `const all = await Promise.all(Array.from({ length: 40 }, () => fetch("${api.origin}/slow").then((r) => r.json())));
+export default all.length;`,
+    });
+    expect(reply.isError, reply.text).toBe(false);
+    expect(reply.body.result).toBe(40);
+    expect(api.maxInFlight()).toBeLessThanOrEqual(16);
+  });
+
+  it("replies a spinning guest does not take stop being fetched once the budget is full", async () => {
+    const before = api.requests.filter((r) => r.url === "/big").length;
+    const reply = await env.call("run_code", {
+      code: `for (let i = 0; i < 60; i++) fetch("${api.origin}/big").catch(() => {});
+for (;;) {}`,
+      timeoutMs: 4000,
+    });
+    expect(reply.body.error.name).toBe("TimeoutError");
+    const served = api.requests.filter((r) => r.url === "/big").length - before;
+    // 64 MiB (limits.hostBytesInFlightMb) over 4 MiB reserved per request: the first 16, then one more as each completes.
+    expect(served).toBeLessThanOrEqual(20);
+  });
+
+  it("workspace.read refuses a file beyond its cap, saying how to fix it", async () => {
+    mkdirSync(join(home, "workspace"), { recursive: true });
+    writeFileSync(join(home, "workspace", "huge.txt"), "h".repeat(17 * 1024 * 1024));
+    const reply = await env.call("run_code", { code: 'import { workspace } from "toolsmith"; export default (await workspace.read("huge.txt")).length' });
+    expect(reply.isError, reply.text.slice(0, 300)).toBe(true);
+    expect(reply.body.error.name).toBe("WorkspaceError");
+    expect(reply.body.error.message).toMatch(/16 MiB/);
+  });
+});
+
 describe("a secret bound to a host goes over https, to its port, unless said otherwise (finding 6)", () => {
   it("refuses plain http and other ports to a bare host, before anything is sent", async () => {
     for (const url of ["http://192.0.2.1/", "https://192.0.2.1:8443/"]) {

@@ -1,10 +1,19 @@
-import type { NetworkSettings } from "../config/schema.js";
+import { DEFAULT_LIMITS, type Limits, type NetworkSettings } from "../config/schema.js";
 import type { HostCallHandler } from "../sandbox/worker-pool.js";
 import { FetchError, hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
 import { NetworkPolicy, NetworkRefusedError, type CheckedTarget } from "./network/network-policy.js";
+import { RunBudget, type CallCost } from "./run-budget.js";
 import { SecretVault, type SecretTarget } from "./secrets/secret-vault.js";
 import type { UpstreamHub } from "./upstream/upstream-hub.js";
-import type { Workspace } from "./workspace/workspace.js";
+import { MAX_WORKSPACE_FILE_BYTES, type Workspace } from "./workspace/workspace.js";
+
+/** What a host call other than fetch and workspace.read is expected to reply at most, for the run's budget (the real size counts once it is sent). */
+const SMALL_REPLY_CHARS = 64 * 1024;
+/** A fetch reply beyond its body: status, headers, URL. */
+const FETCH_REPLY_OVERHEAD_CHARS = 64 * 1024;
+
+/** The limits the bridge applies per run. */
+export type BridgeLimits = Pick<Limits, "maxConcurrentHostCalls" | "hostBytesInFlightMb">;
 
 /** Host functions a run may call, by the name the guest uses. */
 export const HOST_FUNCTIONS = ["fetch", "mcp.call", "progress", "workspace.read", "workspace.write", "workspace.list", "workspace.remove"] as const;
@@ -42,6 +51,7 @@ export class HostBridge {
     readonly vault: SecretVault,
     private readonly workspace: Workspace,
     private readonly upstreams: { hub: UpstreamHub; callTimeoutMs: number } | undefined,
+    private readonly limits: BridgeLimits = DEFAULT_LIMITS,
   ) {
     this.policy = new NetworkPolicy(network.allow);
   }
@@ -68,6 +78,7 @@ export class HostBridge {
     let requests = 0;
     const vault = this.vault;
     const declared = options.declared;
+    const budget = new RunBudget({ maxConcurrent: this.limits.maxConcurrentHostCalls, maxBytes: this.limits.hostBytesInFlightMb * 1024 * 1024 });
 
     /**
      * A Range request could fetch an echoed secret piece by piece, each piece too short
@@ -114,15 +125,20 @@ export class HostBridge {
       return out;
     };
 
-    const onHostCall: HostCallHandler = async (name, argsJson, signal) => {
+    const costOf = (name: string, argsJson: string): CallCost => {
+      const reply = name === "fetch" ? this.network.maxResponseBytes + FETCH_REPLY_OVERHEAD_CHARS : name === "workspace.read" ? MAX_WORKSPACE_FILE_BYTES : SMALL_REPLY_CHARS;
+      return { args: argsJson.length, reply };
+    };
+
+    const onHostCall: HostCallHandler = async (name, argsJson, signal, backlog) => {
       try {
-        return await dispatch(name, argsJson, signal);
+        return await budget.run(costOf(name, argsJson), backlog, signal, () => dispatch(name, argsJson, signal));
       } catch (error) {
         throw this.guestSafeError(error);
       }
     };
 
-    const dispatch: HostCallHandler = async (name, argsJson, signal) => {
+    const dispatch = async (name: string, argsJson: string, signal: AbortSignal): Promise<string | undefined> => {
       const args = JSON.parse(argsJson) as Record<string, unknown>;
       switch (name) {
         case "fetch": {

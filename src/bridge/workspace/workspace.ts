@@ -6,6 +6,8 @@ import { writeFileAtomic } from "../../library/atomic-write.js";
 const MAX_PATH_CHARS = 1_024;
 /** Most entries one `list` returns. */
 const MAX_LIST_ENTRIES = 10_000;
+/** Largest file `read` returns and `write` writes: a read's reply is held in the host until the guest takes it. */
+export const MAX_WORKSPACE_FILE_BYTES = 16 * 1024 * 1024;
 
 export class WorkspaceError extends Error {
   override name = "WorkspaceError";
@@ -31,8 +33,14 @@ export class Workspace {
   async read(path: string): Promise<string> {
     const abs = await this.resolve(path, "read");
     try {
-      return await readFile(abs, "utf8");
+      const size = (await stat(abs)).size;
+      if (size > MAX_WORKSPACE_FILE_BYTES) throw tooLarge(path, size, "read");
+      const text = await readFile(abs, "utf8");
+      // The file may have grown since it was measured.
+      if (text.length > MAX_WORKSPACE_FILE_BYTES) throw tooLarge(path, Buffer.byteLength(text), "read");
+      return text;
     } catch (error) {
+      if (error instanceof WorkspaceError) throw error;
       throw this.fsError(error, path, "read");
     }
   }
@@ -40,6 +48,7 @@ export class Workspace {
   async write(path: string, content: string): Promise<{ path: string; bytes: number }> {
     const abs = await this.resolve(path, "write");
     const bytes = Buffer.byteLength(content, "utf8");
+    if (bytes > MAX_WORKSPACE_FILE_BYTES) throw tooLarge(path, bytes, "write");
     const current = await stat(abs).then((s) => s.size, () => 0);
     const used = await this.usage();
     if (used - current + bytes > this.quotaBytes) {
@@ -138,4 +147,11 @@ export class Workspace {
     if (code === "EROFS" || code === "EACCES" || code === "EPERM") return new WorkspaceError(`The workspace cannot be written (${code}).`);
     return new WorkspaceError(`workspace.${action} '${path}' failed (${code ?? "error"}).`);
   }
+}
+
+function tooLarge(path: string, bytes: number, action: "read" | "write"): WorkspaceError {
+  const mib = (n: number) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
+  return new WorkspaceError(
+    `'${path}' is ${mib(bytes)}; workspace.${action} handles files of at most ${mib(MAX_WORKSPACE_FILE_BYTES)}. Split the data into several smaller files.`,
+  );
 }
