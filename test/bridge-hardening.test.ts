@@ -212,6 +212,59 @@ for (;;) {}`,
   });
 });
 
+describe("the workspace quota holds (finding 4)", () => {
+  let small: Connected;
+  let made: { home: string; cleanup: () => Promise<void> };
+  beforeAll(async () => {
+    made = await makeHome({ limits: { workspaceMb: 1 } });
+    small = await connect(made.home);
+  });
+  afterAll(async () => {
+    await small.close();
+    await made.cleanup();
+  });
+
+  const used = (dir: string): number => {
+    let total = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      total += entry.isDirectory() ? used(full) : statSync(full).size;
+    }
+    return total;
+  };
+
+  it("concurrent writes cannot race past it", async () => {
+    const reply = await small.call("run_code", {
+      code: `import { workspace } from "toolsmith";
+const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => workspace.write("race/" + i + ".txt", "x".repeat(300000))));
+export default outcomes.map((o) => o.status);`,
+    });
+    expect(reply.isError, reply.text).toBe(false);
+    expect(reply.body.result.filter((s: string) => s === "fulfilled").length).toBeLessThanOrEqual(3);
+    expect(used(join(made.home, "workspace"))).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it("empty files and directories count against it", async () => {
+    const reply = await small.call("run_code", {
+      code: `import { workspace } from "toolsmith";
+await workspace.remove("race");
+let made = 0, error = "";
+try { for (let i = 0; i < 400; i++) { await workspace.write("empty/" + i + "/a/b/c/d/e/f/g/h/f.txt", ""); made++; } } catch (e) { error = e.message; }
+export default { made, error };`,
+    });
+    expect(reply.isError, reply.text).toBe(false);
+    expect(reply.body.result.made).toBeLessThan(400);
+    expect(reply.body.result.error).toContain("quota");
+  });
+
+  it("deep paths are refused", async () => {
+    const deep = Array.from({ length: 40 }, (_, i) => `d${i}`).join("/");
+    const reply = await small.call("run_code", { code: `import { workspace } from "toolsmith"; export default await workspace.write(${JSON.stringify(`${deep}/f.txt`)}, "x")` });
+    expect(reply.isError, reply.text).toBe(true);
+    expect(reply.body.error.message).toMatch(/deep/);
+  });
+});
+
 describe("a secret bound to a host goes over https, to its port, unless said otherwise (finding 6)", () => {
   it("refuses plain http and other ports to a bare host, before anything is sent", async () => {
     for (const url of ["http://192.0.2.1/", "https://192.0.2.1:8443/"]) {
