@@ -265,6 +265,27 @@ export default { made, error };`,
   });
 });
 
+describe("progress messages are redacted and capped (finding 5)", () => {
+  it("redacts each message and caps its length, count and total per run", async () => {
+    const seen: string[] = [];
+    const report = await env.toolsmith.run(
+      `import { secret, progress } from "toolsmith";
+const echo = await (await fetch("${api.origin}/echo", { headers: { Authorization: "Bearer " + secret("API_TOKEN") } })).json();
+await progress("got " + echo.auth);
+await progress("y".repeat(100000));
+for (let i = 0; i < 3000; i++) await progress("step " + i);
+export default "done";`,
+      { onProgress: (message) => seen.push(message) },
+    );
+    expect(report.ok, JSON.stringify(report).slice(0, 300)).toBe(true);
+    expect(seen[0]).toBe("got Bearer [secret:API_TOKEN]");
+    expect(seen.join("\n")).not.toContain(TOKEN);
+    expect(Math.max(...seen.map((m) => m.length))).toBeLessThanOrEqual(1000);
+    expect(seen.length).toBeLessThanOrEqual(1001);
+    expect(seen.join("").length).toBeLessThanOrEqual(100_000);
+  });
+});
+
 describe("a secret bound to a host goes over https, to its port, unless said otherwise (finding 6)", () => {
   it("refuses plain http and other ports to a bare host, before anything is sent", async () => {
     for (const url of ["http://192.0.2.1/", "https://192.0.2.1:8443/"]) {

@@ -2,6 +2,7 @@ import { DEFAULT_LIMITS, type Limits, type NetworkSettings } from "../config/sch
 import type { HostCallHandler } from "../sandbox/worker-pool.js";
 import { FetchError, hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
 import { NetworkPolicy, NetworkRefusedError, type CheckedTarget } from "./network/network-policy.js";
+import { ProgressReporter } from "./progress-reporter.js";
 import { RunBudget, type CallCost } from "./run-budget.js";
 import { SecretVault, type SecretTarget } from "./secrets/secret-vault.js";
 import type { UpstreamHub } from "./upstream/upstream-hub.js";
@@ -79,6 +80,7 @@ export class HostBridge {
     const vault = this.vault;
     const declared = options.declared;
     const budget = new RunBudget({ maxConcurrent: this.limits.maxConcurrentHostCalls, maxBytes: this.limits.hostBytesInFlightMb * 1024 * 1024 });
+    const progress = new ProgressReporter((text) => vault.redact(text), options.onProgress);
 
     /**
      * A Range request could fetch an echoed secret piece by piece, each piece too short
@@ -163,7 +165,7 @@ export class HostBridge {
           return value === undefined ? undefined : JSON.stringify(value);
         }
         case "progress":
-          options.onProgress?.(String(args.message ?? ""), numberOrUndefined(args.progress), numberOrUndefined(args.total));
+          progress.report(String(args.message ?? ""), numberOrUndefined(args.progress), numberOrUndefined(args.total));
           return undefined;
         case "workspace.read":
           return JSON.stringify(vault.redact(await this.workspace.read(args.path as string)));
