@@ -61,9 +61,9 @@ export class HomeSettings {
       if (error instanceof SecretsFileError) throw new ConfigError(error.message);
       throw error;
     }
-    const vault = new SecretVault(file, NetworkPolicy.hostListMatches);
+    const vault = new SecretVault(file);
     const workspace = new Workspace(this.paths.workspace, this.config.limits.workspaceMb * 1024 * 1024);
-    this.current = new HostBridge(this.config.network, vault, workspace, { hub: this.hub, callTimeoutMs: this.config.limits.timeoutMs });
+    this.current = new HostBridge(this.config.network, vault, workspace, { hub: this.hub, callTimeoutMs: this.config.limits.timeoutMs }, this.config.limits);
     this.stamp = stamp;
     return this.current;
   }

@@ -64,6 +64,16 @@ describe("secret CLI", () => {
     expect(cli(home, ["secret", "set", "EMPTY", "--host", "x.com"], "")).toMatchObject({ code: 2, stderr: expect.stringContaining("empty") });
     expect(cli(home, ["secret", "remove", "NOPE"])).toMatchObject({ code: 1, stderr: expect.stringContaining("API_TOKEN") });
     expect(cli(home, ["secret", "frob"])).toMatchObject({ code: 2 });
+    expect(cli(home, ["secret", "set", "FTP_KEY", "--host", "ftp://x.com"], "v")).toMatchObject({ code: 2, stderr: expect.stringContaining("http:// and https://") });
+  });
+
+  it("takes scheme and port in a secret's hosts, and says what a bare host means", () => {
+    const set = cli(home, ["secret", "set", "SCHEMED", "--host", "https://api.example.com:8443", "--host", "http://localhost:3000"], "schemed-value");
+    expect(set.code, set.stderr).toBe(0);
+    expect(cli(home, ["secret", "list"]).stdout).toContain("SCHEMED  https://api.example.com:8443, http://localhost:3000");
+    expect(cli(home, ["secret", "remove", "SCHEMED"]).code).toBe(0);
+    const help = cli(home, ["secret", "set", "--help"]);
+    expect(help.stdout + help.stderr).toContain("Without a scheme, a host means https only");
   });
 
   it("refuses to start on a broken secrets.json", async () => {

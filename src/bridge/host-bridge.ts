@@ -1,10 +1,20 @@
-import type { NetworkSettings } from "../config/schema.js";
+import { DEFAULT_LIMITS, type Limits, type NetworkSettings } from "../config/schema.js";
 import type { HostCallHandler } from "../sandbox/worker-pool.js";
-import { hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
+import { FetchError, hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
 import { NetworkPolicy, NetworkRefusedError, type CheckedTarget } from "./network/network-policy.js";
-import { SecretVault } from "./secrets/secret-vault.js";
+import { ProgressReporter } from "./progress-reporter.js";
+import { RunBudget, type CallCost } from "./run-budget.js";
+import { SecretVault, type SecretTarget } from "./secrets/secret-vault.js";
 import type { UpstreamHub } from "./upstream/upstream-hub.js";
-import type { Workspace } from "./workspace/workspace.js";
+import { MAX_WORKSPACE_FILE_BYTES, type Workspace } from "./workspace/workspace.js";
+
+/** What a host call other than fetch and workspace.read is expected to reply at most, for the run's budget (the real size counts once it is sent). */
+const SMALL_REPLY_CHARS = 64 * 1024;
+/** A fetch reply beyond its body: status, headers, URL. */
+const FETCH_REPLY_OVERHEAD_CHARS = 64 * 1024;
+
+/** The limits the bridge applies per run. */
+export type BridgeLimits = Pick<Limits, "maxConcurrentHostCalls" | "hostBytesInFlightMb">;
 
 /** Host functions a run may call, by the name the guest uses. */
 export const HOST_FUNCTIONS = ["fetch", "mcp.call", "progress", "workspace.read", "workspace.write", "workspace.list", "workspace.remove"] as const;
@@ -42,6 +52,7 @@ export class HostBridge {
     readonly vault: SecretVault,
     private readonly workspace: Workspace,
     private readonly upstreams: { hub: UpstreamHub; callTimeoutMs: number } | undefined,
+    private readonly limits: BridgeLimits = DEFAULT_LIMITS,
   ) {
     this.policy = new NetworkPolicy(network.allow);
   }
@@ -68,16 +79,33 @@ export class HostBridge {
     let requests = 0;
     const vault = this.vault;
     const declared = options.declared;
+    const budget = new RunBudget({ maxConcurrent: this.limits.maxConcurrentHostCalls, maxBytes: this.limits.hostBytesInFlightMb * 1024 * 1024 });
+    const progress = new ProgressReporter((text) => vault.redact(text), options.onProgress);
+
+    /**
+     * A Range request could fetch an echoed secret piece by piece, each piece too short
+     * for redaction to recognize: refused wherever a secret may be sent.
+     */
+    const refuseRangeWhereSecretsGo = (request: PreparedRequest, target: SecretTarget): void => {
+      if (!request.headers.some(([name]) => /^(if-)?range$/i.test(name))) return;
+      const bound = vault.boundTo(target);
+      if (bound.length === 0) return;
+      throw new FetchError(
+        `Refused a Range request to ${target.hostname}:${target.port}: secret ${bound.join(", ")} may be sent to this host, and a partial response could carry a piece of an echoed secret past redaction. Fetch the whole resource (drop the Range header).`,
+      );
+    };
 
     const prepare = (request: PreparedRequest, target: CheckedTarget): PreparedRequest => {
       const hostPort = `${target.hostname}:${target.port}`;
+      const secretTarget: SecretTarget = { scheme: request.url.startsWith("https:") ? "https" : "http", hostname: target.hostname, port: target.port, address: target.address };
+      refuseRangeWhereSecretsGo(request, secretTarget);
       if (declared && !NetworkPolicy.hostListMatches(declared.hosts, target)) {
         const message = `This integration's test fetched ${target.hostname} (port ${target.port}), which it does not declare. Add "${target.hostname}" to hosts in save_integration.`;
         undeclared.push(message);
         throw new NetworkRefusedError(message);
       }
       const usedHere = new Set<string>();
-      const sub = (text: string) => vault.substitute(text, nonce, target, usedHere);
+      const sub = (text: string) => vault.substitute(text, nonce, secretTarget, usedHere);
       const out: PreparedRequest = {
         url: sub(request.url),
         method: request.method,
@@ -85,7 +113,7 @@ export class HostBridge {
         body: request.body && request.body.includes(`_${nonce}`) ? Buffer.from(sub(request.body.toString("utf8")), "utf8") : request.body,
       };
       // A value the guest obtained some other way (e.g. echoed back by an API) must not reach another host either.
-      vault.checkRawValues([request.url, ...request.headers.map(([, v]) => v), request.body?.toString("utf8") ?? ""].join("\n"), target);
+      vault.checkRawValues([request.url, ...request.headers.map(([, v]) => v), request.body?.toString("utf8") ?? ""].join("\n"), secretTarget);
       if (declared) {
         const missing = [...usedHere].filter((name) => !declared.secrets.includes(name));
         if (missing.length) {
@@ -99,15 +127,20 @@ export class HostBridge {
       return out;
     };
 
-    const onHostCall: HostCallHandler = async (name, argsJson, signal) => {
+    const costOf = (name: string, argsJson: string): CallCost => {
+      const reply = name === "fetch" ? this.network.maxResponseBytes + FETCH_REPLY_OVERHEAD_CHARS : name === "workspace.read" ? MAX_WORKSPACE_FILE_BYTES : SMALL_REPLY_CHARS;
+      return { args: argsJson.length, reply };
+    };
+
+    const onHostCall: HostCallHandler = async (name, argsJson, signal, backlog) => {
       try {
-        return await dispatch(name, argsJson, signal);
+        return await budget.run(costOf(name, argsJson), backlog, signal, () => dispatch(name, argsJson, signal));
       } catch (error) {
         throw this.guestSafeError(error);
       }
     };
 
-    const dispatch: HostCallHandler = async (name, argsJson, signal) => {
+    const dispatch = async (name: string, argsJson: string, signal: AbortSignal): Promise<string | undefined> => {
       const args = JSON.parse(argsJson) as Record<string, unknown>;
       switch (name) {
         case "fetch": {
@@ -132,7 +165,7 @@ export class HostBridge {
           return value === undefined ? undefined : JSON.stringify(value);
         }
         case "progress":
-          options.onProgress?.(String(args.message ?? ""), numberOrUndefined(args.progress), numberOrUndefined(args.total));
+          progress.report(String(args.message ?? ""), numberOrUndefined(args.progress), numberOrUndefined(args.total));
           return undefined;
         case "workspace.read":
           return JSON.stringify(vault.redact(await this.workspace.read(args.path as string)));

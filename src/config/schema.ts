@@ -11,6 +11,10 @@ export const DEFAULT_LIMITS = {
   maxHostCalls: 10_000,
   workspaceMb: 100,
   maxQueuedRuns: 256,
+  /** Host calls of one run served at once; more wait their turn. */
+  maxConcurrentHostCalls: 16,
+  /** What one run's host calls may hold in this process: arguments, replies being read, replies the guest has not taken. */
+  hostBytesInFlightMb: 64,
 } as const;
 
 /** Network defaults: per request, and per run. */
@@ -32,6 +36,8 @@ export const LIMIT_CEILINGS = {
   workspaceMb: 1_000_000,
   maxQueuedRuns: 100_000,
   maxConcurrentRuns: 1024,
+  maxConcurrentHostCalls: 1_000,
+  hostBytesInFlightMb: 16_384,
 } as const;
 
 const limit = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -48,6 +54,8 @@ export const LimitsSchema = z
     maxQueuedRuns: limit(0, LIMIT_CEILINGS.maxQueuedRuns).default(DEFAULT_LIMITS.maxQueuedRuns),
     /** Runs in progress at once, including those waiting on fetch or upstream calls; default from memory (see run-capacity.ts). */
     maxConcurrentRuns: limit(1, LIMIT_CEILINGS.maxConcurrentRuns).optional(),
+    maxConcurrentHostCalls: limit(1, LIMIT_CEILINGS.maxConcurrentHostCalls).default(DEFAULT_LIMITS.maxConcurrentHostCalls),
+    hostBytesInFlightMb: limit(1, LIMIT_CEILINGS.hostBytesInFlightMb).default(DEFAULT_LIMITS.hostBytesInFlightMb),
   })
   .strict();
 

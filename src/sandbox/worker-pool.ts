@@ -5,6 +5,7 @@ import { setMaxListeners } from "node:events";
 import type { FromWorker, GuestErrorInfo, LogEntry, RunOutcome, RunRequest, ToWorker } from "./protocol.js";
 import { timeoutError } from "./guest-errors.js";
 import { FairQueue } from "./fair-queue.js";
+import { ReplyBacklog } from "./reply-backlog.js";
 import { SpinWait } from "./spin-wait.js";
 import { compileQuickJS } from "./wasm-compile.js";
 import { drainPort, fromWire, toWire } from "./wire.js";
@@ -32,7 +33,8 @@ const EXTRA_WORKER_IDLE_MS = 30_000;
 /** After answering a run's last outstanding host call, how long to poll for its next one (see SpinWait). */
 const NEXT_CALL_SPIN_BUDGET_MS = SpinWait.budget(0.1);
 
-export type HostCallHandler = (name: string, argsJson: string, signal: AbortSignal) => Promise<string | undefined>;
+/** Serves one host call; `backlog` is what the run's worker has been sent and not taken yet. */
+export type HostCallHandler = (name: string, argsJson: string, signal: AbortSignal, backlog: ReplyBacklog) => Promise<string | undefined>;
 
 export interface PoolJob {
   request: Omit<RunRequest, "type" | "runId" | "deadline">;
@@ -58,6 +60,8 @@ interface ActiveRun {
   hostAbort: AbortController | undefined;
   /** Host calls received and not answered yet. */
   hostCallsInFlight: number;
+  /** Its host-call replies posted to the worker and not taken yet. */
+  backlog: ReplyBacklog;
   hardStop: NodeJS.Timeout;
   resolve: (result: PoolResult) => void;
   onAbort?: () => void;
@@ -217,7 +221,8 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const { port1: fromWorker, port2: toMain } = new MessageChannel();
-    const readiness = new Int32Array(new SharedArrayBuffer(4));
+    // [0]: readiness; [1]: replies the worker has taken (see ReplyBacklog).
+    const readiness = new Int32Array(new SharedArrayBuffer(8));
     readiness[0] = -1;
     const worker = new Worker(new URL("./worker/entry.js", import.meta.url), {
       workerData: { wasmModule: this.wasmModule, memoryMb: this.options.memoryMb, toMain, readiness, runtimeImages: this.options.runtimeImages ?? true },
@@ -325,6 +330,7 @@ export class WorkerPool {
       logs: [],
       hostAbort: undefined,
       hostCallsInFlight: 0,
+      backlog: new ReplyBacklog(slot.readiness),
       hardStop: setTimeout(() => this.hardStop(slot, runId, timeoutError(job.request.timeoutMs)), job.request.timeoutMs + HARD_STOP_GRACE_MS),
       resolve,
     };
@@ -368,7 +374,7 @@ export class WorkerPool {
     let reply: ToWorker;
     try {
       if (!handler) throw Object.assign(new Error(`'${name}' is not available in this run`), { name: "Error" });
-      const json = await handler(name, argsJson, this.hostSignal(active));
+      const json = await handler(name, argsJson, this.hostSignal(active), active.backlog);
       reply = { type: "hostReply", runId: active.runId, callId, ok: true, json };
     } catch (error) {
       const err = error as Error;
@@ -376,6 +382,7 @@ export class WorkerPool {
     }
     active.hostCallsInFlight--;
     if (slot.active !== active) return;
+    active.backlog.sent(reply.json?.length ?? reply.error?.message.length ?? 0);
     this.post(slot, reply);
     // As a microtask: a reply made without awaiting anything must not recurse into the poll that received its call.
     if (active.hostCallsInFlight === 0) queueMicrotask(() => this.awaitNextCall(slot, active));

@@ -1,22 +1,16 @@
 import { randomBytes } from "node:crypto";
+import { byteForms, textForms } from "./secret-forms.js";
+import { entryFor, secretHostsAllow, type SecretTarget } from "./secret-hosts.js";
 import type { SecretsFile } from "./secrets-file.js";
+
+export type { SecretTarget } from "./secret-hosts.js";
 
 /** Values shorter than this are not redacted: replacing every "a" in a result would destroy it. */
 const MIN_REDACTED_CHARS = 4;
-/** Base64 fragments shorter than this are too likely to occur by chance to redact. */
-const MIN_BASE64_CORE_CHARS = 6;
 
 export class SecretRefusedError extends Error {
   override name = "SecretRefusedError";
 }
-
-export interface SecretTarget {
-  hostname: string;
-  port: number;
-}
-
-/** Decides whether a secret may go to a host (its `--host` list, matched by the network patterns). */
-export type HostMatcher = (hosts: string[], target: SecretTarget) => boolean;
 
 /**
  * The secrets of a home, kept on the main thread. Guests only ever see
@@ -25,17 +19,15 @@ export type HostMatcher = (hosts: string[], target: SecretTarget) => boolean;
  * would reach the model.
  */
 export class SecretVault {
-  private readonly redactions: Array<{ name: string; needles: string[] }>;
+  /** Each secret's spellings (see secret-forms.ts), as text and as bytes. */
+  private readonly redactions: Array<{ name: string; needles: string[]; byteNeedles: Buffer[] }>;
 
-  constructor(
-    private readonly file: SecretsFile,
-    private readonly hostMatches: HostMatcher,
-  ) {
+  constructor(private readonly file: SecretsFile) {
     this.redactions = Object.entries(file.secrets)
       .filter(([, s]) => s.value.length >= MIN_REDACTED_CHARS)
-      .map(([name, s]) => ({ name, needles: redactionNeedles(s.value) }))
+      .map(([name, s]) => ({ name, needles: textForms(s.value), byteNeedles: byteForms(s.value) }))
       // Longer needles first, so a secret containing another is redacted whole.
-      .sort((a, b) => Math.max(...b.needles.map((n) => n.length)) - Math.max(...a.needles.map((n) => n.length)));
+      .sort((a, b) => b.byteNeedles[0]!.length - a.byteNeedles[0]!.length);
   }
 
   names(): string[] {
@@ -72,15 +64,19 @@ export class SecretVault {
     });
   }
 
-  /** Refuses a request that carries a secret's raw value to a host it is not bound to. */
+  /** Refuses a request that carries a secret's value, in any spelling, to a host it is not bound to. */
   checkRawValues(text: string, target: SecretTarget): void {
-    for (const { name } of this.redactions) {
-      const value = this.file.secrets[name]!.value;
-      if (text.includes(value)) this.assertAllowed(name, target);
+    for (const { name, needles } of this.redactions) {
+      if (needles.some((n) => text.includes(n))) this.assertAllowed(name, target);
     }
   }
 
-  /** Replaces every secret value (raw, base64, base64url) with `[secret:NAME]`. */
+  /** Names of the secrets that may be sent to `target`. */
+  boundTo(target: SecretTarget): string[] {
+    return this.names().filter((name) => secretHostsAllow(this.file.secrets[name]!.hosts, target));
+  }
+
+  /** Replaces every secret value, in every spelling (see secret-forms.ts), with `[secret:NAME]`. */
   redact(text: string): string {
     let out = text;
     for (const { name, needles } of this.redactions) {
@@ -89,16 +85,22 @@ export class SecretVault {
     return out;
   }
 
-  /** A binary body with every raw secret value replaced by `[secret:NAME]`. */
+  /** A binary body with every secret value, in every spelling and as UTF-16, replaced by `[secret:NAME]`. */
   redactBytes(bytes: Buffer): Buffer {
     let out = bytes;
-    for (const { name } of this.redactions) {
-      const value = Buffer.from(this.file.secrets[name]!.value, "utf8");
+    for (const { name, byteNeedles } of this.redactions) {
       const marker = Buffer.from(`[secret:${name}]`, "utf8");
-      let at = out.indexOf(value);
-      while (at >= 0) {
-        out = Buffer.concat([out.subarray(0, at), marker, out.subarray(at + value.length)]);
-        at = out.indexOf(value, at + marker.length);
+      for (const needle of byteNeedles) {
+        let at = out.indexOf(needle);
+        if (at < 0) continue;
+        const parts: Buffer[] = [];
+        let from = 0;
+        for (; at >= 0; at = out.indexOf(needle, from)) {
+          parts.push(out.subarray(from, at), marker);
+          from = at + needle.length;
+        }
+        parts.push(out.subarray(from));
+        out = Buffer.concat(parts);
       }
     }
     return out;
@@ -111,28 +113,13 @@ export class SecretVault {
 
   private assertAllowed(name: string, target: SecretTarget): void {
     const hosts = this.file.secrets[name]!.hosts;
-    if (!this.hostMatches(hosts, target)) {
+    if (!secretHostsAllow(hosts, target)) {
+      const shown = `${target.scheme}://${target.hostname.includes(":") ? `[${target.hostname}]` : target.hostname}:${target.port}`;
       throw new SecretRefusedError(
-        `Secret '${name}' may only be sent to ${hosts.join(", ")}; this request goes to ${target.hostname}:${target.port}. Nothing was sent. ` +
-          `To allow it, run: toolsmith secret set ${name} ${[...hosts, target.hostname].map((h) => `--host ${h}`).join(" ")}`,
+        `Secret '${name}' may only be sent to ${hosts.join(", ")}; this request goes to ${shown}. Nothing was sent. ` +
+          `A host without a scheme means https only, and without a port, port 443 (loopback hosts also take http on any port). ` +
+          `If this destination is intended, run: toolsmith secret set ${name} ${[...hosts, entryFor(target)].map((h) => `--host ${h}`).join(" ")}`,
       );
     }
   }
-}
-
-/** The value itself and the parts of its base64 encodings that do not depend on what surrounds it. */
-function redactionNeedles(value: string): string[] {
-  const bytes = Buffer.from(value, "utf8");
-  const needles = new Set<string>([value, encodeURIComponent(value)]);
-  for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
-    const firstGroup = offset === 0 ? 0 : 1;
-    const lastGroup = Math.floor((offset + bytes.length) / 3);
-    const core = encoded.slice(firstGroup * 4, lastGroup * 4);
-    if (core.length >= MIN_BASE64_CORE_CHARS) {
-      needles.add(core);
-      needles.add(core.replace(/\+/g, "-").replace(/\//g, "_"));
-    }
-  }
-  return [...needles].sort((a, b) => b.length - a.length);
 }

@@ -1,6 +1,6 @@
 import { homePaths } from "../../config/home.js";
 import { resolveHomeDir } from "../../config/home.js";
-import { NetworkPolicy } from "../../bridge/network/network-policy.js";
+import { SECRET_HOST_RULES, validateSecretHosts } from "../../bridge/secrets/secret-hosts.js";
 import { permissionWarning, readSecretsFile, SECRET_NAME, SECRET_NAME_HINT, SecretsFileError, writeSecretsFile } from "../../bridge/secrets/secrets-file.js";
 import { UsageError, type CliContext, type ExitCode } from "../cli-context.js";
 
@@ -11,7 +11,7 @@ export const SECRET_HELP = `Usage:
 
 Secrets live in secrets.json in the home (mode 0600). Guest code gets a placeholder
 from secret("NAME"); the value is put into requests to the secret's hosts only.
-HOST uses the network.allow pattern forms: api.github.com, *.example.com, localhost:8080.
+${SECRET_HOST_RULES}
 `;
 
 export async function secretCommand(ctx: CliContext, positionals: string[], flags: { host?: string[]; json?: boolean }): Promise<ExitCode> {
@@ -26,7 +26,7 @@ export async function secretCommand(ctx: CliContext, positionals: string[], flag
         const hosts = flags.host ?? [];
         if (hosts.length === 0) throw new UsageError("secret set needs at least one --host the secret may be sent to.");
         try {
-          NetworkPolicy.validate(hosts);
+          validateSecretHosts(hosts);
         } catch (error) {
           throw new UsageError(`--host: ${(error as Error).message}`);
         }

@@ -5,6 +5,7 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type { FromWorker, ToWorker } from "../protocol.js";
+import { countTaken } from "../reply-backlog.js";
 import { drainPort, fromWire, toWire } from "../wire.js";
 import type { GuestRun } from "./guest-run.js";
 import { WarmInstance } from "./quickjs-instance.js";
@@ -14,7 +15,7 @@ interface WorkerInit {
   memoryMb: number;
   /** Where this worker's messages go (the pool can also read it synchronously). */
   toMain: MessagePort;
-  /** Where this worker writes the id of the last run it was sent, once its next guest is prepared. */
+  /** [0]: where this worker writes the id of the last run it was sent, once its next guest is prepared; [1]: replies taken (see ReplyBacklog). */
   readiness: Int32Array;
   /** Rewind one prepared runtime per instance instead of building one per run (see RuntimeImage). */
   runtimeImages: boolean;
@@ -69,7 +70,10 @@ const onMessage = (message: ToWorker): void => {
       prepareSpare(message.memoryMb, message.runId);
     })();
   } else if (message.runId === currentRunId) {
-    if (message.type === "hostReply") current?.hostReply(message);
+    if (message.type === "hostReply") {
+      countTaken(init.readiness);
+      current?.hostReply(message);
+    }
     else if (current) current.cancel(message.reason);
     else pendingCancel = message.reason;
   }
