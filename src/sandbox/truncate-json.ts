@@ -38,6 +38,22 @@ export function truncateJson(json: string, maxChars: number): { json: string; tr
   }
 }
 
+/**
+ * `text` cut to at most `maxChars` characters, the cut marked `…[+N chars cut]` (the
+ * marker counted in the limit), for text that is not JSON (error messages, stacks).
+ */
+export function cutText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  let keep = maxChars;
+  // The marker's length depends on the count it shows; two rounds settle it.
+  for (let round = 0; round < 2; round++) keep = Math.max(0, maxChars - cutMarker(text.length - keep).length);
+  return `${text.slice(0, keep)}${cutMarker(text.length - keep)}`;
+}
+
+function cutMarker(cutChars: number): string {
+  return `…[+${cutChars} chars cut]`;
+}
+
 function shrink(value: unknown, caps: Caps, depth: number): unknown {
   if (typeof value === "string") {
     return value.length > caps.stringChars ? `${value.slice(0, caps.stringChars)}…[+${value.length - caps.stringChars} chars]` : value;

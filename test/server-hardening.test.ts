@@ -1,0 +1,83 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, makeHome, type Connected } from "./helpers.js";
+import { startFixture, type Fixture } from "./http-fixture.js";
+
+/** The default cap: the review's nested result fit under it. */
+const MAX_OUTPUT_CHARS = 20_000;
+const SECRET_VALUE = "hunter2-very-secret";
+/** A reply may carry the result (or error) twice (structured and text) plus logs and framing. */
+const REPLY_CEILING_CHARS = 4 * MAX_OUTPUT_CHARS;
+
+/** A 6.3 MB error page, as a failing API might send. */
+const ERROR_PAGE = `<html>${"<p>stack frame</p>".repeat(350_000)}</html>`;
+
+let api: Fixture;
+let env: Connected;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  api = await startFixture({
+    "/error-page": (_req, res) => res.writeHead(500, { "content-type": "text/html" }).end(ERROR_PAGE),
+  });
+  const made = await makeHome();
+  cleanup = made.cleanup;
+  await writeFile(join(made.home, "secrets.json"), JSON.stringify({ secrets: { API_KEY: { value: SECRET_VALUE, hosts: ["api.example.com"] } } }), { mode: 0o600 });
+  env = await connect(made.home, { limits: { maxOutputChars: MAX_OUTPUT_CHARS, maxLogChars: MAX_OUTPUT_CHARS }, network: { allow: [`127.0.0.1:${api.port}`] } });
+});
+afterAll(async () => {
+  await env?.close();
+  await api?.close();
+  await cleanup?.();
+});
+
+async function expectNextRunWorks(): Promise<void> {
+  const next = await env.call("run_code", { code: "export default 40 + 2" });
+  expect(next.body.result).toBe(42);
+}
+
+describe("errors are capped like results", () => {
+  it("cuts a 6 MB error page thrown as a message, saying how much was cut", async () => {
+    const reply = await env.call("run_code", { code: `const r = await fetch("${api.origin}/error-page");\nthrow new Error(await r.text());` });
+    expect(reply.isError).toBe(true);
+    expect(reply.text.length).toBeLessThan(REPLY_CEILING_CHARS);
+    expect(reply.body.error.name).toBe("Error");
+    expect(reply.body.error.message).toMatch(/^<html><p>stack frame<\/p>/);
+    expect(reply.body.error.message).toMatch(/…\[\+\d+ chars cut\]$/);
+    const cut = Number(/\+(\d+) chars cut/.exec(reply.body.error.message)![1]);
+    expect(reply.body.error.message.length - /…\[.*$/.exec(reply.body.error.message)![0].length + cut).toBe(ERROR_PAGE.length);
+    expect(reply.body.error.line).toBe(2);
+    await expectNextRunWorks();
+  });
+
+  it("cuts a huge name, message and stack together", async () => {
+    const reply = await env.call("run_code", {
+      code: 'const e = new Error("m".repeat(2e6)); e.name = "N".repeat(1e6); e.stack = "    at f (main.ts:1:1)\\n".repeat(10) + "s".repeat(3e6); throw e;',
+    });
+    expect(reply.isError).toBe(true);
+    expect(reply.text.length).toBeLessThan(REPLY_CEILING_CHARS);
+    const { name, message, stack } = reply.body.error;
+    expect(name).toMatch(/^N+…\[\+\d+ chars cut\]$/);
+    expect(message).toMatch(/^m+…\[\+\d+ chars cut\]$/);
+    expect(stack).toMatch(/chars cut\]/);
+    expect(name.length + message.length + stack.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
+    await expectNextRunWorks();
+  });
+
+  it("cuts a stack line built to make the frame parser backtrack before parsing it", async () => {
+    const reply = await env.call("run_code", { code: 'const e = new Error("boom"); e.stack = "    at " + "x".repeat(1e5); throw e;' });
+    expect(reply.isError).toBe(true);
+    expect(reply.body.error.message).toBe("boom");
+    expect(reply.body.error.stack.length).toBeLessThan(MAX_OUTPUT_CHARS);
+    expect(reply.body.error.stack).toMatch(/chars cut\]$/);
+  });
+
+  it("cuts a syntax error that quotes a huge line", async () => {
+    const reply = await env.call("run_code", { code: `export default [${"1,".repeat(60_000)} oops oops];` });
+    expect(reply.isError).toBe(true);
+    expect(reply.body.error.name).toBe("SyntaxError");
+    expect(reply.text.length).toBeLessThan(REPLY_CEILING_CHARS);
+    expect(reply.body.error.message).toMatch(/chars cut\]$/);
+  });
+});
