@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, makeHome, type Connected } from "./helpers.js";
 import { startFixture, type Fixture } from "./http-fixture.js";
+import { redactDeep } from "../dist/bridge/secrets/redact-deep.js";
+import { SecretVault } from "../dist/bridge/secrets/secret-vault.js";
 
 /** The default cap: the review's nested result fit under it. */
 const MAX_OUTPUT_CHARS = 20_000;
@@ -79,5 +81,47 @@ describe("errors are capped like results", () => {
     expect(reply.body.error.name).toBe("SyntaxError");
     expect(reply.text.length).toBeLessThan(REPLY_CEILING_CHARS);
     expect(reply.body.error.message).toMatch(/chars cut\]$/);
+  });
+});
+
+describe("deeply nested values", () => {
+  it("returns a result nested 5,000 deep (with a secret configured) cut to a depth clients can parse", async () => {
+    const reply = await env.call("run_code", {
+      code: `let v: unknown = "leaf ${SECRET_VALUE}"; for (let i = 0; i < 5000; i++) v = [v]; export default v;`,
+    });
+    expect(reply.isError, reply.text.slice(0, 300)).toBe(false);
+    expect(reply.body.truncated).toBe(true);
+    let depth = 0;
+    let v: unknown = reply.body.result;
+    while (Array.isArray(v)) (v = v[0]), depth++;
+    expect(depth).toBeGreaterThan(100);
+    expect(depth).toBeLessThan(1000);
+    expect(v).toMatch(/^\[…1 items\]$/);
+    await expectNextRunWorks();
+  });
+
+  it("keeps the __proto__ keys of a result it cuts for depth", async () => {
+    const reply = await env.call("run_code", {
+      code: `let v: any = { ["__proto__"]: "${SECRET_VALUE}" }; for (let i = 0; i < 300; i++) v = { ["__proto__"]: i, child: v }; export default v;`,
+    });
+    expect(reply.isError, reply.text.slice(0, 300)).toBe(false);
+    expect(reply.body.truncated).toBe(true);
+    let v = reply.body.result;
+    for (let i = 299; i > 100; i--) {
+      expect(Object.keys(v)).toEqual(["__proto__", "child"]);
+      expect(v.__proto__).toBe(i);
+      v = v.child;
+    }
+    expect(JSON.stringify(reply.body.result)).toMatch(/"\{…2 keys\}"/);
+    expect(reply.text).not.toContain(SECRET_VALUE);
+  });
+
+  it("redacts a value nested 200,000 deep without recursion", () => {
+    const vault = new SecretVault({ secrets: { API_KEY: { value: SECRET_VALUE, hosts: ["api.example.com"] } } }, () => true);
+    let value: unknown = { leaf: `key ${SECRET_VALUE}`, [SECRET_VALUE]: 1 };
+    for (let i = 0; i < 200_000; i++) value = i % 2 ? [value, "x"] : { a: value, b: i };
+    let out = redactDeep(value, vault) as any;
+    for (let i = 199_999; i >= 0; i--) out = i % 2 ? out[0] : out.a;
+    expect(out).toEqual({ leaf: "key [secret:API_KEY]", "[secret:API_KEY]": 1 });
   });
 });
