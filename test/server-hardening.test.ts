@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, makeHome, type Connected } from "./helpers.js";
+import { connect, makeHome, runNode, type Connected } from "./helpers.js";
 import { startFixture, type Fixture } from "./http-fixture.js";
 import { redactDeep } from "../dist/bridge/secrets/redact-deep.js";
 import { SecretVault } from "../dist/bridge/secrets/secret-vault.js";
@@ -12,6 +12,10 @@ const SECRET_VALUE = "hunter2-very-secret";
 /** A reply may carry the result (or error) twice (structured and text) plus logs and framing. */
 const REPLY_CEILING_CHARS = 4 * MAX_OUTPUT_CHARS;
 
+/** Distinct ~250 KB programs compiled: ~100 MB of cache entries if nothing is evicted. */
+const LARGE_PROGRAMS = 80;
+/** The budget the cache must respect (COMPILE_CACHE_MAX_BYTES in src/sandbox/transpile.ts). */
+const COMPILE_CACHE_MAX_BYTES = 32 * 1024 * 1024;
 /** A 6.3 MB error page, as a failing API might send. */
 const ERROR_PAGE = `<html>${"<p>stack frame</p>".repeat(350_000)}</html>`;
 
@@ -123,5 +127,23 @@ describe("deeply nested values", () => {
     let out = redactDeep(value, vault) as any;
     for (let i = 199_999; i >= 0; i--) out = i % 2 ? out[0] : out.a;
     expect(out).toEqual({ leaf: "key [secret:API_KEY]", "[secret:API_KEY]": 1 });
+  });
+});
+
+describe("the compile cache", () => {
+  it("stays within its byte budget however many large programs are compiled", async () => {
+    // In a child process with --expose-gc: the heap it keeps after a full collection is the cache's.
+    const script = `
+      import { compileModule, initCompiler } from ${JSON.stringify(new URL("../dist/sandbox/transpile.js", import.meta.url).href)};
+      await initCompiler();
+      const lines = (n) => Array.from({ length: 8000 }, (_, j) => "export const v" + j + " = " + n + " + " + j + ";").join("\\n");
+      globalThis.gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < ${LARGE_PROGRAMS}; i++) if (!compileModule(lines(i), "main.ts").ok) throw new Error("did not compile");
+      globalThis.gc();
+      console.log(JSON.stringify({ sourceChars: lines(0).length, grownBytes: process.memoryUsage().heapUsed - before }));`;
+    const { sourceChars, grownBytes } = JSON.parse(await runNode(["--expose-gc", "--input-type=module", "-e", script]));
+    expect(sourceChars).toBeGreaterThan(200_000);
+    expect(grownBytes).toBeLessThan(COMPILE_CACHE_MAX_BYTES * 1.5);
   });
 });
