@@ -147,3 +147,35 @@ describe("the compile cache", () => {
     expect(grownBytes).toBeLessThan(COMPILE_CACHE_MAX_BYTES * 1.5);
   });
 });
+
+describe("search queries", () => {
+  it("refuses a 424 KB query in the tool's schema, without echoing it, and keeps serving", async () => {
+    const huge = "find me an integration ".repeat(18_500);
+    expect(huge.length).toBeGreaterThan(424_000);
+    const reply = await env.call("search_library", { query: huge });
+    expect(reply.isError).toBe(true);
+    expect(reply.text).toMatch(/query/);
+    expect(reply.text).toMatch(/500 characters/);
+    expect(reply.text.length).toBeLessThan(1_000);
+    const listed = await env.call("search_library", {});
+    expect(listed.isError).toBe(false);
+  });
+
+  it("answers a long query from any other caller with a short hint on how to search", async () => {
+    const response = await env.toolsmith.search({ query: "x".repeat(424_000) });
+    expect(response.total).toBe(0);
+    expect(response.hint).toMatch(/424000 characters; search takes at most 500\. Search with a few words/);
+    expect(response.hint!.length).toBeLessThan(400);
+  });
+
+  it("quotes only the start of a long query that matches nothing", async () => {
+    const query = `${"zzqx ".repeat(90)}qqzzend`;
+    const reply = await env.call("search_library", { query });
+    expect(reply.isError).toBe(false);
+    expect(reply.body.total).toBe(0);
+    expect(reply.body.hint).toMatch(/^Nothing matches 'zzqx zzqx .*zzqx…' \(457 characters\)\. Try other words/);
+    expect(reply.body.hint).not.toContain("qqzzend");
+    const short = await env.call("search_library", { query: "zzqx nothing" });
+    expect(short.body.hint).toMatch(/^Nothing matches 'zzqx nothing'\./);
+  });
+});
