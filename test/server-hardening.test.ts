@@ -1,10 +1,13 @@
-import { writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, makeHome, runNode, type Connected } from "./helpers.js";
+import { CLI, connect, makeHome, runNode, type Connected } from "./helpers.js";
 import { startFixture, type Fixture } from "./http-fixture.js";
 import { redactDeep } from "../dist/bridge/secrets/redact-deep.js";
 import { SecretVault } from "../dist/bridge/secrets/secret-vault.js";
+import { readSecretsFile } from "../dist/bridge/secrets/secrets-file.js";
+import { parseConfig } from "../dist/config/load-config.js";
 
 /** The default cap: the review's nested result fit under it. */
 const MAX_OUTPUT_CHARS = 20_000;
@@ -177,5 +180,45 @@ describe("search queries", () => {
     expect(reply.body.hint).not.toContain("qqzzend");
     const short = await env.call("search_library", { query: "zzqx nothing" });
     expect(short.body.hint).toMatch(/^Nothing matches 'zzqx nothing'\./);
+  });
+});
+
+describe("keys named __proto__ in the files a person writes", () => {
+  function importConfig(home: string, desktop: string) {
+    const r = spawnSync(process.execPath, [CLI, "import-config", desktop], { env: { ...process.env, TOOLSMITH_HOME: home }, encoding: "utf8", timeout: 30_000 });
+    return { code: r.status, stderr: r.stderr };
+  }
+
+  it("import-config refuses a server named __proto__ (or with such a key) by name, and imports the rest", async () => {
+    const { home, cleanup: done } = await makeHome();
+    try {
+      const desktop = join(home, "claude_desktop_config.json");
+      await writeFile(
+        desktop,
+        '{"mcpServers": {"__proto__": {"command": "evil"}, "constructor": {"command": "ok-server"}, "withenv": {"command": "x", "env": {"__proto__": "y"}}}}',
+      );
+      const r = importConfig(home, desktop);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/skipped '__proto__': '__proto__': '__proto__' cannot be used as a name \(JavaScript reserves it\); rename it in /);
+      expect(r.stderr).toMatch(/skipped 'withenv': 'withenv\.env\.__proto__': '__proto__' cannot be used as a name/);
+      expect(r.stderr).toMatch(/added 'constructor'/);
+      const written = JSON.parse(await readFile(join(home, "config.json"), "utf8"));
+      expect(Object.keys(written.mcpServers)).toEqual(["constructor"]);
+    } finally {
+      await done();
+    }
+  });
+
+  it("config.json and secrets.json with a __proto__ key are refused, naming where it is", async () => {
+    expect(() => parseConfig('{"mcpServers": {"__proto__": {"command": "x"}}}')).toThrow(/'mcpServers\.__proto__': '__proto__' cannot be used as a name/);
+    expect(() => parseConfig('{"mcpServers": {"a": {"command": "x", "env": {"__proto__": "y"}}}}')).toThrow(/'mcpServers\.a\.env\.__proto__'/);
+    const { home, cleanup: done } = await makeHome();
+    try {
+      const file = join(home, "secrets.json");
+      await writeFile(file, '{"secrets": {"API_KEY": {"value": "a-long-value", "hosts": ["x.example"], "__proto__": {}}}}');
+      await expect(readSecretsFile(file)).rejects.toThrow(/'secrets\.API_KEY\.__proto__': '__proto__' cannot be used as a name/);
+    } finally {
+      await done();
+    }
   });
 });
