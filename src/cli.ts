@@ -54,10 +54,11 @@ const OPTIONS = {
   http: { type: "boolean" },
   port: { type: "string" },
   host: { type: "string", multiple: true },
+  "max-connections": { type: "string" },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
-  serve: ["help", "http", "port", "host"],
+  serve: ["help", "http", "port", "host", "max-connections"],
   run: ["help", "timeout-ms", "json"],
   search: ["help", "limit", "full", "json"],
   log: ["help", "max", "json"],
@@ -107,7 +108,7 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
       case "serve":
         if (rest.length) throw new UsageError("serve takes no arguments.");
         if ((values.host?.length ?? 0) > 1) throw new UsageError("give --host once.");
-        return await serveCommand(ctx, { http: values.http, port: values.port, host: values.host?.[0] });
+        return await serveCommand(ctx, { http: values.http, port: values.port, host: values.host?.[0], maxConnections: values["max-connections"] });
       case "run":
         return await runCommand(ctx, rest, values);
       case "search":
