@@ -36,9 +36,9 @@ async function serve(home: string, extraEnv: Record<string, string> = {}): Promi
   return { child, url, stderr: () => err, exited };
 }
 
-async function client(url: string, label: string, token = TOKEN): Promise<Client> {
+async function client(url: string, label: string, token = TOKEN, headers: Record<string, string> = {}): Promise<Client> {
   const c = new Client({ name: label, version: "1.0.0" });
-  await c.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}`, "X-Toolsmith-Client": label } } }));
+  await c.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}`, ...headers } } }));
   return c;
 }
 
@@ -343,6 +343,56 @@ describe("hardening", () => {
       expect(refused.data).toMatch(/\r\nconnection: close\r\n/i);
       expect(refused.closedByServer).toBe(true);
       expect((await post(server.url, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("does not let a client pose as another to cancel its run", async () => {
+    const server = await inProcess({ poolSize: 2 });
+    try {
+      // It labels itself as the README once told clients to.
+      const victim = await client(server.url, "victim", TOKEN, { "X-Toolsmith-Client": "victim" });
+      const running = victim.callTool({ name: "run_code", arguments: { code: 'import { sleep } from "toolsmith"; await sleep(1500); export default "finished"' } });
+      await new Promise((r) => setTimeout(r, 400));
+      // Its label, made-up session ids, every likely request id: none of it is the victim.
+      for (const session of [undefined, "victim", "abc.def"]) {
+        const cancels = [0, 1, 2, 3, 4, 5].map((requestId) => ({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId, reason: "hijack" } }));
+        const res = await fetch(server.url, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${TOKEN}`, "content-type": "application/json", accept: "application/json, text/event-stream", "X-Toolsmith-Client": "victim", ...(session ? { "mcp-session-id": session } : {}) },
+          body: JSON.stringify(cancels),
+        });
+        await res.text();
+      }
+      const r = (await running) as any;
+      expect(r.structuredContent, JSON.stringify(r)).toMatchObject({ ok: true, result: "finished" });
+      await victim.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("counts runs pipelined on one connection as one client, whatever labels or session ids they carry", async () => {
+    const server = await inProcess({ poolSize: 1, config: { limits: { maxQueuedRuns: 8 } } });
+    try {
+      const call = (i: number) =>
+        rawPost(server.port, JSON.stringify({ jsonrpc: "2.0", id: i, method: "tools/call", params: { name: "run_code", arguments: { code: 'import { sleep } from "toolsmith"; await sleep(300); export default "slept"' } } }), {
+          Authorization: `Bearer ${TOKEN}`,
+          "X-Toolsmith-Client": `rotating-${i}`,
+          "mcp-session-id": `made-up-${i}.x`,
+          ...(i === 10 ? { Connection: "close" } : {}),
+        });
+      const flood = rawExchange(server.port, Array.from({ length: 10 }, (_, i) => call(i + 1)).join(""), 30_000);
+      await new Promise((r) => setTimeout(r, 200));
+      const bystander = await client(server.url, "bystander");
+      const r = (await bystander.callTool({ name: "run_code", arguments: { code: "export default 'served'" } })) as any;
+      expect(r.structuredContent, JSON.stringify(r)).toMatchObject({ ok: true, result: "served" });
+      await bystander.close();
+      const { data } = await flood;
+      // One running, two waiting (a quarter of 8), the other seven refused as that client's share.
+      expect(data.match(/"structuredContent":\{"ok":true,"result":"slept"/g)).toHaveLength(3);
+      expect(data.match(/"structuredContent":\{"ok":false,"error":\{"name":"BusyError","message":"This client already has 2 runs waiting/g)).toHaveLength(7);
     } finally {
       await server.close();
     }

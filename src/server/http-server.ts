@@ -7,7 +7,7 @@ import type { Toolsmith } from "../toolsmith.js";
 import { bearerCheck } from "./bearer-auth.js";
 import { createServer as createMcpServer } from "./create-server.js";
 import { MAX_BODY_BYTES, readBody } from "./read-body.js";
-import { clientKeyOf, requestContext } from "./request-client.js";
+import { ClientIdentities, requestContext, SESSION_HEADER } from "./request-client.js";
 
 export const DEFAULT_HTTP_PORT = 8765;
 export const DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -69,6 +69,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const validateHost = hostHeaderValidation(names);
   const validateOrigin = originValidation(names);
   const authorized = bearerCheck(options.token);
+  const identities = new ClientIdentities();
   const mcp = createMcpHandler(() => createMcpServer(options.toolsmith), { onerror: (error) => options.log?.(`http: ${error.message}`) });
   const handle = toNodeHandler(mcp);
   const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
@@ -90,10 +91,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   // Requests in flight by client and JSON-RPC id, so a later notifications/cancelled
-  // (which arrives as a separate POST) or a dropped connection can stop their runs.
+  // (which arrives as a separate POST, from the same session) or a dropped connection
+  // can stop their runs.
   const inflight = new Map<string, AbortController>();
   async function serveMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const client = clientKeyOf(req);
+    const client = identities.of(req);
     if (req.method !== "POST") return requestContext.run({ client }, () => handle(req, res));
     const read = await readBody(req);
     if (!read.ok) {
@@ -109,6 +111,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return;
     }
     const messages = (Array.isArray(body) ? body : [body]) as Array<{ id?: unknown; method?: unknown; params?: { requestId?: unknown } }>;
+    // A 2025-era client keeps the id it is given here and sends it with every later request.
+    if (messages.some((m) => m?.method === "initialize")) res.setHeader(SESSION_HEADER, identities.issueSession());
     for (const m of messages) {
       if (m?.method === "notifications/cancelled") inflight.get(`${client}#${String(m.params?.requestId)}`)?.abort();
     }
