@@ -89,6 +89,14 @@ describe("errors are capped like results", () => {
     expect(reply.text.length).toBeLessThan(REPLY_CEILING_CHARS);
     expect(reply.body.error.message).toMatch(/chars cut\]$/);
   });
+
+  it("cuts a save's compile error that quotes a huge line", async () => {
+    const reply = await env.call("save_integration", { name: "huge/line", description: "d", code: `export const v = [${"1,".repeat(60_000)} oops oops];` });
+    expect(reply.isError).toBe(true);
+    expect(reply.body.phase).toBe("compile");
+    expect(reply.text.length).toBeLessThan(REPLY_CEILING_CHARS);
+    expect(reply.body.error.message).toMatch(/chars cut\]$/);
+  });
 });
 
 describe("deeply nested values", () => {

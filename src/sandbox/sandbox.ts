@@ -74,10 +74,11 @@ export class Sandbox {
     return this.pool.close();
   }
 
-  /** Compiles code as the module `filename` (for saving and checking without running). */
+  /** Compiles code as the module `filename` (for saving and checking without running); an error is capped as a run's is. */
   async compile(code: string, filename: string): Promise<CompileResult> {
     await initCompiler();
-    return compileModule(code, filename);
+    const result = compileModule(code, filename);
+    return result.ok ? result : { ok: false, error: capError(result.error, this.limits.maxOutputChars) };
   }
 
   async run(input: RunInput): Promise<RunReport> {
