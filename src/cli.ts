@@ -62,6 +62,7 @@ const OPTIONS = {
   port: { type: "string" },
   host: { type: "string", multiple: true },
   home: { type: "string" },
+  "max-connections": { type: "string" },
 } as const;
 
 /** Commands that open the library (a git repository): they refuse to start without git. */
@@ -71,7 +72,7 @@ const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "r
 const GLOBAL_OPTIONS = ["help", "home"];
 
 const ALLOWED: Record<string, string[]> = {
-  serve: ["help", "http", "port", "host"],
+  serve: ["help", "http", "port", "host", "max-connections"],
   run: ["help", "timeout-ms", "json"],
   search: ["help", "limit", "full", "json"],
   log: ["help", "max", "json"],
@@ -139,7 +140,7 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
       case "serve":
         if (rest.length) throw new UsageError("serve takes no arguments.");
         if ((values.host?.length ?? 0) > 1) throw new UsageError("give --host once.");
-        return await serveCommand(ctx, { http: values.http, port: values.port, host: values.host?.[0] });
+        return await serveCommand(ctx, { http: values.http, port: values.port, host: values.host?.[0], maxConnections: values["max-connections"] });
       case "run":
         return await runCommand(ctx, rest, values);
       case "search":

@@ -1,4 +1,4 @@
-import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from "./limits-shared.js";
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "./limits-shared.js";
 import { homePaths, type HomePaths } from "./config/home.js";
 import type { Config } from "./config/schema.js";
 import type { CommitInfo } from "./library/git-repo.js";
@@ -70,9 +70,11 @@ export interface SearchResponse {
 
 type IndexedEntry = Searchable & ({ kind: "integration"; record: Integration } | { kind: "mcp-tool"; result: McpToolResult });
 
-export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from "./limits-shared.js";
+export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "./limits-shared.js";
 /** Versions listed per integration with detail "full". */
 const HISTORY_IN_FULL_RESULTS = 5;
+/** Most characters of a query quoted back in a hint; the model has the rest in its own context. */
+const QUERY_ECHO_MAX_CHARS = 60;
 
 /**
  * One toolsmith home: its config, sandbox, library and search index. The MCP
@@ -229,6 +231,14 @@ export class Toolsmith {
 
   private async searchNow(options: SearchOptions): Promise<SearchResponse> {
     await this.current();
+    // The tool's schema refuses such a query first; this keeps every other caller (the CLI) as cheap.
+    if (options.query && options.query.length > MAX_SEARCH_QUERY_CHARS) {
+      return {
+        total: 0,
+        results: [],
+        hint: `The query has ${options.query.length} characters; search takes at most ${MAX_SEARCH_QUERY_CHARS}. Search with a few words naming the service or the task (e.g. "github issues"), or an empty query to list everything.`,
+      };
+    }
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
     const { total, hits } = this.index.search(options.query, limit);
     await this.refreshSecrets();
@@ -256,7 +266,7 @@ export class Toolsmith {
     if (remote && (remote.pendingPush || remote.lastError)) response.remote = remote;
     if (total === 0) {
       response.hint = options.query?.trim()
-        ? `Nothing matches '${options.query}'. Try other words, an empty query to list everything, or write the code with run_code and save it with save_integration.`
+        ? `Nothing matches ${quoteQuery(options.query)}. Try other words, an empty query to list everything, or write the code with run_code and save it with save_integration.`
         : "The library is empty. Write code with run_code and save what works with save_integration.";
     }
     // Figures and metadata recorded before a secret was configured may hold its value.
@@ -414,6 +424,12 @@ function asUserError(prefix: string): (error: unknown) => never {
 
 function shuttingDown(): Extract<RunReport, { ok: false }> {
   return { ok: false, error: { name: "ShuttingDownError", message: "toolsmith is shutting down and takes no new work. Retry once it is back." }, logs: [], durationMs: 0 };
+}
+
+/** The query as a hint quotes it: whole when short, else its start (never pages of it). */
+function quoteQuery(query: string): string {
+  const trimmed = query.trim();
+  return trimmed.length <= QUERY_ECHO_MAX_CHARS ? `'${trimmed}'` : `'${trimmed.slice(0, QUERY_ECHO_MAX_CHARS).trimEnd()}…' (${trimmed.length} characters)`;
 }
 
 function indexed(record: Integration): IndexedEntry {

@@ -1,11 +1,16 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { syncBuiltinESMExports } from "node:module";
+import { connect as tcpConnect } from "node:net";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, makeHome } from "./helpers.js";
+import { startHttpServer } from "../dist/server/http-server.js";
+import { Toolsmith } from "../dist/toolsmith.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 /** Any server a test starts is killed after this long at the latest. */
@@ -31,9 +36,9 @@ async function serve(home: string, extraEnv: Record<string, string> = {}): Promi
   return { child, url, stderr: () => err, exited };
 }
 
-async function client(url: string, label: string, token = TOKEN): Promise<Client> {
+async function client(url: string, label: string, token = TOKEN, headers: Record<string, string> = {}): Promise<Client> {
   const c = new Client({ name: label, version: "1.0.0" });
-  await c.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}`, "X-Toolsmith-Client": label } } }));
+  await c.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}`, ...headers } } }));
   return c;
 }
 
@@ -230,6 +235,166 @@ describe("graceful shutdown", () => {
       expect(execFileSync("git", ["-C", lib, "log", "-1", "--format=%s"], { encoding: "utf8" })).toContain("slow/save");
     } finally {
       await done();
+    }
+  });
+});
+
+/** A server in this process, for what needs its options or a look inside (the CLI's is another process). */
+async function inProcess(options: { config?: unknown; poolSize?: number; maxConnections?: number; headersTimeoutMs?: number } = {}) {
+  const made = await makeHome(options.config);
+  const toolsmith = Toolsmith.open({ home: made.home, poolSize: options.poolSize ?? 1 });
+  await toolsmith.whenReady();
+  const running = await startHttpServer({ toolsmith, token: TOKEN, port: 0, maxConnections: options.maxConnections, headersTimeoutMs: options.headersTimeoutMs });
+  return {
+    url: running.url,
+    port: running.port,
+    close: async () => {
+      running.server.closeAllConnections();
+      await running.close();
+      await toolsmith.close();
+      await made.cleanup();
+    },
+  };
+}
+
+/** A raw TCP exchange: sends `text`, collects what comes back until the server closes (or `maxWaitMs`). */
+function rawExchange(port: number, text: string, maxWaitMs = 20_000): Promise<{ data: string; closedByServer: boolean }> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, "127.0.0.1");
+    let data = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ data, closedByServer: false });
+    }, maxWaitMs);
+    socket.on("data", (chunk) => (data += chunk.toString()));
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve({ data, closedByServer: true });
+    });
+    if (text) socket.write(text);
+  });
+}
+
+function rawPost(port: number, body: string, headers: Record<string, string>): string {
+  const lines = Object.entries({ Host: `127.0.0.1:${port}`, "Content-Type": "application/json", Accept: "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18", "Content-Length": String(Buffer.byteLength(body)), ...headers });
+  return `POST /mcp HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n${body}`;
+}
+
+describe("hardening", () => {
+  it("compares every bearer token, whatever its length, as 32-byte digests", async () => {
+    const server = await inProcess();
+    // The real timingSafeEqual, wrapped to record the lengths it compares (not a mock:
+    // it still decides); Node's builtin ESM bindings follow the CommonJS export once synced.
+    const real = crypto.timingSafeEqual;
+    const compared: number[][] = [];
+    crypto.timingSafeEqual = (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => (compared.push([a.byteLength, b.byteLength]), real(a, b));
+    syncBuiltinESMExports();
+    try {
+      const wrong = ["x", TOKEN.slice(0, -1), `${TOKEN}x`, "y".repeat(500), `${TOKEN.slice(0, -1)}?`];
+      for (const token of wrong) expect((await post(server.url, { Authorization: `Bearer ${token}` })).status).toBe(401);
+      expect(compared).toEqual(wrong.map(() => [32, 32]));
+      expect((await post(server.url, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    } finally {
+      crypto.timingSafeEqual = real;
+      syncBuiltinESMExports();
+      await server.close();
+    }
+  });
+
+  it("answers an oversized body with 413, declared or streamed, and keeps serving", async () => {
+    const server = await inProcess();
+    try {
+      const declared = await fetch(server.url, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: "x".repeat(6 * 1024 * 1024) });
+      expect(declared.status).toBe(413);
+      expect(await declared.json()).toEqual({ error: "too_large", message: expect.stringContaining("limited to 4194304 bytes") });
+      const streamed = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(server.url, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, "content-type": "application/json" } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        const chunk = "y".repeat(64 * 1024);
+        for (let i = 0; i < 96; i++) req.write(chunk);
+        req.end();
+      });
+      expect(streamed).toBe(413);
+      expect((await post(server.url, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("drops connections that are slow to send headers, closes refused ones at once, and caps how many are open", async () => {
+    const server = await inProcess({ headersTimeoutMs: 500, maxConnections: 4 });
+    try {
+      const slow = rawExchange(server.port, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      const idle = [1, 2, 3].map(() => rawExchange(server.port, ""));
+      await new Promise((r) => setTimeout(r, 100));
+      // Beyond the cap: closed as they arrive, with no answer at all.
+      const beyond = await Promise.all([1, 2].map(() => rawExchange(server.port, "")));
+      for (const b of beyond) expect(b).toEqual({ data: "", closedByServer: true });
+      for (const held of await Promise.all([slow, ...idle])) {
+        expect(held.closedByServer).toBe(true);
+        expect(held.data).toMatch(/^HTTP\/1\.1 408/);
+      }
+      const refused = await rawExchange(server.port, rawPost(server.port, "{}", { Authorization: "Bearer wrong-token-wrong-token" }));
+      expect(refused.data).toMatch(/^HTTP\/1\.1 401/);
+      expect(refused.data).toMatch(/\r\nconnection: close\r\n/i);
+      expect(refused.closedByServer).toBe(true);
+      expect((await post(server.url, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("does not let a client pose as another to cancel its run", async () => {
+    const server = await inProcess({ poolSize: 2 });
+    try {
+      // It labels itself as the README once told clients to.
+      const victim = await client(server.url, "victim", TOKEN, { "X-Toolsmith-Client": "victim" });
+      const running = victim.callTool({ name: "run_code", arguments: { code: 'import { sleep } from "toolsmith"; await sleep(1500); export default "finished"' } });
+      await new Promise((r) => setTimeout(r, 400));
+      // Its label, made-up session ids, every likely request id: none of it is the victim.
+      for (const session of [undefined, "victim", "abc.def"]) {
+        const cancels = [0, 1, 2, 3, 4, 5].map((requestId) => ({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId, reason: "hijack" } }));
+        const res = await fetch(server.url, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${TOKEN}`, "content-type": "application/json", accept: "application/json, text/event-stream", "X-Toolsmith-Client": "victim", ...(session ? { "mcp-session-id": session } : {}) },
+          body: JSON.stringify(cancels),
+        });
+        await res.text();
+      }
+      const r = (await running) as any;
+      expect(r.structuredContent, JSON.stringify(r)).toMatchObject({ ok: true, result: "finished" });
+      await victim.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("counts runs pipelined on one connection as one client, whatever labels or session ids they carry", async () => {
+    const server = await inProcess({ poolSize: 1, config: { limits: { maxQueuedRuns: 8 } } });
+    try {
+      const call = (i: number) =>
+        rawPost(server.port, JSON.stringify({ jsonrpc: "2.0", id: i, method: "tools/call", params: { name: "run_code", arguments: { code: 'import { sleep } from "toolsmith"; await sleep(300); export default "slept"' } } }), {
+          Authorization: `Bearer ${TOKEN}`,
+          "X-Toolsmith-Client": `rotating-${i}`,
+          "mcp-session-id": `made-up-${i}.x`,
+          ...(i === 10 ? { Connection: "close" } : {}),
+        });
+      const flood = rawExchange(server.port, Array.from({ length: 10 }, (_, i) => call(i + 1)).join(""), 30_000);
+      await new Promise((r) => setTimeout(r, 200));
+      const bystander = await client(server.url, "bystander");
+      const r = (await bystander.callTool({ name: "run_code", arguments: { code: "export default 'served'" } })) as any;
+      expect(r.structuredContent, JSON.stringify(r)).toMatchObject({ ok: true, result: "served" });
+      await bystander.close();
+      const { data } = await flood;
+      // One running, two waiting (a quarter of 8), the other seven refused as that client's share.
+      expect(data.match(/"structuredContent":\{"ok":true,"result":"slept"/g)).toHaveLength(3);
+      expect(data.match(/"structuredContent":\{"ok":false,"error":\{"name":"BusyError","message":"This client already has 2 runs waiting/g)).toHaveLength(7);
+    } finally {
+      await server.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { prototypeKeyPath, PROTOTYPE_KEY_HINT } from "./prototype-keys.js";
 import { ConfigSchema, type Config } from "./schema.js";
 import { describeZodIssue } from "./zod-issues.js";
 import { describeJsonSyntaxError } from "./json-syntax.js";
@@ -28,6 +29,8 @@ export function parseConfig(text: string, path = "config.json"): Config {
   } catch {
     throw new ConfigError(`${path} is not valid JSON (${describeJsonSyntaxError(text)}). Fix the syntax or delete the file to use defaults.`);
   }
+  const reserved = prototypeKeyPath(raw);
+  if (reserved) throw new ConfigError(`Invalid ${path}:\n- '${reserved}': ${PROTOTYPE_KEY_HINT}.`);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describeIssues(path, parsed.error));
   return parsed.data;

@@ -1,5 +1,6 @@
 import type { Limits, SandboxSettings } from "../config/schema.js";
 import { BUILTIN_MODULES } from "./guest/builtin-modules.js";
+import { boundStack, capError } from "./guest-errors.js";
 import type { GuestModule, LogEntry } from "./protocol.js";
 import { SourceMapper } from "./source-positions.js";
 import { compileModule, initCompiler, type CompiledModule, type CompileResult } from "./transpile.js";
@@ -73,10 +74,11 @@ export class Sandbox {
     return this.pool.close();
   }
 
-  /** Compiles code as the module `filename` (for saving and checking without running). */
+  /** Compiles code as the module `filename` (for saving and checking without running); an error is capped as a run's is. */
   async compile(code: string, filename: string): Promise<CompileResult> {
     await initCompiler();
-    return compileModule(code, filename);
+    const result = compileModule(code, filename);
+    return result.ok ? result : { ok: false, error: capError(result.error, this.limits.maxOutputChars) };
   }
 
   async run(input: RunInput): Promise<RunReport> {
@@ -86,6 +88,8 @@ export class Sandbox {
   async runWithModules(input: RunInput): Promise<RunWithModules> {
     let modules: string[] = [];
     const report = await this.execute(input, (m) => (modules = m));
+    // Errors quote guest text (a thrown error page, a huge line of code): capped like results.
+    if (!report.ok) report.error = capError(report.error, this.limits.maxOutputChars);
     return { report, modules };
   }
 
@@ -136,9 +140,10 @@ export class Sandbox {
     const mapper = new SourceMapper(new Map([[MAIN_MODULE, main.module.map], ...gathered.modules.map((m) => [m.filename, m.map] as const)]));
     const error: RunErrorInfo = { name: result.outcome.error.name, message: result.outcome.error.message };
     if (result.outcome.error.stack) {
-      const position = mapper.firstIn(result.outcome.error.stack, MAIN_MODULE);
+      const stack = boundStack(result.outcome.error.stack, this.limits.maxOutputChars);
+      const position = mapper.firstIn(stack, MAIN_MODULE);
       if (position) Object.assign(error, position);
-      const mapped = mapper.mapStack(result.outcome.error.stack).stack;
+      const mapped = mapper.mapStack(stack).stack;
       if (mapped) error.stack = mapped;
     }
     return { ok: false, error, logs: result.logs, durationMs };

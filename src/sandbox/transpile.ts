@@ -3,8 +3,17 @@ import { init as initLexer, parse as lexModule } from "es-module-lexer";
 
 /** Syntax QuickJS runs natively; newer syntax (`using`, decorators) is lowered by esbuild. */
 const GUEST_TARGET = "es2022";
-/** Compiled modules kept in memory, keyed by file name and source. */
-const COMPILE_CACHE_ENTRIES = 2_000;
+/**
+ * Memory the compile cache may hold, counted as the UTF-16 size of each entry's key
+ * (file name and source), JavaScript and source map, plus a fixed overhead per entry.
+ * Bounding entries alone let 510 distinct 200 KB programs keep 317 MB alive; the least
+ * recently used go first.
+ */
+export const COMPILE_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+/** Bytes per character, as counted: V8 keeps ASCII in one byte, so this overestimates. */
+const BYTES_PER_CHAR = 2;
+/** The entry's objects besides its strings (result, import and export lists, map slot). */
+const ENTRY_OVERHEAD_BYTES = 512;
 
 export interface CompiledModule {
   /** The name stack traces use for this module (e.g. `main.ts`, `library/csv`). */
@@ -33,7 +42,8 @@ export interface CompileError {
 
 export type CompileResult = { ok: true; module: CompiledModule } | { ok: false; error: CompileError };
 
-const cache = new Map<string, CompileResult>();
+const cache = new Map<string, { result: CompileResult; bytes: number }>();
+let cachedBytes = 0;
 let lexerReady: Promise<void> | undefined;
 
 /** Must be awaited once before `compileModule` is called. */
@@ -50,12 +60,30 @@ export function compileModule(source: string, filename: string): CompileResult {
   if (hit) {
     cache.delete(key);
     cache.set(key, hit);
-    return hit;
+    return hit.result;
   }
   const result = compileUncached(source, filename);
-  cache.set(key, result);
-  if (cache.size > COMPILE_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  remember(key, result);
   return result;
+}
+
+/** Bytes the compile cache holds now (see COMPILE_CACHE_MAX_BYTES). */
+export function compileCacheBytes(): number {
+  return cachedBytes;
+}
+
+function remember(key: string, result: CompileResult): void {
+  const chars = key.length + (result.ok ? result.module.js.length + result.module.map.length : result.error.message.length);
+  const bytes = chars * BYTES_PER_CHAR + ENTRY_OVERHEAD_BYTES;
+  // Larger than the whole cache: compiling it again costs less than evicting everything for it.
+  if (bytes > COMPILE_CACHE_MAX_BYTES) return;
+  cache.set(key, { result, bytes });
+  cachedBytes += bytes;
+  for (const [oldest, entry] of cache) {
+    if (cachedBytes <= COMPILE_CACHE_MAX_BYTES) break;
+    cache.delete(oldest);
+    cachedBytes -= entry.bytes;
+  }
 }
 
 function compileUncached(source: string, filename: string): CompileResult {

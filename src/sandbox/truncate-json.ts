@@ -1,7 +1,15 @@
+import { setOwn } from "../util/set-own.js";
+
 /** Starting caps for the shrinking walk; each pass halves them until the JSON fits. */
 const START_ITEMS = 1_000;
 const START_KEYS = 200;
 const START_DEPTH = 24;
+/**
+ * Deepest nesting (arrays and objects) a result keeps. Every later step walks the value
+ * recursively (V8's JSON.stringify overflows its stack near 4,000 levels; Python's json
+ * module near 1,000), so deeper levels are cut here, once, to a marker.
+ */
+export const MAX_JSON_DEPTH = 256;
 
 interface Caps {
   stringChars: number;
@@ -11,17 +19,24 @@ interface Caps {
 }
 
 /**
- * Shrinks a JSON value until its serialization fits in `maxChars`, keeping it valid
- * JSON. Cut strings end with `…[+N chars]`, cut arrays with a `"…[+N items]"` element,
- * cut objects with a `"…": "+N keys"` entry, so a reader sees what was dropped.
+ * Shrinks a JSON value until its serialization fits in `maxChars` and nests at most
+ * `MAX_JSON_DEPTH` levels, keeping it valid JSON. Cut strings end with `…[+N chars]`,
+ * cut arrays with a `"…[+N items]"` element, cut objects with a `"…": "+N keys"` entry,
+ * levels past the depth with `"[…N items]"` / `"{…N keys}"`, so a reader sees what was dropped.
  */
 export function truncateJson(json: string, maxChars: number): { json: string; truncated: boolean } {
-  if (json.length <= maxChars) return { json, truncated: false };
+  const tooDeep = nestsDeeperThan(json, MAX_JSON_DEPTH);
+  if (json.length <= maxChars && !tooDeep) return { json, truncated: false };
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch {
     return { json: JSON.stringify(`${json.slice(0, Math.max(0, maxChars - 40))}…[truncated]`), truncated: true };
+  }
+  if (tooDeep) {
+    // Only the depth may be the problem: keep everything else on the first try.
+    const text = JSON.stringify(shrink(value, { stringChars: Infinity, items: Infinity, keys: Infinity, depth: MAX_JSON_DEPTH }, 0));
+    if (text.length <= maxChars) return { json: text, truncated: true };
   }
   const caps: Caps = { stringChars: Math.max(16, maxChars), items: START_ITEMS, keys: START_KEYS, depth: START_DEPTH };
   for (let pass = 0; pass < 40; pass++) {
@@ -38,6 +53,43 @@ export function truncateJson(json: string, maxChars: number): { json: string; tr
   }
 }
 
+/**
+ * `text` cut to at most `maxChars` characters, the cut marked `…[+N chars cut]` (the
+ * marker counted in the limit), for text that is not JSON (error messages, stacks).
+ */
+export function cutText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  let keep = maxChars;
+  // The marker's length depends on the count it shows; two rounds settle it.
+  for (let round = 0; round < 2; round++) keep = Math.max(0, maxChars - cutMarker(text.length - keep).length);
+  return `${text.slice(0, keep)}${cutMarker(text.length - keep)}`;
+}
+
+function cutMarker(cutChars: number): string {
+  return `…[+${cutChars} chars cut]`;
+}
+
+/** Whether JSON text nests arrays/objects more than `maxDepth` levels; a scan, no parse, no recursion. */
+function nestsDeeperThan(json: string, maxDepth: number): boolean {
+  // Each level takes at least two characters.
+  if (json.length <= 2 * maxDepth) return false;
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < json.length; i++) {
+        const d = json.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+  }
+  return false;
+}
+
+/** Recursion is bounded by `caps.depth` (at most MAX_JSON_DEPTH). */
 function shrink(value: unknown, caps: Caps, depth: number): unknown {
   if (typeof value === "string") {
     return value.length > caps.stringChars ? `${value.slice(0, caps.stringChars)}…[+${value.length - caps.stringChars} chars]` : value;
@@ -51,7 +103,7 @@ function shrink(value: unknown, caps: Caps, depth: number): unknown {
   }
   const entries = Object.entries(value);
   const out: Record<string, unknown> = {};
-  for (const [key, item] of entries.slice(0, caps.keys)) out[key] = shrink(item, caps, depth + 1);
-  if (entries.length > caps.keys) out["…"] = `+${entries.length - caps.keys} keys`;
+  for (const [key, item] of entries.slice(0, caps.keys)) setOwn(out, key, shrink(item, caps, depth + 1));
+  if (entries.length > caps.keys) setOwn(out, "…", `+${entries.length - caps.keys} keys`);
   return out;
 }

@@ -1,16 +1,30 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { hostHeaderValidation, originValidation, toNodeHandler } from "@modelcontextprotocol/node";
 import type { Toolsmith } from "../toolsmith.js";
+import { bearerCheck } from "./bearer-auth.js";
 import { createServer as createMcpServer } from "./create-server.js";
-import { clientKeyOf, requestContext } from "./request-client.js";
+import { MAX_BODY_BYTES, readBody } from "./read-body.js";
+import { ClientIdentities, requestContext, SESSION_HEADER } from "./request-client.js";
 
 export const DEFAULT_HTTP_PORT = 8765;
 export const DEFAULT_HTTP_HOST = "127.0.0.1";
 export const MCP_PATH = "/mcp";
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+/** Connections open at once; more are closed as they arrive (each holds a file descriptor). */
+export const DEFAULT_MAX_HTTP_CONNECTIONS = 512;
+/**
+ * How long a client has to send its request headers. A request is refused or accepted on
+ * them alone, so an unauthenticated client is held at most this long (then its connection
+ * is closed with the refusal); a real client sends them in milliseconds.
+ */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/** How long an authenticated client has to send a whole request (a body of up to MAX_BODY_BYTES). */
+const REQUEST_TIMEOUT_MS = 60_000;
+/** How often Node enforces the two timeouts above (its default, 30 s, lets a connection overstay by as much). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 export interface HttpServerOptions {
   toolsmith: Toolsmith;
@@ -19,6 +33,10 @@ export interface HttpServerOptions {
   port?: number;
   /** Extra host names clients may use in Host/Origin (e.g. a public name behind a proxy). */
   allowedHosts?: string[];
+  /** Connections open at once (default DEFAULT_MAX_HTTP_CONNECTIONS). */
+  maxConnections?: number;
+  /** Time to send request headers (default DEFAULT_HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -41,45 +59,60 @@ export function newToken(): string {
 /**
  * Streamable HTTP at /mcp, guarded in this order: Host header (DNS rebinding),
  * Origin header (browsers), then the bearer token. Rejections carry a status and a
- * short generic message, never details about the server or the expected values.
+ * short generic message, never details about the server or the expected values, and
+ * close the connection. Connections are capped in number and must send their headers
+ * promptly.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const host = options.host ?? DEFAULT_HTTP_HOST;
   const names = [...new Set([...LOOPBACK_NAMES, ...(isLoopback(host) ? [] : [host.includes(":") ? `[${host}]` : host]), ...(options.allowedHosts ?? [])])];
   const validateHost = hostHeaderValidation(names);
   const validateOrigin = originValidation(names);
-  const expected = Buffer.from(options.token, "utf8");
+  const authorized = bearerCheck(options.token);
+  const identities = new ClientIdentities();
   const mcp = createMcpHandler(() => createMcpServer(options.toolsmith), { onerror: (error) => options.log?.(`http: ${error.message}`) });
   const handle = toNodeHandler(mcp);
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
 
-  const server = createServer((req, res) => {
+  const timeouts = { headersTimeout, requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout), connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
+  const server = createServer(timeouts, (req, res) => {
+    // Until the token checks out, every answer (ours or the SDK's 403) closes the connection.
+    res.setHeader("connection", "close");
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path !== MCP_PATH) return reply(res, 404, "not_found", `Not found. The MCP endpoint is ${MCP_PATH}.`);
     if (!validateHost(req, res)) return;
     if (!validateOrigin(req, res)) return;
-    if (!authorized(req, expected)) {
+    if (!authorized(req.headers.authorization)) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="toolsmith"');
       return reply(res, 401, "unauthorized", "A valid bearer token is required (Authorization: Bearer <token>).");
     }
+    res.removeHeader("connection");
     void serveMcp(req, res);
   });
 
   // Requests in flight by client and JSON-RPC id, so a later notifications/cancelled
-  // (which arrives as a separate POST) or a dropped connection can stop their runs.
+  // (which arrives as a separate POST, from the same session) or a dropped connection
+  // can stop their runs.
   const inflight = new Map<string, AbortController>();
   async function serveMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const client = clientKeyOf(req);
+    const client = identities.of(req);
     if (req.method !== "POST") return requestContext.run({ client }, () => handle(req, res));
+    const read = await readBody(req);
+    if (!read.ok) {
+      if (read.tooLarge) return reply(res, 413, "too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes. Send less code at once, or move data into the workspace.`);
+      return;
+    }
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(req));
-    } catch (error) {
-      if ((error as Error).name === "BodyTooLarge") return reply(res, 413, "too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      body = JSON.parse(read.text);
+    } catch {
       res.writeHead(400, { "content-type": "application/json" });
       res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error: the body is not valid JSON." }, id: null }));
       return;
     }
     const messages = (Array.isArray(body) ? body : [body]) as Array<{ id?: unknown; method?: unknown; params?: { requestId?: unknown } }>;
+    // A 2025-era client keeps the id it is given here and sends it with every later request.
+    if (messages.some((m) => m?.method === "initialize")) res.setHeader(SESSION_HEADER, identities.issueSession());
     for (const m of messages) {
       if (m?.method === "notifications/cancelled") inflight.get(`${client}#${String(m.params?.requestId)}`)?.abort();
     }
@@ -92,8 +125,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     });
     await requestContext.run({ client, signal: controller.signal }, () => handle(req, res, body));
   }
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 0;
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_HTTP_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? DEFAULT_HTTP_PORT, host, () => resolve());
@@ -114,34 +146,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 }
 
-/** Largest request body accepted (code and tests travel in it). */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.destroy();
-        reject(Object.assign(new Error("body too large"), { name: "BodyTooLarge" }));
-      } else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function authorized(req: IncomingMessage, expected: Buffer): boolean {
-  const header = req.headers.authorization;
-  const match = typeof header === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match) return false;
-  const given = Buffer.from(match[1]!, "utf8");
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
+/** A refusal: the connection closes after it, so a refused client holds nothing. */
 function reply(res: ServerResponse, status: number, error: string, message: string): void {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", connection: "close" });
   res.end(JSON.stringify({ error, message }));
 }

@@ -1,5 +1,5 @@
 import type { ToolAnnotations } from "@modelcontextprotocol/server";
-import { MAX_SEARCH_LIMIT } from "../limits-shared.js";
+import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "../limits-shared.js";
 
 /**
  * The three tools as a model sees them: the single source for registering them and
@@ -20,7 +20,7 @@ export const SEARCH_LIBRARY: ToolDefinition = {
   inputSchema: {
     type: "object",
     properties: {
-      query: { type: "string" },
+      query: { type: "string", maxLength: MAX_SEARCH_QUERY_CHARS },
       limit: { type: "integer", minimum: 1, maximum: MAX_SEARCH_LIMIT },
       detail: { enum: ["summary", "full"] },
     },

@@ -1,5 +1,6 @@
 import { chmod, readFile, stat } from "node:fs/promises";
 import { z } from "zod";
+import { prototypeKeyPath, PROTOTYPE_KEY_HINT } from "../../config/prototype-keys.js";
 import { describeZodIssue } from "../../config/zod-issues.js";
 import { describeJsonSyntaxError } from "../../config/json-syntax.js";
 import { writeFileAtomic } from "../../library/atomic-write.js";
@@ -44,6 +45,8 @@ export async function readSecretsFile(path: string): Promise<SecretsFile> {
   } catch {
     throw new SecretsFileError(`${path} is not valid JSON (${describeJsonSyntaxError(text)}). Fix it, or remove it and add secrets again with 'toolsmith secret set'.`);
   }
+  const reserved = prototypeKeyPath(raw);
+  if (reserved) throw new SecretsFileError(`Invalid ${path}: '${reserved}': ${PROTOTYPE_KEY_HINT}.`);
   const parsed = SecretsFileSchema.safeParse(raw);
   if (!parsed.success) {
     throw new SecretsFileError(`Invalid ${path}: ${describeZodIssue(parsed.error.issues[0]!)}. Manage secrets with 'toolsmith secret set|list|remove'.`);

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { homePaths, resolveHomeDir } from "../../config/home.js";
 import { ConfigError, parseConfig } from "../../config/load-config.js";
+import { prototypeKeyPath, PROTOTYPE_KEY_HINT } from "../../config/prototype-keys.js";
 import { UpstreamServerSchema } from "../../config/schema.js";
 import { writeFileAtomic } from "../../library/atomic-write.js";
 import { UsageError, type CliContext, type ExitCode } from "../cli-context.js";
@@ -45,6 +46,13 @@ export async function importConfigCommand(ctx: CliContext, positionals: string[]
   let problems = 0;
   const imported: string[] = [];
   for (const [name, entry] of Object.entries(servers as Record<string, unknown>)) {
+    // Checked first: '__proto__' passes the name rule, and an assignment would drop it silently.
+    const reserved = prototypeKeyPath({ [name]: entry });
+    if (reserved) {
+      ctx.stderr(`skipped '${name}': '${reserved}': ${PROTOTYPE_KEY_HINT} in ${source}\n`);
+      problems++;
+      continue;
+    }
     if (isToolsmith(entry)) {
       ctx.stderr(`skipped '${name}': it is toolsmith itself\n`);
       continue;
@@ -60,7 +68,7 @@ export async function importConfigCommand(ctx: CliContext, positionals: string[]
       problems++;
       continue;
     }
-    const verb = name in merged ? (JSON.stringify(merged[name]) === JSON.stringify(entry) ? "unchanged" : "replaced") : "added";
+    const verb = Object.hasOwn(merged, name) ? (JSON.stringify(merged[name]) === JSON.stringify(entry) ? "unchanged" : "replaced") : "added";
     merged[name] = entry;
     imported.push(name);
     ctx.stderr(`${verb} '${name}'\n`);

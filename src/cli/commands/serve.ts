@@ -1,14 +1,16 @@
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { createServer } from "../../server/create-server.js";
 import { resolveHomeDir } from "../../config/home.js";
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, isLoopback, startHttpServer } from "../../server/http-server.js";
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_HTTP_CONNECTIONS, isLoopback, startHttpServer } from "../../server/http-server.js";
 import { resolveHttpToken, TokenError } from "../../server/http-token.js";
 import { openHome, UsageError, type CliContext, type ExitCode } from "../cli-context.js";
 
 /** In-flight runs get this long to finish after SIGTERM/SIGINT before they are stopped. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** Most connections --max-connections may allow (a file descriptor each; typical limits are 1,024 to 65,536). */
+const MAX_HTTP_CONNECTIONS_CEILING = 60_000;
 
-export const SERVE_HELP = `Usage: toolsmith [serve] [--http [--port N] [--host H]]
+export const SERVE_HELP = `Usage: toolsmith [serve] [--http [--port N] [--host H] [--max-connections N]]
 
 Serves MCP: three tools (search_library, run_code, save_integration).
 Without --http: over stdio (stdout carries only MCP; diagnostics go to stderr).
@@ -18,6 +20,9 @@ With --http: Streamable HTTP at http://127.0.0.1:8765/mcp, bearer token required
   --port N      port (default 8765; 0 picks a free one)
   --host H      address to bind (default 127.0.0.1). Anything but loopback exposes the
                 server to your network: only with a strong token, ideally behind TLS.
+  --max-connections N
+                connections open at once (default ${DEFAULT_MAX_HTTP_CONNECTIONS}); more are closed as they
+                arrive. Each client uses one per request in flight.
 
 Environment:
   TOOLSMITH_HOME   the home folder (default ~/.toolsmith)
@@ -25,9 +30,9 @@ Environment:
                    http-token file, mode 0600, and printed to stderr that one time)
 `;
 
-export async function serveCommand(ctx: CliContext, flags: { http?: boolean; port?: string; host?: string } = {}): Promise<ExitCode> {
+export async function serveCommand(ctx: CliContext, flags: { http?: boolean; port?: string; host?: string; maxConnections?: string } = {}): Promise<ExitCode> {
   if (flags.http) return serveHttp(ctx, flags);
-  if (flags.port !== undefined || flags.host !== undefined) throw new UsageError("--port and --host go with --http.");
+  if (flags.port !== undefined || flags.host !== undefined || flags.maxConnections !== undefined) throw new UsageError("--port, --host and --max-connections go with --http.");
   const toolsmith = openHome(ctx, { serving: true });
   // Fail fast on a broken config.json or secrets.json; the library goes on loading in the
   // background while the client connects (tools wait for it).
@@ -50,9 +55,13 @@ export async function serveCommand(ctx: CliContext, flags: { http?: boolean; por
   return 0;
 }
 
-async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string }): Promise<ExitCode> {
+async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string; maxConnections?: string }): Promise<ExitCode> {
   const port = flags.port === undefined ? DEFAULT_HTTP_PORT : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not '${flags.port}'.`);
+  const maxConnections = flags.maxConnections === undefined ? DEFAULT_MAX_HTTP_CONNECTIONS : Number(flags.maxConnections);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > MAX_HTTP_CONNECTIONS_CEILING) {
+    throw new UsageError(`--max-connections must be a whole number from 1 to ${MAX_HTTP_CONNECTIONS_CEILING}, not '${flags.maxConnections}'.`);
+  }
   const host = flags.host ?? DEFAULT_HTTP_HOST;
   let token;
   try {
@@ -72,7 +81,7 @@ async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string 
     await toolsmith.close();
     return 2;
   }
-  const running = await startHttpServer({ toolsmith, token: token.token, host, port, log: (line) => ctx.stderr(`toolsmith: ${line}\n`) }).catch((error: NodeJS.ErrnoException) => {
+  const running = await startHttpServer({ toolsmith, token: token.token, host, port, maxConnections, log: (line) => ctx.stderr(`toolsmith: ${line}\n`) }).catch((error: NodeJS.ErrnoException) => {
     ctx.stderr(`toolsmith: cannot listen on ${host}:${port}: ${error.code === "EADDRINUSE" ? "the port is in use (pick another with --port)" : error.message}\n`);
     return undefined;
   });
