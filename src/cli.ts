@@ -63,6 +63,7 @@ const OPTIONS = {
   host: { type: "string", multiple: true },
   home: { type: "string" },
   "max-connections": { type: "string" },
+  "allowed-host": { type: "string", multiple: true },
 } as const;
 
 /** Commands that open the library (a git repository): they refuse to start without git. */
@@ -72,7 +73,7 @@ const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "r
 const GLOBAL_OPTIONS = ["help", "home"];
 
 const ALLOWED: Record<string, string[]> = {
-  serve: ["help", "http", "port", "host", "max-connections"],
+  serve: ["help", "http", "port", "host", "max-connections", "allowed-host"],
   run: ["help", "timeout-ms", "json"],
   search: ["help", "limit", "full", "json"],
   log: ["help", "max", "json"],
@@ -140,7 +141,7 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
       case "serve":
         if (rest.length) throw new UsageError("serve takes no arguments.");
         if ((values.host?.length ?? 0) > 1) throw new UsageError("give --host once.");
-        return await serveCommand(ctx, { http: values.http, port: values.port, host: values.host?.[0], maxConnections: values["max-connections"] });
+        return await serveCommand(ctx, { http: values.http, port: values.port, host: values.host?.[0], maxConnections: values["max-connections"], allowedHost: values["allowed-host"] });
       case "run":
         return await runCommand(ctx, rest, values);
       case "search":

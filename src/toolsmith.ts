@@ -121,6 +121,11 @@ export class Toolsmith {
     return this.ready;
   }
 
+  /** The HTTP server's settings from config.json (call after whenConfigured()). */
+  httpSettings(): Config["http"] {
+    return this.config.http;
+  }
+
   /** Resolves once config.json and secrets.json are read and valid (fast); the library may still be loading. */
   whenConfigured(): Promise<void> {
     return this.configured;

@@ -125,6 +125,21 @@ export const SandboxSettingsSchema = z
   })
   .strict();
 
+/** A host name as a client writes it in Host or Origin (no scheme, no port, no path). */
+const HostName = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)$/, "a host name or address without scheme, port or path, e.g. \"mcp.example.com\" or \"[2001:db8::1]\"");
+
+/** The HTTP server (serve --http): names it answers to besides the address it is bound to. */
+export const HttpSettingsSchema = z
+  .object({
+    /** Host header values accepted, e.g. the public name a reverse proxy forwards. */
+    allowedHosts: z.array(HostName).default([]),
+    /** Origin header host names accepted (browser clients), besides the allowed hosts. */
+    allowedOrigins: z.array(HostName).default([]),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     limits: LimitsSchema.default(LimitsSchema.parse({})),
@@ -134,6 +149,7 @@ export const ConfigSchema = z
       .default({}),
     library: LibrarySettingsSchema.default(LibrarySettingsSchema.parse({})),
     sandbox: SandboxSettingsSchema.default(SandboxSettingsSchema.parse({})),
+    http: HttpSettingsSchema.default(HttpSettingsSchema.parse({})),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname, networkInterfaces } from "node:os";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { hostHeaderValidation, originValidation, toNodeHandler } from "@modelcontextprotocol/node";
 import type { Toolsmith } from "../toolsmith.js";
@@ -33,6 +34,8 @@ export interface HttpServerOptions {
   port?: number;
   /** Extra host names clients may use in Host/Origin (e.g. a public name behind a proxy). */
   allowedHosts?: string[];
+  /** Extra host names accepted in Origin only (a browser app on another name). */
+  allowedOrigins?: string[];
   /** Connections open at once (default DEFAULT_MAX_HTTP_CONNECTIONS). */
   maxConnections?: number;
   /** Time to send request headers (default DEFAULT_HEADERS_TIMEOUT_MS). */
@@ -51,6 +54,20 @@ export function isLoopback(host: string): boolean {
   return ["127.0.0.1", "::1", "localhost"].includes(host) || /^127\./.test(host);
 }
 
+/**
+ * The names a client may put in Host: loopback names, the bound address, and the allowed
+ * hosts. Bound to every interface (0.0.0.0, ::), the server is reached by the machine's
+ * own addresses and name, so those count too.
+ */
+export function answeredNames(host: string, allowedHosts: string[]): string[] {
+  const bracket = (address: string) => (address.includes(":") ? `[${address}]` : address);
+  const wildcard = host === "0.0.0.0" || host === "::" || host === "[::]";
+  const machine = wildcard
+    ? [hostname(), ...Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => bracket(i.address.replace(/%.*$/, ""))))]
+    : [];
+  return [...new Set([...LOOPBACK_NAMES, ...(isLoopback(host) || wildcard ? [] : [bracket(host)]), ...machine, ...allowedHosts])];
+}
+
 /** A fresh random bearer token (URL-safe). */
 export function newToken(): string {
   return randomBytes(24).toString("base64url");
@@ -65,9 +82,9 @@ export function newToken(): string {
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const host = options.host ?? DEFAULT_HTTP_HOST;
-  const names = [...new Set([...LOOPBACK_NAMES, ...(isLoopback(host) ? [] : [host.includes(":") ? `[${host}]` : host]), ...(options.allowedHosts ?? [])])];
+  const names = answeredNames(host, options.allowedHosts ?? []);
   const validateHost = hostHeaderValidation(names);
-  const validateOrigin = originValidation(names);
+  const validateOrigin = originValidation([...new Set([...names, ...(options.allowedOrigins ?? [])])]);
   const authorized = bearerCheck(options.token);
   const identities = new ClientIdentities();
   const mcp = createMcpHandler(() => createMcpServer(options.toolsmith), { onerror: (error) => options.log?.(`http: ${error.message}`) });

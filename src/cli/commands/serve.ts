@@ -1,7 +1,10 @@
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { createServer } from "../../server/create-server.js";
 import { resolveHomeDir } from "../../config/home.js";
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_HTTP_CONNECTIONS, isLoopback, startHttpServer } from "../../server/http-server.js";
+import { answeredNames, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_HTTP_CONNECTIONS, isLoopback, startHttpServer } from "../../server/http-server.js";
+
+/** What --allowed-host accepts: a host name or address as it appears in a Host header, without the port. */
+const ALLOWED_HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)$/;
 import { resolveHttpToken, TokenError } from "../../server/http-token.js";
 import { openHome, UsageError, type CliContext, type ExitCode } from "../cli-context.js";
 
@@ -10,7 +13,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** Most connections --max-connections may allow (a file descriptor each; typical limits are 1,024 to 65,536). */
 const MAX_HTTP_CONNECTIONS_CEILING = 60_000;
 
-export const SERVE_HELP = `Usage: toolsmith [serve] [--http [--port N] [--host H] [--max-connections N]]
+export const SERVE_HELP = `Usage: toolsmith [serve] [--http [--port N] [--host H] [--allowed-host NAME ...] [--max-connections N]]
 
 Serves MCP: three tools (search_library, run_code, save_integration).
 Without --http: over stdio (stdout carries only MCP; diagnostics go to stderr).
@@ -20,6 +23,12 @@ With --http: Streamable HTTP at http://127.0.0.1:8765/mcp, bearer token required
   --port N      port (default 8765; 0 picks a free one)
   --host H      address to bind (default 127.0.0.1). Anything but loopback exposes the
                 server to your network: only with a strong token, ideally behind TLS.
+                Bound to 0.0.0.0 or ::, it answers to the machine's own addresses and name.
+  --allowed-host NAME
+                also answer requests whose Host (or browser Origin) is NAME, e.g. the
+                public name a TLS reverse proxy forwards; repeatable. Also in config.json:
+                "http": { "allowedHosts": [...], "allowedOrigins": [...] }. Any other Host
+                gets 403 (DNS-rebinding protection).
   --max-connections N
                 connections open at once (default ${DEFAULT_MAX_HTTP_CONNECTIONS}); more are closed as they
                 arrive. Each client uses one per request in flight.
@@ -30,9 +39,11 @@ Environment:
                    http-token file, mode 0600, and printed to stderr that one time)
 `;
 
-export async function serveCommand(ctx: CliContext, flags: { http?: boolean; port?: string; host?: string; maxConnections?: string } = {}): Promise<ExitCode> {
+export async function serveCommand(ctx: CliContext, flags: { http?: boolean; port?: string; host?: string; maxConnections?: string; allowedHost?: string[] } = {}): Promise<ExitCode> {
   if (flags.http) return serveHttp(ctx, flags);
-  if (flags.port !== undefined || flags.host !== undefined || flags.maxConnections !== undefined) throw new UsageError("--port, --host and --max-connections go with --http.");
+  if (flags.port !== undefined || flags.host !== undefined || flags.maxConnections !== undefined || flags.allowedHost !== undefined) {
+    throw new UsageError("--port, --host, --allowed-host and --max-connections go with --http.");
+  }
   const toolsmith = openHome(ctx, { serving: true });
   // Fail fast on a broken config.json or secrets.json; the library goes on loading in the
   // background while the client connects (tools wait for it).
@@ -55,7 +66,7 @@ export async function serveCommand(ctx: CliContext, flags: { http?: boolean; por
   return 0;
 }
 
-async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string; maxConnections?: string }): Promise<ExitCode> {
+async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string; maxConnections?: string; allowedHost?: string[] }): Promise<ExitCode> {
   const port = flags.port === undefined ? DEFAULT_HTTP_PORT : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not '${flags.port}'.`);
   const maxConnections = flags.maxConnections === undefined ? DEFAULT_MAX_HTTP_CONNECTIONS : Number(flags.maxConnections);
@@ -63,6 +74,9 @@ async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string;
     throw new UsageError(`--max-connections must be a whole number from 1 to ${MAX_HTTP_CONNECTIONS_CEILING}, not '${flags.maxConnections}'.`);
   }
   const host = flags.host ?? DEFAULT_HTTP_HOST;
+  for (const name of flags.allowedHost ?? []) {
+    if (!ALLOWED_HOST.test(name)) throw new UsageError(`--allowed-host takes a host name as clients write it, without scheme, port or path (e.g. mcp.example.com), not '${name}'.`);
+  }
   let token;
   try {
     token = await resolveHttpToken(resolveHomeDir(ctx.env), ctx.env.TOOLSMITH_TOKEN);
@@ -81,7 +95,9 @@ async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string;
     await toolsmith.close();
     return 2;
   }
-  const running = await startHttpServer({ toolsmith, token: token.token, host, port, maxConnections, log: (line) => ctx.stderr(`toolsmith: ${line}\n`) }).catch((error: NodeJS.ErrnoException) => {
+  const http = toolsmith.httpSettings();
+  const allowedHosts = [...http.allowedHosts, ...(flags.allowedHost ?? [])];
+  const running = await startHttpServer({ toolsmith, token: token.token, host, port, maxConnections, allowedHosts, allowedOrigins: http.allowedOrigins, log: (line) => ctx.stderr(`toolsmith: ${line}\n`) }).catch((error: NodeJS.ErrnoException) => {
     ctx.stderr(`toolsmith: cannot listen on ${host}:${port}: ${error.code === "EADDRINUSE" ? "the port is in use (pick another with --port)" : error.message}\n`);
     return undefined;
   });
@@ -95,6 +111,7 @@ async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string;
   if (token.created) ctx.stderr(`toolsmith: generated a bearer token (stored in ${token.source}, shown only now):\n${token.token}\n`);
   else ctx.stderr(`toolsmith: bearer token from ${token.source}\n`);
   ctx.stderr(`toolsmith: serving MCP over Streamable HTTP at ${running.url} (home ${toolsmith.paths.root})\n`);
+  ctx.stderr(`toolsmith: answering to Host ${answeredNames(host, allowedHosts).join(", ")} (add names with --allowed-host or http.allowedHosts in config.json)\n`);
   const signal = await new Promise<string>((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
