@@ -75,9 +75,6 @@ function compilerOptions(ts: typeof TS): TS.CompilerOptions {
     declaration: true,
     emitDeclarationOnly: true,
     isolatedDeclarations: false,
-    // Types a module reaches through another integration are written `import("library/<name>")`.
-    baseUrl: "/",
-    paths: { [`${LIBRARY_PREFIX}*`]: [`${LIBRARY_PREFIX}*`], [`${MCP_PREFIX}*`]: [`${MCP_PREFIX}*`] },
     newLine: ts.NewLineKind.LineFeed,
   };
 }
