@@ -254,6 +254,7 @@ function oneLine(text: string): string {
     .replace(/\s*\n\s*\]/g, "]")
     .replace(/\s*\n\s*/g, " ")
     .replace(/\{ \}/g, "{}")
+    .replace(/; \}/g, " }")
     .trim();
 }
 

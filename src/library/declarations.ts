@@ -1,6 +1,6 @@
 import type * as TS from "typescript";
 import { outlineFromDeclarations, type ExportOutline } from "./declaration-outline.js";
-import { checkModule, type Importable } from "./type-program.js";
+import { checkModule, readableSpecifiers, type Importable } from "./type-program.js";
 
 export { declarationsOf, outlineFromDeclarations, OUTLINE_LINE_CHARS, type ExportOutline } from "./declaration-outline.js";
 export type { DeclarationLookup, Importable } from "./type-program.js";
@@ -35,11 +35,14 @@ export function emitDeclarations(input: DeclarationsInput): DeclarationsResult {
   try {
     const { ts, program, checker, file } = checkModule(input.code, `${input.name}.ts`, input.importable);
     let dts = "";
-    const emitted = program.emit(file, (fileName, text) => {
+    const write: TS.WriteFileCallback = (fileName, text) => {
       if (fileName.endsWith(".d.ts")) dts = asSpecifiers(text);
-    }, undefined, true);
+    };
+    // forceDtsEmit (TypeScript's internal sixth argument): a declaration the compiler cannot
+    // write (a type of another module that has no name there) must not cost the whole file.
+    const emitted = (program.emit as ForcedEmit)(file, write, undefined, true, undefined, true);
     const warnings = [
-      ...emitted.diagnostics.map((d) => atLine(ts, d)),
+      ...emitted.diagnostics.map((d) => `${atLine(ts, d)} ${UNNAMEABLE_ADVICE}`),
       ...vagueExports(ts, checker, file),
     ];
     return { dts, warnings: [...new Set(warnings)], exports: outlineFromDeclarations(dts) };
@@ -56,6 +59,18 @@ export function emitDeclarations(input: DeclarationsInput): DeclarationsResult {
 function asSpecifiers(dts: string): string {
   return dts.replace(/(["'])(?:\.\.\/)+(library|mcp)\/([^"']+)\1/g, "$1$2/$3$1");
 }
+
+type ForcedEmit = (
+  file: TS.SourceFile,
+  write: TS.WriteFileCallback,
+  cancellation: undefined,
+  onlyDts: boolean,
+  transformers: undefined,
+  forceDtsEmit: boolean,
+) => TS.EmitResult;
+
+/** What to do about a declaration the compiler could not write (TS4xxx, TS2742): the type it needs has no name here. */
+const UNNAMEABLE_ADVICE = "Give the export an explicit type, or export that type from its module.";
 
 const ADVICE = "add a type so the next agent sees what it gives";
 
@@ -128,7 +143,7 @@ function isPublic(ts: typeof TS, declaration: TS.Declaration): boolean {
 }
 
 function atLine(ts: typeof TS, diagnostic: TS.Diagnostic): string {
-  const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, " ");
+  const message = readableSpecifiers(ts.flattenDiagnosticMessageText(diagnostic.messageText, " "));
   if (!diagnostic.file || diagnostic.start === undefined) return message;
   const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
   return `line ${line + 1}: ${message}`;

@@ -1,5 +1,5 @@
 import type * as TS from "typescript";
-import { checkModule, knownNames, LIBRARY_PREFIX, MCP_PREFIX, type Importable } from "./type-program.js";
+import { checkModule, knownNames, LIBRARY_PREFIX, MCP_PREFIX, readableSpecifiers, type Importable } from "./type-program.js";
 
 export type { DeclarationLookup, Importable } from "./type-program.js";
 
@@ -60,7 +60,7 @@ export function diagnose(input: DiagnoseInput): TypeDiagnostic[] {
     if (d.start === undefined || d.file !== file) continue;
     const { line, character } = file.getLineAndCharacterOfPosition(d.start);
     // The in-memory paths of other modules read as their specifiers.
-    let message = ts.flattenDiagnosticMessageText(d.messageText, "\n").replace(/(import\(|module )"\/(library|mcp)\//g, '$1"$2/');
+    let message = readableSpecifiers(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
     const specifier = moduleSpecifierAt(ts, file, d.start);
     if (d.code === 2307 && specifier) message += suggestion(specifier, importable);
     message = withSandboxHint(message);

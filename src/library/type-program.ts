@@ -196,3 +196,8 @@ function libText(location: string, name: string): string | undefined {
 export function knownNames(source: DeclarationLookup | undefined): string[] {
   return source && typeof source !== "function" ? [...source.keys()] : [];
 }
+
+/** Compiler messages name other modules by in-memory path (`"/library/a"`); the agent knows them as `library/a`. */
+export function readableSpecifiers(message: string): string {
+  return message.replace(/(["'])\/(library|mcp)\/([^"']+?)(?:\.d\.ts)?\1/g, "$1$2/$3$1");
+}

@@ -161,6 +161,15 @@ export const names = async () => (await mem.read_graph()).entities.map((e) => e.
     expect(out.dts).toBe('export declare const f: () => import("library/b").Deep;\n');
   });
 
+  it("still writes the file when a type cannot be named, and says what to do", () => {
+    const library = new Map([["hidden", "interface Hidden { x: number }\nexport declare function getHidden(): Hidden;\nexport {};\n"]]);
+    const out = emitDeclarations({ name: "uses-hidden", code: `import { getHidden } from "library/hidden";\nexport const f = () => getHidden();\nexport const g = 1;\n`, importable: { library } });
+    expect(out.dts).toContain("export declare const g = 1;");
+    expect(out.warnings).toEqual([
+      `line 2: Exported variable 'f' has or is using name 'Hidden' from external module "library/hidden" but cannot be named. Give the export an explicit type, or export that type from its module.`,
+    ]);
+  });
+
   it("follows a changed declaration of an imported integration", () => {
     const code = `import { ping } from "library/pinger";\nexport const twice = async () => [await ping(), await ping()];\n`;
     const library = new Map([["pinger", "export declare function ping(): Promise<string>;"]]);
@@ -187,7 +196,7 @@ export default { size };
       { name: "size", kind: "function", line: "size(x: string): number (+1 overload)" },
       { name: "first", kind: "function", line: "first<T>(items: T[]): T", doc: "Keeps the first item." },
       { name: "Pair", kind: "type", line: "type Pair<T> = [T, T]" },
-      { name: "default", kind: "const", line: "default: { size: typeof size; }" },
+      { name: "default", kind: "const", line: "default: { size: typeof size }" },
     ]);
     expect(declarationsOf(out.dts, ["first"])).toBe("/** Keeps the first item. */\ndeclare function firstOf<T>(items: T[]): T;\nexport { firstOf as first };");
   });
@@ -201,7 +210,7 @@ export declare function search(query: { text: string; filters: { field: string; 
     expect(status!.line.length).toBeLessThan(200);
     // Parameters are never shortened: the line is long rather than wrong.
     expect(search!.line).toBe(
-      'search(query: { text: string; filters: { field: string; op: "eq" | "ne" | "gt" | "lt"; value: string | number; }[]; sort?: { field: string; direction: "asc" | "desc"; }; page?: number; }): Promise<{ total: number; items: string[]; }>',
+      'search(query: { text: string; filters: { field: string; op: "eq" | "ne" | "gt" | "lt"; value: string | number }[]; sort?: { field: string; direction: "asc" | "desc" }; page?: number }): Promise<{ total: number; items: string[] }>',
     );
   });
 
