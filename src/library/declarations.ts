@@ -29,7 +29,10 @@ export interface DeclarationsResult {
  * declares `() => Promise<Issue[]>`), classes keep `extends`, local types that exports
  * use are included and doc comments are kept whole. Type errors in the code do not stop
  * it (see `diagnose` for them). Never throws: a compiler failure is a warning and an
- * empty `dts`.
+ * empty `dts`. Synchronous (TypeScript is loaded on first use).
+ *
+ * A save that also calls `diagnose({ code, filename: \`${name}.ts\`, importable })` with the
+ * same code and importable declarations shares one checked program with this call.
  */
 export function emitDeclarations(input: DeclarationsInput): DeclarationsResult {
   try {

@@ -123,7 +123,8 @@ export function checkModule(code: string, fileName: string, importable: Importab
 
   const host: TS.CompilerHost = {
     getSourceFile(path, languageVersion) {
-      if (path === rootPath) return ts.createSourceFile(path, code, languageVersion, true, ts.ScriptKind.TS);
+      // Parent pointers come from the binder, which runs before anything reads them.
+      if (path === rootPath) return ts.createSourceFile(path, code, languageVersion, false, ts.ScriptKind.TS);
       if (path === SANDBOX_WORLD_FILE || path.startsWith(LIB_DIR)) {
         let file = fixedFiles.get(path);
         if (!file) {
