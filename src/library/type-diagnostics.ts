@@ -1,4 +1,5 @@
 import type * as TS from "typescript";
+import { failsAtRun, nodeAt } from "./missing-imports.js";
 import { checkModule, knownNames, LIBRARY_PREFIX, MCP_PREFIX, readableSpecifiers, type Importable } from "./type-program.js";
 
 export type { DeclarationLookup, Importable } from "./type-program.js";
@@ -13,9 +14,10 @@ export interface TypeDiagnostic {
   /** TypeScript's error number (2305 for "Module has no exported member"). */
   code: number;
   /**
-   * "error": certain to fail when run: a syntax error, or a name imported from `library/…`,
-   * `mcp/…` or `toolsmith` (or read from such a module's namespace) that does not exist.
-   * "warning": any other type error; the code may still run as intended.
+   * "error": certain to fail when run: a syntax error, or a module of `library/…`, `mcp/…`
+   * or `toolsmith` (or a name imported from one) that does not exist and that the code
+   * uses as a value, or a call of a missing member of such a module's namespace
+   * (`missing-imports.ts`). "warning": any other type error; the code may still run as intended.
    */
   severity: "error" | "warning";
 }
@@ -28,13 +30,6 @@ export interface DiagnoseInput {
   importable?: Importable;
 }
 
-/**
- * Errors about names a module imports that do not exist. ES modules link before they
- * run, so a missing named import fails every run. 2339/2551 (no such property) count only
- * on the namespace of such a module (`import * as gh from "library/github"; gh.lst()`).
- */
-const MISSING_IMPORT_CODES = new Set([1192, 2305, 2307, 2459, 2460, 2613, 2614, 2724]);
-const MISSING_PROPERTY_CODES = new Set([2339, 2551]);
 /** How many similar names a "Cannot find module" message suggests. */
 const SUGGESTIONS = 3;
 
@@ -64,7 +59,7 @@ export function diagnose(input: DiagnoseInput): TypeDiagnostic[] {
     const specifier = moduleSpecifierAt(ts, file, d.start);
     if (d.code === 2307 && specifier) message += suggestion(specifier, importable);
     message = withSandboxHint(message);
-    const certain = syntactic.includes(d as TS.DiagnosticWithLocation) || isMissingImport(ts, checked.checker, file, d, specifier);
+    const certain = syntactic.includes(d as TS.DiagnosticWithLocation) || failsAtRun(ts, checked.checker, file, d);
     out.push({ line: line + 1, column: character + 1, message, code: d.code, severity: certain ? "error" : "warning" });
   }
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -96,27 +91,9 @@ function withSandboxHint(message: string): string {
   return `Cannot find name '${name}'. ${SANDBOX_HINT}`;
 }
 
-function isSandboxModule(specifier: string): boolean {
-  return specifier === "toolsmith" || specifier.startsWith(LIBRARY_PREFIX) || specifier.startsWith(MCP_PREFIX);
-}
-
-function isMissingImport(ts: typeof TS, checker: TS.TypeChecker, file: TS.SourceFile, d: TS.Diagnostic, specifier: string | undefined): boolean {
-  if (MISSING_IMPORT_CODES.has(d.code)) return specifier !== undefined && isSandboxModule(specifier);
-  if (!MISSING_PROPERTY_CODES.has(d.code) || d.start === undefined) return false;
-  // `ns.name` where ns is `import * as ns from "<sandbox module>"`, read as a value.
-  const node = tokenAt(ts, file, d.start);
-  const access = node?.parent;
-  if (!access || !ts.isPropertyAccessExpression(access) || access.name !== node || !ts.isIdentifier(access.expression)) return false;
-  const symbol = checker.getSymbolAtLocation(access.expression);
-  const declaration = symbol?.declarations?.[0];
-  if (!declaration || !ts.isNamespaceImport(declaration)) return false;
-  const from = declaration.parent.parent.moduleSpecifier;
-  return ts.isStringLiteral(from) && isSandboxModule(from.text);
-}
-
 /** The module specifier of the import or export (static or dynamic) around a position, if any. */
 function moduleSpecifierAt(ts: typeof TS, file: TS.SourceFile, position: number): string | undefined {
-  for (let node = tokenAt(ts, file, position); node; node = node.parent) {
+  for (let node = nodeAt(ts, file, position); node; node = node.parent) {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       return node.moduleSpecifier.text;
     }
@@ -131,18 +108,6 @@ function moduleSpecifierAt(ts: typeof TS, file: TS.SourceFile, position: number)
     if (ts.isStatement(node)) return undefined;
   }
   return undefined;
-}
-
-/** The innermost node that starts at or spans `position`. */
-function tokenAt(ts: typeof TS, file: TS.SourceFile, position: number): TS.Node | undefined {
-  let found: TS.Node | undefined;
-  const visit = (node: TS.Node): void => {
-    if (position < node.getStart(file) || position >= node.end) return;
-    found = node;
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(file, visit);
-  return found;
 }
 
 /** " Saved integrations with similar names: library/a, library/b." when the lookup can list names. */

@@ -71,6 +71,8 @@ function compilerOptions(ts: typeof TS): TS.CompilerOptions {
     lib: [...SANDBOX_LIBS],
     types: [],
     strict: true,
+    // `import "library/x"` runs the module: a missing one fails the run like any other import.
+    noUncheckedSideEffectImports: true,
     skipLibCheck: true,
     declaration: true,
     emitDeclarationOnly: true,

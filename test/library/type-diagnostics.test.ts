@@ -88,6 +88,28 @@ export default title;
     expect(found[0]).toMatchObject({ line: 2, code: 1005 });
   });
 
+  it("a missing name used only in types is a warning: the compiled code never imports it", () => {
+    const code = `import { Isue, listIssues } from "library/tracker";
+import type { Gone } from "library/gone";
+import { type Other } from "toolsmith";
+class Local implements Isue {}
+const all: Isue[] = await listIssues();
+export default all as unknown as [Gone, Other, Local];
+`;
+    const found = diagnose({ code, importable });
+    expect(found.map(({ line, code, severity }) => ({ line, code, severity }))).toEqual([
+      { line: 1, code: 2724, severity: "warning" },
+      { line: 2, code: 2307, severity: "warning" },
+      { line: 3, code: 2305, severity: "warning" },
+    ]);
+    // The same name read as a value, or a class extending it, reaches the run.
+    expect(certainFailures(diagnose({ code: `import { Isue } from "library/tracker";\nexport class Local extends Isue {}`, importable }))).toHaveLength(1);
+    expect(certainFailures(diagnose({ code: `import { Isue } from "library/tracker";\nexport default { Isue };`, importable }))).toHaveLength(1);
+    expect(certainFailures(diagnose({ code: `import { Isue } from "library/tracker";\nexport { Isue };`, importable }))).toHaveLength(1);
+    expect(certainFailures(diagnose({ code: `export { Isue } from "library/tracker";`, importable }))).toHaveLength(1);
+    expect(certainFailures(diagnose({ code: `export type { Isue } from "library/tracker";`, importable }))).toHaveLength(0);
+  });
+
   it("an import of another module (not library/, mcp/ or toolsmith) is only a warning", () => {
     expect(diagnose({ code: `import _ from "lodash";\nexport default _;` })).toMatchObject([{ code: 2307, severity: "warning" }]);
   });

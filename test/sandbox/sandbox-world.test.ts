@@ -128,13 +128,35 @@ describe("sandbox world: declarations match what guest code sees", () => {
     expect(at('import { secret } from "toolsmith";\nconst a = await secret("X");\nexport default a;')).toEqual([]);
     expect(at('import { secret } from "toolsmith";\nsecret(1);')).toEqual([{ line: 2, code: 2345, severity: "warning" }]);
     expect(at('import { workspace } from "toolsmith";\nawait workspace.read();')).toEqual([{ line: 2, code: 2554, severity: "warning" }]);
-    expect(at('import { fetchJson } from "toolsmith";')).toEqual([{ line: 1, code: 2305, severity: "error" }]);
-    expect(at('import { __internal } from "toolsmith";')).toEqual([{ line: 1, code: 2305, severity: "error" }]);
+    expect(at('import { fetchJson } from "toolsmith";\nexport default fetchJson;')).toEqual([{ line: 1, code: 2305, severity: "error" }]);
+    expect(at('import { __internal } from "toolsmith";\nexport default __internal;')).toEqual([{ line: 1, code: 2305, severity: "error" }]);
     const node = diagnose({ code: "export default process.env.HOME;" });
     expect(node).toHaveLength(1);
     expect(node[0]!.message).toMatch(/^Cannot find name 'process'\. The sandbox is neither Node\.js nor a browser: its globals are console, fetch/);
     expect(diagnose({ code: "const c = new AbortController(); setInterval(() => {}, 1);" }).map((d) => d.code)).toEqual([2304, 2304]);
     expect(diagnose({ code: "const r = await fetch('https://x.test'); await r.blob();" })[0]?.message).toMatch(/Property 'blob' does not exist on type 'Response'/);
+  });
+
+  it("what diagnose calls certain to fail is what fails in the sandbox, and only that", async () => {
+    const cases: Array<[string, "error" | "warning"]> = [
+      ['import { Nope } from "toolsmith";\nexport default Nope;', "error"],
+      ['import { secrt } from "toolsmith";\nexport default typeof secrt;', "error"],
+      ['import "library/not-saved";\nexport default 1;', "error"],
+      ['import * as t from "toolsmith";\nexport default t.secrt("X");', "error"],
+      ['const m = await import("library/not-saved");\nexport default m;', "error"],
+      // Used only as types: esbuild drops the import, the run never sees it.
+      ['import { Nope } from "toolsmith";\nconst x: Nope = 1;\nexport default x;', "warning"],
+      ['import type { Nope } from "toolsmith";\nexport default (1 as unknown as Nope);', "warning"],
+      ['import { type Missing } from "library/not-saved";\nexport default (2 as unknown as Missing);', "warning"],
+      // Reading a missing member of a namespace gives undefined; only calling it throws.
+      ['import * as t from "toolsmith";\nexport default typeof t.secrt;', "warning"],
+    ];
+    for (const [code, expected] of cases) {
+      const severities = diagnose({ code }).map((d) => d.severity);
+      expect(severities.includes("error") ? "error" : "warning", code).toBe(expected);
+      const reply = await env.call("run_code", { code });
+      expect(reply.isError, `${code}\n${reply.text}`).toBe(expected === "error");
+    }
   });
 
   it("every declared global and toolsmith export exists in the sandbox, and nothing else of toolsmith is public", async () => {
