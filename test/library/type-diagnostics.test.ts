@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { certainFailures, diagnose, formatDiagnostic } from "../../dist/library/type-diagnostics.js";
+import { upstreamDeclarations } from "../../dist/library/upstream-declarations.js";
 
 const tracker = `/** An issue. */
 export interface Issue { id: number; title: string }
@@ -108,6 +109,23 @@ export default all as unknown as [Gone, Other, Local];
     expect(certainFailures(diagnose({ code: `import { Isue } from "library/tracker";\nexport { Isue };`, importable }))).toHaveLength(1);
     expect(certainFailures(diagnose({ code: `export { Isue } from "library/tracker";`, importable }))).toHaveLength(1);
     expect(certainFailures(diagnose({ code: `export type { Isue } from "library/tracker";`, importable }))).toHaveLength(0);
+  });
+
+  it("checks mcp/<server> imports against the declarations of the generated module, default export included", () => {
+    const everything = upstreamDeclarations([
+      { name: "get-sum", description: "Adds two numbers", inputSchema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] }, outputSchema: { type: "object", properties: { sum: { type: "number" } }, required: ["sum"] } },
+      { name: "echo", inputSchema: { type: "object", properties: { message: { type: "string" } }, required: ["message"] } },
+    ]);
+    expect(everything).toContain("export function get_sum(args: { a: number; b: number }): Promise<{ sum: number }>;");
+    expect(everything).toContain('declare const _default: {\n    "get-sum": typeof get_sum;\n    "echo": typeof echo;\n};\nexport default _default;');
+    const upstream = new Map([["everything", everything]]);
+    const code = `import tools, { get_sum } from "mcp/everything";
+const { sum } = await get_sum({ a: 1, b: 2 });
+const again = await tools["get-sum"]({ a: sum, b: 1 });
+export default [sum, again.sum, await tools.echo({ message: "hi" })];
+`;
+    expect(diagnose({ code, importable: { upstream } })).toEqual([]);
+    expect(diagnose({ code: `import { get_sum } from "mcp/everything";\nexport default await get_sum({ a: 1 });`, importable: { upstream } })).toMatchObject([{ line: 2, code: 2345, severity: "warning" }]);
   });
 
   it("an import of another module (not library/, mcp/ or toolsmith) is only a warning", () => {
