@@ -7,6 +7,11 @@
 // Each sample changes the module (as every save does), so nothing is answered from the
 // last-program memo; the ES libraries, the sandbox world and the library's declarations
 // are parsed once and shared, as they are in the server.
+//
+// Measured 2026-12 on the shared 2-core dev machine (node 20, 332-line module): at load
+// average 3.4, p50 72 ms for diagnose, 45 ms for emitDeclarations, 54-61 ms for both
+// (one program), p90 ≤ 108 ms; at load average 11-12 the same steps took p50 115-280 ms
+// of wall time for 75-130 ms of CPU. Reading a stored .d.ts (outline, declarationsOf): ~1 ms.
 import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { declarationsOf, emitDeclarations, outlineFromDeclarations } from "../dist/library/declarations.js";

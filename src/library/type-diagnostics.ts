@@ -39,14 +39,15 @@ const SUGGESTIONS = 3;
  * position. Never throws: a compiler failure gives no diagnostics.
  */
 export function diagnose(input: DiagnoseInput): TypeDiagnostic[] {
-  let checked;
   try {
-    checked = checkModule(input.code, input.filename ?? "main.ts", input.importable);
+    return check(input);
   } catch {
     return [];
   }
-  const { ts, program, file } = checked;
-  const importable = input.importable ?? {};
+}
+
+function check(input: DiagnoseInput): TypeDiagnostic[] {
+  const { ts, program, checker, file } = checkModule(input.code, input.filename ?? "main.ts", input.importable);
   const syntactic = program.getSyntacticDiagnostics(file);
   // With syntax errors the checker's findings are mostly noise.
   const semantic = syntactic.length ? [] : program.getSemanticDiagnostics(file);
@@ -56,10 +57,9 @@ export function diagnose(input: DiagnoseInput): TypeDiagnostic[] {
     const { line, character } = file.getLineAndCharacterOfPosition(d.start);
     // The in-memory paths of other modules read as their specifiers.
     let message = readableSpecifiers(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-    const specifier = moduleSpecifierAt(ts, file, d.start);
-    if (d.code === 2307 && specifier) message += suggestion(specifier, importable);
+    if (d.code === 2307) message += suggestion(moduleSpecifierAt(ts, file, d.start), input.importable ?? {});
     message = withSandboxHint(message);
-    const certain = syntactic.includes(d as TS.DiagnosticWithLocation) || failsAtRun(ts, checked.checker, file, d);
+    const certain = syntactic.includes(d as TS.DiagnosticWithLocation) || failsAtRun(ts, checker, file, d);
     out.push({ line: line + 1, column: character + 1, message, code: d.code, severity: certain ? "error" : "warning" });
   }
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -111,7 +111,8 @@ function moduleSpecifierAt(ts: typeof TS, file: TS.SourceFile, position: number)
 }
 
 /** " Saved integrations with similar names: library/a, library/b." when the lookup can list names. */
-function suggestion(specifier: string, importable: Importable): string {
+function suggestion(specifier: string | undefined, importable: Importable): string {
+  if (specifier === undefined) return "";
   const [prefix, source, what] = specifier.startsWith(LIBRARY_PREFIX)
     ? [LIBRARY_PREFIX, importable.library, "Saved integrations"]
     : specifier.startsWith(MCP_PREFIX)
