@@ -1,0 +1,146 @@
+import type { BuiltinEntry } from "./sandbox-world.js";
+
+const importOf = (name: string) => `import { ${name} } from "toolsmith";`;
+
+/**
+ * The exports of the `toolsmith` module (`builtin-modules.ts`), one entry each, as they
+ * appear inside `declare module "toolsmith"`. Host errors are plain Errors whose `name`
+ * says what happened (`bridge/host-bridge.ts`, GUEST_FACING_ERRORS): there are no error
+ * classes at run time, so `instanceof` cannot be used and the entry declares only types.
+ */
+export const TOOLSMITH_ENTRIES: readonly BuiltinEntry[] = [
+  {
+    kind: "builtin",
+    name: "secret",
+    description:
+      "secret(name): a placeholder string for a configured secret, returned synchronously (no await needed); the host puts the real value into requests to that secret's hosts only.",
+    import: importOf("secret"),
+    signature: `/**
+ * A placeholder for the configured secret \`name\`, returned synchronously (a string,
+ * not a promise). Put it anywhere in a fetch's URL, headers or body, whole or inside a
+ * longer string ("Bearer " + secret("API_TOKEN")); the host substitutes the real value
+ * only in requests to the hosts the secret is bound to, and refuses the request
+ * (SecretRefusedError) if it is headed anywhere else. Guest code never sees the value,
+ * and a value echoed back in a response, log or result reads "[secret:NAME]".
+ * Throws an Error naming the configured secrets when \`name\` is not one of them;
+ * a person adds one with \`toolsmith secret set NAME --host <api host>\`.
+ * An integration lists the secrets it uses in save_integration's \`secrets\`.
+ */
+export function secret(name: string): string;`,
+  },
+  {
+    kind: "builtin",
+    name: "sleep",
+    description: "sleep(ms): a promise that resolves after ms milliseconds (bounded by the run's time limit).",
+    import: importOf("sleep"),
+    signature: `/** Resolves after ms milliseconds. The run's time limit still applies: a sleep past it ends the run with a TimeoutError. */
+export function sleep(ms: number): Promise<void>;`,
+  },
+  {
+    kind: "builtin",
+    name: "progress",
+    description: "progress(message, progress?, total?): reports progress of a long run to the MCP client.",
+    import: importOf("progress"),
+    signature: `/**
+ * Reports progress to the client (shown when it asked for progress notifications;
+ * otherwise a no-op). progress and total are numbers such as items done and items
+ * overall. Resolves once the host has passed it on. It counts as a host call
+ * (limits.maxHostCalls), so report every few items rather than every one.
+ */
+export function progress(message: string, progress?: number, total?: number): Promise<void>;`,
+  },
+  {
+    kind: "builtin",
+    name: "basicAuth",
+    description: 'basicAuth(username, password): an HTTP Basic Authorization header value; works with secret() placeholders.',
+    import: importOf("basicAuth"),
+    signature: `/**
+ * "Basic " + base64(username + ":" + password), for an Authorization header. Either part
+ * may be (or contain) a secret() placeholder: the host substitutes the real value inside
+ * the base64 when the request goes to that secret's hosts.
+ */
+export function basicAuth(username: string, password: string): string;`,
+  },
+  {
+    kind: "builtin",
+    name: "workspace",
+    description:
+      "workspace.read/write/readJson/writeJson/list/remove: text files kept between runs under the workspace folder, so large data stays out of the model's context.",
+    import: importOf("workspace"),
+    signature: `/** A file or folder in the workspace. */
+export interface WorkspaceEntry {
+  /** Relative to the workspace folder (not to the listed folder), with "/" separators. */
+  path: string;
+  type: "file" | "directory";
+  /** Bytes; 0 for a directory. */
+  size: number;
+}
+/**
+ * Text files kept between runs (and shared by all runs) under the toolsmith home's
+ * workspace/ folder. Paths are relative to it, with "/" ("data/items.json"); absolute
+ * paths, ".." that leads outside, and symbolic links are refused. Every failure rejects
+ * with an Error named "WorkspaceError" whose message says what to do.
+ */
+export const workspace: {
+  /** The file's text (UTF-8). Rejects with WorkspaceError if it does not exist or is a directory. */
+  read(path: string): Promise<string>;
+  /**
+   * Replaces the file with text, atomically, creating missing folders. Rejects with
+   * WorkspaceError past the workspace quota (limits.workspaceMb) or when a part of the
+   * path is a file. Resolves to the cleaned path and the bytes written.
+   */
+  write(path: string, text: string): Promise<{ path: string; bytes: number }>;
+  /** read() then JSON.parse: rejects with a SyntaxError when the file is not JSON. */
+  readJson(path: string): Promise<any>;
+  /** write() of JSON.stringify(value, null, 2). */
+  writeJson(path: string, value: unknown): Promise<{ path: string; bytes: number }>;
+  /**
+   * The entries directly inside a folder (default: the workspace itself), sorted by path,
+   * not recursive, symbolic links left out, at most 10,000. Rejects with WorkspaceError
+   * if the folder does not exist.
+   */
+  list(path?: string): Promise<WorkspaceEntry[]>;
+  /** Removes a file or a whole folder. Resolves to \`{ removed: false }\` if nothing was there; the workspace itself cannot be removed. */
+  remove(path: string): Promise<{ removed: boolean }>;
+};`,
+  },
+  {
+    kind: "builtin",
+    name: "errors",
+    description:
+      "The names of errors the host raises in guest code (NetworkRefusedError, FetchError, SecretRefusedError, WorkspaceError, LimitError, UpstreamError, UpstreamToolError, …): catch them and test error.name.",
+    import: 'import type { HostErrorName } from "toolsmith";',
+    signature: `/**
+ * The \`name\` of an Error the host raises in guest code. They are plain Errors (no
+ * classes to import: test \`error.name\`, not instanceof), each with a message that says
+ * how to fix it:
+ * - "NetworkRefusedError": fetch to a host outside network.allow, to a private or loopback
+ *   address, or past network.maxRequestsPerRun; during a save's test, a host or secret the
+ *   integration does not declare;
+ * - "SecretRefusedError": a secret headed for a host it is not bound to;
+ * - "FetchError": the request failed (DNS, connection, timeout, redirects, response too large);
+ * - "WorkspaceError": a workspace call failed (missing file, bad path, quota);
+ * - "UpstreamToolError": an mcp/<server> tool answered with an error;
+ * - "UpstreamError": the upstream MCP server could not be reached or failed;
+ * - "UnavailableError": the capability is not configured here (e.g. no upstream servers);
+ * - "LimitError": the run made more host calls than limits.maxHostCalls;
+ * - "HostError": the host failed for a reason it does not disclose.
+ * A run that passes its time or memory limit ends with "TimeoutError" or "MemoryError";
+ * guest code cannot catch those.
+ */
+export type HostErrorName =
+  | "NetworkRefusedError"
+  | "SecretRefusedError"
+  | "FetchError"
+  | "WorkspaceError"
+  | "UpstreamToolError"
+  | "UpstreamError"
+  | "UnavailableError"
+  | "LimitError"
+  | "HostError";
+/** An Error raised by the host: \`catch (e) { if ((e as HostError).name === "FetchError") … }\`. */
+export interface HostError extends Error {
+  name: HostErrorName;
+}`,
+  },
+];
