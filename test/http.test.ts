@@ -374,7 +374,7 @@ describe("hardening", () => {
   });
 
   it("counts runs pipelined on one connection as one client, whatever labels or session ids they carry", async () => {
-    const server = await inProcess({ poolSize: 1, config: { limits: { maxQueuedRuns: 8 } } });
+    const server = await inProcess({ poolSize: 1, config: { limits: { maxQueuedRuns: 8, maxConcurrentRuns: 1 } } });
     try {
       const call = (i: number) =>
         rawPost(server.port, JSON.stringify({ jsonrpc: "2.0", id: i, method: "tools/call", params: { name: "run_code", arguments: { code: 'import { sleep } from "toolsmith"; await sleep(300); export default "slept"' } } }), {

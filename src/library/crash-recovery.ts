@@ -4,6 +4,7 @@ import type { GitRepo } from "./git-repo.js";
 import { nameOfFile } from "./names.js";
 import { NotRegularFileError, removeInside, writeInside } from "./regular-files.js";
 import { ensureStateDir, writeStateFileInPlace } from "./state-files.js";
+import { isProcessAlive } from "../util/process-alive.js";
 
 /** The folder of `state/` where each live process of a home keeps a file named by its pid. */
 const PROCESSES_DIR = "processes";
@@ -120,7 +121,7 @@ export class CrashRecovery {
     for (const entry of entries) {
       const pid = Number(entry);
       if (!Number.isInteger(pid) || pid === selfPid) continue;
-      if (isAlive(pid)) alive.push(pid);
+      if (isProcessAlive(pid)) alive.push(pid);
       else await rm(join(this.locks, entry), { force: true });
     }
     return alive;
@@ -144,14 +145,6 @@ export class CrashRecovery {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Files left by writeFileAtomic when its process died between write and rename. */
 async function findTempFiles(root: string): Promise<string[]> {

@@ -2,6 +2,7 @@ import { open, readFile, rm, stat } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import { isProcessAlive } from "../util/process-alive.js";
 
 /**
  * How long a writer waits for another toolsmith process to finish with the library
@@ -151,7 +152,7 @@ function isStale(current: { owner?: LockOwner; ageMs: number }): boolean {
   if (!owner) return current.ageMs > UNREADABLE_LOCK_STALE_MS;
   // A process on another machine (a home on a shared disk) cannot be checked: it is live.
   if (owner.host !== hostname()) return false;
-  if (!isAlive(owner.pid)) return true;
+  if (!isProcessAlive(owner.pid)) return true;
   // The pid runs, but it may be another process that was given the dead owner's pid.
   const ticks = startTicksOf(owner.pid);
   return owner.startTicks !== undefined && ticks !== undefined && ticks !== owner.startTicks;
@@ -164,14 +165,6 @@ function busy(current: { owner?: LockOwner }, waitMs: number): LibraryBusyError 
   );
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Field 22 of /proc/<pid>/stat (start time in ticks since boot); undefined where there is no /proc. */
 function startTicksOf(pid: number): number | undefined {

@@ -106,6 +106,33 @@ export const workspace: {
   },
   {
     kind: "builtin",
+    name: "library",
+    description:
+      "library.remove(name, { force? }) and library.rename(from, to, { force? }): take an integration out of the library or rename it, one commit each (run_code only, not in a save's test).",
+    import: importOf("library"),
+    signature: `/** How a dependent's test went after a remove or rename (null: it has no test). */
+export interface DependentOutcome {
+  name: string;
+  passed: boolean | null;
+  error?: string;
+}
+/**
+ * The saved library itself (run_code only; a save's test cannot call it). Each call is one
+ * git commit, so history keeps the old version; integrations that import the changed one
+ * are re-tested and their verified state updated. Removing or renaming an integration that
+ * others import is refused (an Error named "LibraryError" naming them) unless
+ * { force: true }; forced, the dependents whose tests fail are marked unverified, and
+ * their code is not edited.
+ */
+export const library: {
+  /** Deletes an integration (its history stays in git). */
+  remove(name: string, options?: { force?: boolean }): Promise<{ version: string; removed: string; dependents: DependentOutcome[] }>;
+  /** Moves an integration to a new name in one commit (git follows the file); its own test is re-run under the new name. */
+  rename(from: string, to: string, options?: { force?: boolean }): Promise<{ version: string; from: string; to: string; verified: boolean; dependents: DependentOutcome[] }>;
+};`,
+  },
+  {
+    kind: "builtin",
     name: "errors",
     description:
       "The names of errors the host raises in guest code (NetworkRefusedError, FetchError, SecretRefusedError, WorkspaceError, LimitError, UpstreamError, UpstreamToolError, …): catch them and test error.name.",
@@ -123,6 +150,7 @@ export const workspace: {
  * - "UpstreamToolError": an mcp/<server> tool answered with an error;
  * - "UpstreamError": the upstream MCP server could not be reached or failed;
  * - "UnavailableError": the capability is not configured here (e.g. no upstream servers);
+ * - "LibraryError": library.remove/rename refused (others import it) or could not commit;
  * - "LimitError": the run made more host calls than limits.maxHostCalls;
  * - "HostError": the host failed for a reason it does not disclose.
  * A run that passes its time or memory limit ends with "TimeoutError" or "MemoryError";
@@ -137,6 +165,7 @@ export type HostErrorName =
   | "UpstreamError"
   | "UnavailableError"
   | "LimitError"
+  | "LibraryError"
   | "HostError";
 /** An Error raised by the host: \`catch (e) { if ((e as HostError).name === "FetchError") … }\`. */
 export interface HostError extends Error {
