@@ -89,6 +89,40 @@ function nestsDeeperThan(json: string, maxDepth: number): boolean {
   return false;
 }
 
+/** The marker a cut array ends with (here or in the guest's own cut): `…[+N items]`. */
+const ITEMS_MARKER = /^…\[\+(\d+) items\]$/;
+/** The value of the `…` key a cut object ends with: `+N keys`. */
+const KEYS_MARKER = /^\+(\d+) keys$/;
+
+/**
+ * How many items an array stood for before any cut: its items, less a trailing
+ * `…[+N items]` marker, plus N. `intact` is how many leading items are whole: the guest's
+ * own cut turns the items past its budget into a bare "…" each, which are kept no further.
+ */
+function arrayCounts(value: unknown[]): { intact: number; total: number } {
+  let length = value.length;
+  let dropped = 0;
+  const last = value[length - 1];
+  const marker = typeof last === "string" ? ITEMS_MARKER.exec(last) : null;
+  if (marker) {
+    length -= 1;
+    dropped = Number(marker[1]);
+  }
+  let intact = value.indexOf("…");
+  if (intact < 0 || intact > length) intact = length;
+  return { intact, total: length + dropped };
+}
+
+/** An object's entries less a `…: "+N keys"` marker, and how many keys it stood for. */
+function objectCounts(value: Record<string, unknown>): { entries: Array<[string, unknown]>; total: number } {
+  const entries = Object.entries(value);
+  const markerAt = entries.findIndex(([key, item]) => key === "…" && typeof item === "string" && KEYS_MARKER.test(item));
+  if (markerAt < 0) return { entries, total: entries.length };
+  const dropped = Number(KEYS_MARKER.exec(entries[markerAt]![1] as string)![1]);
+  entries.splice(markerAt, 1);
+  return { entries, total: entries.length + dropped };
+}
+
 /** Recursion is bounded by `caps.depth` (at most MAX_JSON_DEPTH). */
 function shrink(value: unknown, caps: Caps, depth: number): unknown {
   if (typeof value === "string") {
@@ -97,13 +131,16 @@ function shrink(value: unknown, caps: Caps, depth: number): unknown {
   if (value === null || typeof value !== "object") return value;
   if (depth >= caps.depth) return Array.isArray(value) ? `[…${value.length} items]` : `{…${Object.keys(value).length} keys}`;
   if (Array.isArray(value)) {
-    const kept = value.slice(0, caps.items).map((item) => shrink(item, caps, depth + 1));
-    if (value.length > caps.items) kept.push(`…[+${value.length - caps.items} items]`);
+    const { intact, total } = arrayCounts(value);
+    const keep = Math.min(caps.items, intact);
+    const kept = value.slice(0, keep).map((item) => shrink(item, caps, depth + 1));
+    if (total > keep) kept.push(`…[+${total - keep} items]`);
     return kept;
   }
-  const entries = Object.entries(value);
+  const { entries, total } = objectCounts(value as Record<string, unknown>);
+  const keep = Math.min(caps.keys, entries.length);
   const out: Record<string, unknown> = {};
-  for (const [key, item] of entries.slice(0, caps.keys)) setOwn(out, key, shrink(item, caps, depth + 1));
-  if (entries.length > caps.keys) setOwn(out, "…", `+${entries.length - caps.keys} keys`);
+  for (const [key, item] of entries.slice(0, keep)) setOwn(out, key, shrink(item, caps, depth + 1));
+  if (total > keep) setOwn(out, "…", `+${total - keep} keys`);
   return out;
 }

@@ -77,6 +77,9 @@ export const GUEST_PRELUDE_JS = String.raw`
   // budget (characters): past it, arrays and objects are cut and strings shortened, so
   // turning a huge result into JSON costs time in proportion to what is kept.
   let lastSerializeCut = false;
+  // The guest's own cut of a result is only a bound on what crosses to the host (which cuts
+  // precisely to limits.maxOutputChars): a few times the limit, so the host's cut decides.
+  const GUEST_OUTPUT_FACTOR = 4;
   // A small tree of plain objects and arrays over strings, numbers, booleans and nulls
   // (most host-call arguments and logged records) needs no replacer: JSON.stringify gives
   // what the replacer would. The check reads property descriptors, so it runs no getter
@@ -129,7 +132,14 @@ export const GUEST_PRELUDE_JS = String.raw`
       } else ancestors.push(v);
       let out = toPlain(v);
       used += StringCtor(key).length + 4;
-      if (used > limit) { cut = true; return out !== null && typeof out === "object" ? "…" : typeof out === "string" ? "…" : out; }
+      // Past the budget: objects and strings become a bare "…" (the host counts it as one dropped
+      // item); numbers, booleans and null stay as they are, so nothing is lost and nothing is cut.
+      if (used > limit) {
+        // A cut's own marker ("…[+N items]") is kept: it carries the count the host reports.
+        if (typeof out === "string" && out.startsWith("…[+")) return out;
+        if (out !== null && (typeof out === "object" || typeof out === "string")) { cut = true; return "…"; }
+        return out;
+      }
       if (isArray(out)) {
         const room = Math.max(1, Math.floor((limit - used) / 4));
         if (out.length > room) { cut = true; const total = out.length; out = out.slice(0, room); out.push("…[+" + (total - room) + " items]"); }
@@ -263,7 +273,7 @@ export const GUEST_PRELUDE_JS = String.raw`
   function finish(namespaceOrPromise) {
     return promiseThen(
       promiseThen(promiseResolve(namespaceOrPromise), (ns) => ns.default),
-      (value) => { try { const json = serialize(value, undefined, runConfig.maxOutputChars); return (lastSerializeCut ? "2" : "1") + json; } catch (e) { const d = describeError(e); return "0" + serialize({ name: "SerializationError", message: "The default export could not be turned into JSON: " + d.name + ": " + d.message }); } },
+      (value) => { try { const json = serialize(value, undefined, runConfig.maxOutputChars === undefined ? undefined : runConfig.maxOutputChars * GUEST_OUTPUT_FACTOR); return (lastSerializeCut ? "2" : "1") + json; } catch (e) { const d = describeError(e); return "0" + serialize({ name: "SerializationError", message: "The default export could not be turned into JSON: " + d.name + ": " + d.message }); } },
       (error) => "0" + serialize(describeError(error)),
     );
   }
