@@ -20,6 +20,7 @@ import { summarizeToolResult, upstreamToolResults, type McpToolResult } from "./
 import type { HostBridge } from "./bridge/host-bridge.js";
 import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
+import { NetworkPolicy } from "./bridge/network/network-policy.js";
 import { UsageStats } from "./library/usage-stats.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
 import { removeIntegration, renameIntegration, revertIntegration, type EditOptions, type EditOutcome } from "./library/library-edits.js";
@@ -370,7 +371,7 @@ export class Toolsmith {
   }
 
   private saveDeps() {
-    return { store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars };
+    return { store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars, checkHosts: validHostPatterns };
   }
 
   /** Ready, and the library as HEAD has it now (another process may have committed). */
@@ -425,6 +426,16 @@ function asUserError(prefix: string): (error: unknown) => never {
     if (error instanceof NotRegularFileError || error instanceof SecretInLibraryError || error instanceof RefusedHistoryError) throw new UserError(`${prefix}: ${error.message}`);
     throw error;
   };
+}
+
+/** Why a save's `hosts` is not a list of network.allow patterns (the policy's own check), or undefined. */
+function validHostPatterns(hosts: string[]): string | undefined {
+  try {
+    NetworkPolicy.validate(hosts);
+    return undefined;
+  } catch (error) {
+    return `${(error as Error).message} Use host patterns as in network.allow, e.g. "api.github.com", "*.example.com", "localhost:8080".`;
+  }
 }
 
 function shuttingDown(): Extract<RunReport, { ok: false }> {

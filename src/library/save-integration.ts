@@ -8,7 +8,7 @@ import { runIntegrationTest } from "./test-runner.js";
 import { dependentsSummary, retestDependents, type DependentResult } from "./dependents.js";
 import { SecretInLibraryError } from "./commit-plan.js";
 import { NotRegularFileError } from "./regular-files.js";
-import { absoluteFiles, INTEGRATION_NAME_HINT, isIntegrationName, LIBRARY_PREFIX } from "./names.js";
+import { INTEGRATION_NAME_HINT, integrationFiles, isIntegrationName, LIBRARY_PREFIX } from "./names.js";
 
 export interface SaveRequest {
   name: string;
@@ -21,7 +21,7 @@ export interface SaveRequest {
   secrets?: string[];
 }
 
-export type SaveFailurePhase = "name" | "limit" | "compile" | "secrets" | "test" | "commit";
+export type SaveFailurePhase = "name" | "input" | "limit" | "compile" | "load" | "secrets" | "test" | "commit";
 
 export type SaveOutcome =
   | { ok: true; name: string; version: string; path: string; created: boolean; verified: boolean; dependents?: DependentResult[] }
@@ -36,6 +36,8 @@ export interface SaveDeps {
   modules?: ModuleSource;
   /** `limits.maxCodeChars`: the longest code or test a save accepts, as run_code does. */
   maxCodeChars: number;
+  /** Why a `hosts` entry is not a valid network pattern (undefined: all are); the network policy's own check. */
+  checkHosts?: (hosts: string[]) => string | undefined;
 }
 
 type Prepared = { ok: true; files: IntegrationFiles; compiled: CompiledModule; verified: boolean } | Extract<SaveOutcome, { ok: false }>;
@@ -50,6 +52,11 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
   if (!isIntegrationName(name)) {
     return { ok: false, phase: "name", error: { name: "InvalidName", message: `'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.` } };
   }
+  if (typeof request.description !== "string" || request.description.trim() === "") {
+    return { ok: false, phase: "input", error: { name: "InvalidInput", message: "The description is empty. Say in a sentence what the integration does and what its main functions return, so the next agent finds and uses it." } };
+  }
+  const badHosts = request.hosts && deps.checkHosts?.(request.hosts);
+  if (badHosts) return { ok: false, phase: "input", error: { name: "InvalidInput", message: `hosts: ${badHosts} Nothing was saved.` } };
   const codeTooLong = sizeError("code", request.code, deps.maxCodeChars);
   if (codeTooLong) return codeTooLong;
   const specifier = `${LIBRARY_PREFIX}${name}`;
@@ -85,10 +92,33 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
   const hosts = request.hosts ?? existing?.meta.hosts ?? [];
   const secrets = request.secrets ?? existing?.meta.secrets ?? [];
   let verified = false;
+  const overrides = new Map(extraOverrides);
+  overrides.set(specifier, compiled.module);
+  const imports = compiled.module.imports.map((i) => i.specifier);
   if (test !== undefined) {
-    const overrides = new Map(extraOverrides);
-    overrides.set(specifier, compiled.module);
-    const { report, undeclared } = await runIntegrationTest(deps, test, overrides, { hosts, secrets, imports: compiled.module.imports.map((i) => i.specifier) });
+    const compiledTest = await deps.sandbox.compile(test, "test.ts");
+    if (compiledTest.ok && !compiledTest.module.imports.some((i) => i.specifier === specifier)) {
+      return {
+        ok: false,
+        phase: "test",
+        error: { name: "TestDoesNotImport", message: `The test never imports '${specifier}', so it cannot verify it. Import what it checks, e.g. import { … } from "${specifier}", and call it.` },
+      };
+    }
+  } else {
+    // Without a test, the module is still loaded once, so code that can never run (an import
+    // that does not resolve, a top-level loop, a throw at load) is refused, not saved.
+    const { report } = await runIntegrationTest(deps, `import * as loaded from "${specifier}";\nexport default Object.keys(loaded).length;`, overrides, { hosts, secrets, imports });
+    if (!report.ok) {
+      return {
+        ok: false,
+        phase: "load",
+        error: { ...report.error, message: `The module fails when it is loaded, so nothing was saved: ${report.error.name}: ${report.error.message}` },
+        logs: report.logs,
+      };
+    }
+  }
+  if (test !== undefined) {
+    const { report, undeclared } = await runIntegrationTest(deps, test, overrides, { hosts, secrets, imports });
     if (!report.ok) {
       const which = request.test === undefined ? "The existing test (kept from the current version, since no test was given)" : "The test";
       return {
@@ -121,7 +151,8 @@ export async function saveIntegration(deps: SaveDeps, request: SaveRequest): Pro
   const dependents = await retestDependents(deps, request.name, prepared.compiled);
   try {
     const version = await deps.store.commit([prepared.files, ...dependents.updates], `${message}${dependentsSummary(dependents.results)}`);
-    const outcome: SaveOutcome = { ok: true, name: request.name, version, path: absoluteFiles(deps.store.root, request.name).code, created, verified: prepared.verified };
+    // Relative to the library: no result carries a host path.
+    const outcome: SaveOutcome = { ok: true, name: request.name, version, path: integrationFiles(request.name).code, created, verified: prepared.verified };
     if (dependents.results.length) outcome.dependents = dependents.results;
     return outcome;
   } catch (error) {
