@@ -39,6 +39,8 @@ export interface ToolsmithOptions {
   pid?: number;
   /** A full garbage collection after this many calls (serving processes; see PeriodicCollector). */
   collectGarbageEvery?: number;
+  /** Pull from `library.remote` at start and periodically (default true); CLI commands sync only when asked. */
+  backgroundSync?: boolean;
   /** Connect to the configured upstream MCP servers at start (default true); when false, only on first use. */
   upstreams?: boolean;
 }
@@ -165,8 +167,12 @@ export class Toolsmith {
     const { remote, branch, pullIntervalSeconds } = this.config.library;
     if (remote) {
       this.remote = new RemoteSync(this.store, { remote, branch, pullIntervalSeconds }, this.log);
-      this.remote.startPeriodic();
-      void this.remote.sync();
+      // A serving process pulls at start and then periodically; a CLI command syncs only when asked
+      // (`toolsmith sync` reports what its own sync pulled and pushed).
+      if (this.options.backgroundSync !== false) {
+        this.remote.startPeriodic();
+        void this.remote.sync();
+      }
     }
     await sandboxStarted;
     this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
@@ -407,6 +413,7 @@ export class Toolsmith {
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
     this.remote?.stop();
+    await this.remote?.idle();
     await this.hub?.close();
     await this.usage?.flush();
     await this.store?.recovery.unregister(this.pid);

@@ -75,6 +75,8 @@ export class RemoteSync {
     this.timer.unref();
   }
 
+  private readonly inFlight = new Set<Promise<SyncReport>>();
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
   }
@@ -88,10 +90,18 @@ export class RemoteSync {
   /** Fetches, replays local commits on the remote's, reloads the library, pushes. Never throws. */
   sync(): Promise<SyncReport> {
     // Holding the home's lock: other processes of this home neither commit nor sync meanwhile.
-    return this.store.locked(() => this.syncNow()).catch((error: Error) => {
+    const running = this.store.locked(() => this.syncNow()).catch((error: Error) => {
       this.lastError = error.message;
       return { pulled: 0, pushed: false, conflicts: [], error: error.message };
     });
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running));
+    return running;
+  }
+
+  /** Resolves once every sync started so far has ended (a push after a CLI edit completes before the process exits). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.inFlight]);
   }
 
   private async syncNow(): Promise<SyncReport> {
