@@ -206,7 +206,8 @@ describe("keys named __proto__ in the files a person writes", () => {
         '{"mcpServers": {"__proto__": {"command": "evil"}, "constructor": {"command": "ok-server"}, "withenv": {"command": "x", "env": {"__proto__": "y"}}}}',
       );
       const r = importConfig(home, desktop);
-      expect(r.code).toBe(1);
+      // Written with the valid rest: exit 0, the skipped ones named on stderr.
+      expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/skipped '__proto__': '__proto__': '__proto__' cannot be used as a name \(JavaScript reserves it\); rename it in /);
       expect(r.stderr).toMatch(/skipped 'withenv': 'withenv\.env\.__proto__': '__proto__' cannot be used as a name/);
       expect(r.stderr).toMatch(/added 'constructor'/);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, connect, makeHome, type Connected } from "./helpers.js";
@@ -220,14 +220,18 @@ describe("config and import-config", () => {
             remote: { url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer abc" } },
             toolsmith: { command: "toolsmith", args: [] },
             "bad name!": { command: "x" },
+            old: { command: "npx", args: ["-y", "old-server"], disabled: true },
           },
         }),
       );
       const r = spawnSync(node, [CLI, "import-config", desktop], { env: { ...process.env, TOOLSMITH_HOME: target }, encoding: "utf8", timeout: 30_000 });
-      expect(r.status).toBe(1);
+      expect(r.status).toBe(0);
       expect(r.stderr).toContain("added 'github'");
+      expect(r.stderr).toContain("1 server(s) were skipped");
+      expect(statSync(join(target, "config.json")).mode & 0o777).toBe(0o600);
       expect(r.stderr).toContain("skipped 'toolsmith': it is toolsmith itself");
       expect(r.stderr).toContain("skipped 'bad name!'");
+      expect(r.stderr).toContain("skipped 'old': it is disabled");
       const block = JSON.parse(r.stdout);
       expect(Object.keys(block.mcpServers)).toEqual(["toolsmith"]);
       expect(block.mcpServers.toolsmith.args[0]).toMatch(/dist[\\/]cli\.js$/);
@@ -237,6 +241,7 @@ describe("config and import-config", () => {
       expect(Object.keys(written.mcpServers).sort()).toEqual(["github", "memory", "remote"]);
       const again = spawnSync(node, [CLI, "import-config", desktop, "--dry-run"], { env: { ...process.env, TOOLSMITH_HOME: target }, encoding: "utf8", timeout: 30_000 });
       expect(again.stderr).toContain("unchanged 'github'");
+      expect(again.status).toBe(0);
       const missing = spawnSync(node, [CLI, "import-config", join(target, "nope.json")], { env: { ...process.env, TOOLSMITH_HOME: target }, encoding: "utf8" });
       expect(missing.status).toBe(2);
       expect(missing.stderr).toContain("no such file");
