@@ -33,3 +33,14 @@ describe("errors point at the guest's own code", () => {
     expect(reply.body.result[1]).toMatch(/^Check failed: values differ\n {2}expected: \[2\]\n {2}actual: {3}\[1\]$/);
   });
 });
+
+describe("refusal messages", () => {
+  const server = useServer();
+
+  it("name an address once when the host is the address", async () => {
+    const reply = await server.env.call("run_code", { code: 'await fetch("http://127.0.0.1:9911/");\nexport default 1' });
+    expect(reply.body.error.name).toBe("NetworkRefusedError");
+    expect(reply.body.error.message).toContain('add "127.0.0.1:9911" to network.allow');
+    expect(reply.body.error.message).not.toContain("(or ");
+  });
+});

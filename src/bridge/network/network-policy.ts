@@ -80,7 +80,7 @@ export class NetworkPolicy {
       if (cls.special && !verdict.explicit) {
         throw new NetworkRefusedError(
           `Refused ${hostDisplay}: it resolves to ${address}, a ${cls.kind} address, which '*' never allows. ` +
-            `If this is intended, add "${hostname}:${port}" (or "${address}:${port}") to network.allow in config.json.`,
+            `If this is intended, add "${hostname}:${port}"${normalizeIp(address) === hostname ? "" : ` (or "${address}:${port}")`} to network.allow in config.json.`,
         );
       }
     }
