@@ -66,7 +66,7 @@ describe("save_integration", () => {
     expect(commitCount()).toBe(before + 1);
     expect(git("rev-parse", "HEAD")).toBe(reply.body.version);
     expect(git("show", "--name-only", "--format=", "HEAD").split("\n").sort()).toEqual(["text/greeter.meta.json", "text/greeter.test.ts", "text/greeter.ts"]);
-    expect(readFileSync(join(home, "library", "text", "greeter.ts"), "utf8")).toBe(GREETER);
+    expect(readFileSync(join(home, "library", "text", "greeter.ts"), "utf8")).toBe(`${GREETER}\n`);
 
     const used = await env.call("run_code", { code: 'import { greet } from "library/text/greeter"; export default greet("bob")' });
     expect(used.body.result).toBe("hello bob");
@@ -229,7 +229,7 @@ describe("history", () => {
     const result = await env.toolsmith.revert("text/greeter", original);
     expect(git("log", "-1", "--format=%s")).toBe(`Revert text/greeter to ${original.slice(0, 12)}`);
     expect(result.restoredFrom).toBe(original);
-    expect(readFileSync(join(home, "library", "text", "greeter.ts"), "utf8")).toBe(GREETER);
+    expect(readFileSync(join(home, "library", "text", "greeter.ts"), "utf8")).toBe(`${GREETER}\n`);
     const meta = JSON.parse(readFileSync(join(home, "library", "text", "greeter.meta.json"), "utf8"));
     expect(meta.description).toBe("Greets people by name");
     await expect(env.toolsmith.revert("text/greeter", "deadbeef")).rejects.toThrow(/not a version/);

@@ -104,7 +104,7 @@ describe("several processes saving on one home", () => {
             const saved = outcomes.filter((o) => o.ok && o.name === name);
             const atHead = existsSync(join(home, "library", `${name}.ts`)) ? readFileSync(join(home, "library", `${name}.ts`), "utf8") : undefined;
             if (!saved.length) expect(atHead).toBeUndefined();
-            else expect(saved.map((o) => `export const v = (): number => ${o.value};`)).toContain(atHead);
+            else expect(saved.map((o) => `export const v = (): number => ${o.value};\n`)).toContain(atHead);
           }
         } finally {
           await cleanup();

@@ -139,7 +139,7 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
     secrets,
     verified,
   });
-  return { ok: true, files: { name, code: request.code, test, meta }, compiled: compiled.module, verified };
+  return { ok: true, files: { name, code: withFinalNewline(request.code), test: test === undefined ? undefined : withFinalNewline(test), meta }, compiled: compiled.module, verified };
 }
 
 /** Validates, compiles, tests, then writes and commits once. Nothing is written when any step fails. */
@@ -180,6 +180,11 @@ function sizeError(what: "code" | "test", text: string, maxCodeChars: number): E
         `Split it into smaller integrations that import each other, move data into the workspace, or raise limits.maxCodeChars in config.json.`,
     },
   };
+}
+
+/** Files end with a newline, as editors and `git diff` expect. */
+function withFinalNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
 }
 
 function firstLine(text: string): string {

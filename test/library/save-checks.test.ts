@@ -42,5 +42,8 @@ describe("save_integration refuses what can never work", () => {
     const reply = await save({ name: "checks/fine", code: "export const one = (): number => 1;" });
     expect(reply.isError, reply.text).toBe(false);
     expect(reply.body).toMatchObject({ verified: false, path: "checks/fine.ts" });
+    const { readFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    expect(await readFile(join(server.home, "library", "checks", "fine.ts"), "utf8")).toBe("export const one = (): number => 1;\n");
   });
 });
