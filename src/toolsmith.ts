@@ -21,7 +21,8 @@ import type { HostBridge } from "./bridge/host-bridge.js";
 import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
-import { UsageStats } from "./library/usage-stats.js";
+import { blame, UsageStats } from "./library/usage-stats.js";
+import { CallerMisuse } from "./library/caller-misuse.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
 import { removeIntegration, renameIntegration, revertIntegration, type EditOptions, type EditOutcome } from "./library/library-edits.js";
 import type { DependentResult } from "./library/dependents.js";
@@ -98,6 +99,7 @@ export class Toolsmith {
   private readonly index = new SearchIndex<IndexedEntry>();
   private hub!: UpstreamHub;
   private usage!: UsageStats;
+  private misuse!: CallerMisuse;
   private remote: RemoteSync | undefined;
   private closing = false;
   private readonly inflight = new Set<Promise<unknown>>();
@@ -177,6 +179,7 @@ export class Toolsmith {
     await sandboxStarted;
     this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
     this.usage = new UsageStats(this.paths.state);
+    this.misuse = new CallerMisuse(this.store);
     await this.usage.load();
     for (const record of this.store.list()) this.index.upsert(indexed(record));
     this.store.onChange((names) => {
@@ -228,7 +231,10 @@ export class Toolsmith {
     });
     // Usage figures (shown by search, kept in state/usage.json) record what the model sees: the redacted report.
     const redacted = redactDeep(report, this.bridge.vault);
-    this.usage.record({ modules, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs });
+    // A failure inside an integration called with arguments its types refuse is the caller's.
+    const misuse = !redacted.ok && blame(redacted.error.stack) !== undefined ? this.misuse.check(code) : [];
+    if (!redacted.ok && misuse.length) redacted.error.diagnostics = misuse.map(({ line, column, message, code: tsCode }) => ({ line, column, message, code: tsCode }));
+    this.usage.record({ modules, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse: misuse.length > 0 });
     return redacted;
   }
 

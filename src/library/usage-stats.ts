@@ -35,13 +35,16 @@ export interface RunForUsage {
   ok: boolean;
   error?: { name: string; message: string; stack?: string };
   durationMs: number;
+  /** The run's own code called the failing integration with arguments its declarations do not accept: not the integration's failure. */
+  callerMisuse?: boolean;
 }
 
 /**
  * Usage figures per integration, in the home's `state/usage.json` (not in git: they
  * describe this machine's runs). Callers record redacted reports: the figures are shown
  * by search and kept on disk. A failure counts against the integration whose code
- * threw, read from the error's first stack frame, not against the code that called it.
+ * threw, read from the error's first stack frame, not against the code that called it,
+ * and not when that code passed arguments the integration's declarations do not accept.
  */
 export class UsageStats {
   private figures = new Map<string, StoredFigures>();
@@ -67,7 +70,7 @@ export class UsageStats {
   record(run: RunForUsage): void {
     const now = new Date().toISOString();
     const used = run.modules.filter((m) => m.startsWith(LIBRARY_PREFIX)).map((m) => m.slice(LIBRARY_PREFIX.length));
-    const blamed = run.ok ? undefined : blame(run.error?.stack);
+    const blamed = run.ok || run.callerMisuse ? undefined : blame(run.error?.stack);
     for (const name of used) {
       const f = this.figures.get(name) ?? { runs: 0, failures: 0, durations: [] };
       f.runs++;

@@ -41,6 +41,8 @@ export interface RunErrorInfo {
   line?: number;
   column?: number;
   stack?: string;
+  /** Type errors in the agent's code that explain the failure (e.g. a call with arguments the integration does not accept). */
+  diagnostics?: Array<{ line: number; column: number; message: string; code: number }>;
 }
 
 export type RunReport =
