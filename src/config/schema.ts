@@ -125,10 +125,9 @@ export const SandboxSettingsSchema = z
   })
   .strict();
 
-/** A host name as a client writes it in Host or Origin (no scheme, no port, no path). */
-const HostName = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)$/, "a host name or address without scheme, port or path, e.g. \"mcp.example.com\" or \"[2001:db8::1]\"");
+/** A host name as a client writes it in Host or Origin (no scheme, no port, no path); also checks `serve --allowed-host`. */
+export const HOST_NAME_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)$/;
+const HostName = z.string().regex(HOST_NAME_PATTERN, "a host name or address without scheme, port or path, e.g. \"mcp.example.com\" or \"[2001:db8::1]\"");
 
 /** The HTTP server (serve --http): names it answers to besides the address it is bound to. */
 export const HttpSettingsSchema = z

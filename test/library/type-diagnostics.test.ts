@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { certainFailures, diagnose, formatDiagnostic } from "../../dist/library/type-diagnostics.js";
-import { upstreamDeclarations } from "../../dist/library/upstream-declarations.js";
+import { upstreamDeclarations } from "../../dist/bridge/upstream/upstream-declarations.js";
 
 const tracker = `/** An issue. */
 export interface Issue { id: number; title: string }

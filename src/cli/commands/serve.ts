@@ -2,11 +2,9 @@ import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { createServer } from "../../server/create-server.js";
 import { resolveHomeDir } from "../../config/home.js";
 import { answeredNames, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_HTTP_CONNECTIONS, isLoopback, startHttpServer } from "../../server/http-server.js";
-
-/** What --allowed-host accepts: a host name or address as it appears in a Host header, without the port. */
-const ALLOWED_HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)$/;
 import { resolveHttpToken, TokenError } from "../../server/http-token.js";
 import { openHome, UsageError, type CliContext, type ExitCode } from "../cli-context.js";
+import { HOST_NAME_PATTERN } from "../../config/schema.js";
 
 /** In-flight runs get this long to finish after SIGTERM/SIGINT before they are stopped. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -75,7 +73,7 @@ async function serveHttp(ctx: CliContext, flags: { port?: string; host?: string;
   }
   const host = flags.host ?? DEFAULT_HTTP_HOST;
   for (const name of flags.allowedHost ?? []) {
-    if (!ALLOWED_HOST.test(name)) throw new UsageError(`--allowed-host takes a host name as clients write it, without scheme, port or path (e.g. mcp.example.com), not '${name}'.`);
+    if (!HOST_NAME_PATTERN.test(name)) throw new UsageError(`--allowed-host takes a host name as clients write it, without scheme, port or path (e.g. mcp.example.com), not '${name}'.`);
   }
   let token;
   try {

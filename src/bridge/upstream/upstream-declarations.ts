@@ -1,5 +1,5 @@
-import { toolSignature, type ToolLike } from "../bridge/upstream/schema-to-ts.js";
-import { toolIdentifiers } from "../bridge/upstream/upstream-modules.js";
+import { toolSignature, type ToolLike } from "./schema-to-ts.js";
+import { toolIdentifiers } from "./upstream-modules.js";
 
 /**
  * The declaration file of the guest module `mcp/<server>`, to pass as `importable.upstream`:
