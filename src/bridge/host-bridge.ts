@@ -1,10 +1,11 @@
 import { DEFAULT_LIMITS, type Limits, type NetworkSettings } from "../config/schema.js";
 import type { HostCallHandler } from "../sandbox/worker-pool.js";
+import { RunCrypto } from "./crypto/run-crypto.js";
 import { FetchError, hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
 import { NetworkPolicy, NetworkRefusedError, type CheckedTarget } from "./network/network-policy.js";
 import { ProgressReporter } from "./progress-reporter.js";
 import { RunBudget, type CallCost } from "./run-budget.js";
-import { SecretVault, type SecretTarget } from "./secrets/secret-vault.js";
+import { SecretRefusedError, SecretVault, type SecretTarget } from "./secrets/secret-vault.js";
 import type { UpstreamHub } from "./upstream/upstream-hub.js";
 import { MAX_WORKSPACE_FILE_BYTES, type Workspace } from "./workspace/workspace.js";
 
@@ -17,7 +18,7 @@ const FETCH_REPLY_OVERHEAD_CHARS = 64 * 1024;
 export type BridgeLimits = Pick<Limits, "maxConcurrentHostCalls" | "hostBytesInFlightMb">;
 
 /** Host functions a run may call, by the name the guest uses. */
-export const HOST_FUNCTIONS = ["fetch", "mcp.call", "progress", "workspace.read", "workspace.write", "workspace.list", "workspace.remove"] as const;
+export const HOST_FUNCTIONS = ["fetch", "fetch.abort", "crypto.subtle", "mcp.call", "progress", "workspace.read", "workspace.write", "workspace.list", "workspace.remove"] as const;
 
 export interface RunBridgeOptions {
   signal?: AbortSignal;
@@ -32,7 +33,7 @@ export interface RunBridge {
   secretNames: string[];
   secretNonce: string;
   onHostCall: HostCallHandler;
-  /** Secrets whose values went into requests, and hosts contacted, during the run. */
+  /** Secrets whose values went into requests or keys, and hosts contacted, during the run. */
   usedSecrets: Set<string>;
   contactedHosts: Set<string>;
   /** The first violation of `declared`, if any (the request itself failed too). */
@@ -127,6 +128,30 @@ export class HostBridge {
       return out;
     };
 
+    const crypto = new RunCrypto({
+      lookup: (text) => vault.placeholdersIn(text, nonce),
+      useSecrets: (names) => {
+        const missing = declared ? names.filter((name) => !declared.secrets.includes(name)) : [];
+        if (missing.length) {
+          const message = `This integration's test made a key from secret ${missing.join(", ")} without declaring it. Add ${missing.map((m) => `"${m}"`).join(", ")} to secrets in save_integration.`;
+          undeclared.push(message);
+          throw new SecretRefusedError(message);
+        }
+        for (const name of names) usedSecrets.add(name);
+      },
+    });
+    // The run's host calls share one signal, aborted when the run ends: its keys go with it.
+    let cryptoDisposal = false;
+    const disposeCryptoWith = (signal: AbortSignal) => {
+      if (cryptoDisposal) return;
+      cryptoDisposal = true;
+      if (signal.aborted) crypto.dispose();
+      else signal.addEventListener("abort", () => crypto.dispose(), { once: true });
+    };
+    // Guest fetches with an AbortSignal carry an abortId; "fetch.abort" stops the host request.
+    const fetchAborts = new Map<number, AbortController>();
+    const abortedFetches = new Set<number>();
+
     const costOf = (name: string, argsJson: string): CallCost => {
       const reply = name === "fetch" ? this.network.maxResponseBytes + FETCH_REPLY_OVERHEAD_CHARS : name === "workspace.read" ? MAX_WORKSPACE_FILE_BYTES : SMALL_REPLY_CHARS;
       return { args: argsJson.length, reply };
@@ -134,11 +159,25 @@ export class HostBridge {
 
     const onHostCall: HostCallHandler = async (name, argsJson, signal, backlog) => {
       try {
+        // An abort must not wait behind the very requests it stops (the budget's slots).
+        if (name === "fetch.abort") return await dispatch(name, argsJson, signal);
         return await budget.run(costOf(name, argsJson), backlog, signal, () => dispatch(name, argsJson, signal));
       } catch (error) {
         throw this.guestSafeError(error);
       }
     };
+
+    const fetchOnHost = (args: Record<string, unknown>, signal: AbortSignal) =>
+      hostFetch(args as unknown as GuestFetchRequest, {
+        policy: this.policy,
+        signal,
+        timeoutMs: this.network.requestTimeoutMs,
+        maxResponseBytes: this.network.maxResponseBytes,
+        maxRedirects: this.network.maxRedirects,
+        prepare,
+        filterText: (text) => vault.redact(text),
+        filterBytes: (bytes) => vault.redactBytes(bytes),
+      });
 
     const dispatch = async (name: string, argsJson: string, signal: AbortSignal): Promise<string | undefined> => {
       const args = JSON.parse(argsJson) as Record<string, unknown>;
@@ -147,18 +186,27 @@ export class HostBridge {
           if (++requests > this.network.maxRequestsPerRun) {
             throw new NetworkRefusedError(`This run made more than ${this.network.maxRequestsPerRun} requests (network.maxRequestsPerRun). Batch the work across runs or raise the limit.`);
           }
-          const reply = await hostFetch(args as unknown as GuestFetchRequest, {
-            policy: this.policy,
-            signal,
-            timeoutMs: this.network.requestTimeoutMs,
-            maxResponseBytes: this.network.maxResponseBytes,
-            maxRedirects: this.network.maxRedirects,
-            prepare,
-            filterText: (text) => vault.redact(text),
-            filterBytes: (bytes) => vault.redactBytes(bytes),
-          });
-          return JSON.stringify(reply);
+          const abortId = typeof args.abortId === "number" ? args.abortId : undefined;
+          if (abortId === undefined) return JSON.stringify(await fetchOnHost(args, signal));
+          if (abortedFetches.has(abortId)) throw new FetchError(`The request to ${String(args.url)} was aborted by its AbortSignal before it was sent.`);
+          const controller = new AbortController();
+          fetchAborts.set(abortId, controller);
+          try {
+            return JSON.stringify(await fetchOnHost(args, AbortSignal.any([signal, controller.signal])));
+          } finally {
+            fetchAborts.delete(abortId);
+          }
         }
+        case "fetch.abort": {
+          const abortId = Number(args.abortId);
+          const controller = fetchAborts.get(abortId);
+          if (controller) controller.abort();
+          else abortedFetches.add(abortId);
+          return undefined;
+        }
+        case "crypto.subtle":
+          disposeCryptoWith(signal);
+          return JSON.stringify(await crypto.call(String(args.op), args.args));
         case "mcp.call": {
           if (!this.upstreams) throw unavailable("No upstream MCP servers are configured (mcpServers in config.json).");
           const value = await this.upstreams.hub.call(String(args.server), String(args.tool), args.args, signal, this.upstreams.callTimeoutMs);
@@ -185,7 +233,7 @@ export class HostBridge {
 }
 
 /** Errors a guest may see as they are: each was written for it, with no host detail. */
-const GUEST_FACING_ERRORS = new Set(["NetworkRefusedError", "FetchError", "SecretRefusedError", "WorkspaceError", "UpstreamToolError", "UpstreamError", "LimitError", "UnavailableError"]);
+const GUEST_FACING_ERRORS = new Set(["WebCryptoError", "NetworkRefusedError", "FetchError", "SecretRefusedError", "WorkspaceError", "UpstreamToolError", "UpstreamError", "LimitError", "UnavailableError"]);
 
 function unavailable(message: string): Error {
   return Object.assign(new Error(message), { name: "UnavailableError" });

@@ -64,6 +64,22 @@ export class SecretVault {
     });
   }
 
+  /**
+   * This run's placeholders in `text`, each with its secret's value, for key material
+   * (see bridge/crypto): the value goes into a key on the host, not into a request, so
+   * no host binding applies here. Throws `SecretRefusedError` for an unknown secret.
+   */
+  placeholdersIn(text: string, nonce: string): Array<{ placeholder: string; name: string; value: string; index: number }> {
+    if (!text.includes(`_${nonce}`)) return [];
+    const pattern = new RegExp(`tsm_secret_([A-Z][A-Z0-9_]{0,63})_${nonce}`, "g");
+    return [...text.matchAll(pattern)].map((match) => {
+      const name = match[1]!;
+      const entry = this.file.secrets[name];
+      if (!entry) throw new SecretRefusedError(`Unknown secret '${name}'.`);
+      return { placeholder: match[0], name, value: entry.value, index: match.index };
+    });
+  }
+
   /** Refuses a request that carries a secret's value, in any spelling, to a host it is not bound to. */
   checkRawValues(text: string, target: SecretTarget): void {
     for (const { name, needles } of this.redactions) {

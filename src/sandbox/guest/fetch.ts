@@ -3,19 +3,21 @@
  * evaluated after the prelude. Requests go to the host, which does the network I/O.
  *
  * Host contract: before evaluation the guest global `__toolsmith_fetch_host(request)` must exist and
- * return a Promise. The script captures it and deletes the global.
- *   request: { url, method, headers: [[name, value], ...], bodyText?, bodyBase64?, redirect }
+ * return a Promise, and `__toolsmith_fetch_abort(abortId)` must exist (it stops the host's request
+ * made with that abortId). The script captures both and deletes the globals.
+ *   request: { url, method, headers: [[name, value], ...], bodyText?, bodyBase64?, redirect, abortId? }
  *            (names lower-cased; at most one of bodyText / bodyBase64; redirect 'follow' | 'error' | 'manual')
  *   reply:   { status, statusText, url, redirected, headers: [[name, value], ...], bodyText?, bodyBase64? }
  *            (at most one body field; neither means an empty body). Network failures reject (an Error).
- * TextEncoder / TextDecoder / URLSearchParams are the prelude's lazy globals; they are only touched
- * when a body actually needs them.
+ * TextEncoder / TextDecoder / URLSearchParams / Blob / FormData are the prelude's lazy globals; they
+ * are only touched when a body actually needs them (see form-data.ts for the Blob and FormData hooks).
  * NOTE: the guest source is a String.raw template: it must not contain a backtick or a dollar-brace.
  */
 export const GUEST_FETCH_JS = String.raw`(function () {
 'use strict';
-var G = globalThis, hostFetch = G.__toolsmith_fetch_host, P = Promise, OTS = Object.prototype.toString;
-delete G.__toolsmith_fetch_host;
+var G = globalThis, hostFetch = G.__toolsmith_fetch_host, hostAbort = G.__toolsmith_fetch_abort, P = Promise, OTS = Object.prototype.toString;
+delete G.__toolsmith_fetch_host; delete G.__toolsmith_fetch_abort;
+var BLOB_BYTES = Symbol.for('toolsmith.blob.bytes'), FORM_ENCODE = Symbol.for('toolsmith.formdata.encode'), FORM_PARSE = Symbol.for('toolsmith.formdata.parse');
 function def(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
 function tag(C, n) { Object.defineProperty(C.prototype, Symbol.toStringTag, { value: n, configurable: true }); }
 // ---- base64 (bytes <-> text, in chunks to bound apply()) ----
@@ -123,11 +125,21 @@ function extractBody(b, headers, who) {
   if (typeof b === 'string') { ct('text/plain;charset=UTF-8'); return b; }
   if (b instanceof ArrayBuffer) return new Uint8Array(b.slice(0));
   if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-  if (typeof b === 'object' && OTS.call(b) === '[object URLSearchParams]' && b instanceof G.URLSearchParams) {
+  var kind = typeof b === 'object' ? OTS.call(b) : '';
+  if (kind === '[object URLSearchParams]' && b instanceof G.URLSearchParams) {
     ct('application/x-www-form-urlencoded;charset=UTF-8');
     return b.toString();
   }
-  throw new TypeError(who + ': unsupported body type; pass a string (e.g. JSON.stringify(obj)), URLSearchParams or bytes');
+  if ((kind === '[object Blob]' || kind === '[object File]') && b instanceof G.Blob) {
+    if (b.type) ct(b.type);
+    return G.Blob[BLOB_BYTES](b).slice();
+  }
+  if (kind === '[object FormData]' && b instanceof G.FormData) {
+    var mp = G.FormData[FORM_ENCODE](b);
+    headers.set('content-type', mp.contentType);
+    return mp.bytes;
+  }
+  throw new TypeError(who + ': unsupported body type; pass a string (e.g. JSON.stringify(obj)), URLSearchParams, FormData, a Blob or bytes');
 }
 function consume(o, kind) {
   var s = BS.get(o);
@@ -153,8 +165,14 @@ var BodyMethods = {
   json() { return consume(this, 'json'); },
   arrayBuffer() { return consume(this, 'arrayBuffer'); },
   bytes() { return consume(this, 'bytes'); },
-  blob() { return P.reject(new TypeError('blob() is not available in the sandbox; use arrayBuffer(), bytes() or text()')); },
-  formData() { return P.reject(new TypeError('formData() is not available in the sandbox; use text() with URLSearchParams')); },
+  blob() {
+    var type = this.headers.get('content-type') || '';
+    return consume(this, 'bytes').then(function (u) { return new G.Blob([u], { type: type }); });
+  },
+  formData() {
+    var type = this.headers.get('content-type') || '';
+    return consume(this, 'bytes').then(function (u) { return G.FormData[FORM_PARSE](u, type); });
+  },
 };
 function mixBody(C) {
   Object.keys(BodyMethods).forEach(function (k) { def(C.prototype, k, BodyMethods[k]); });
@@ -256,6 +274,7 @@ function fromReply(rep) {
   var body = typeof rep.bodyBase64 === 'string' ? fromBase64(rep.bodyBase64) : typeof rep.bodyText === 'string' ? rep.bodyText : '';
   return makeResponse({ status: Number(rep.status) || 0, statusText: String(rep.statusText || ''), url: String(rep.url || ''), redirected: !!rep.redirected, type: 'basic', headers: h }, body);
 }
+var lastAbortId = 0;
 function fetch(input, init) {
   return new P(function (resolve, reject) {
     if (typeof hostFetch !== 'function') throw new TypeError('fetch is not available in this run');
@@ -266,7 +285,14 @@ function fetch(input, init) {
     if (typeof b === 'string') msg.bodyText = b; else if (b !== null) msg.bodyBase64 = toBase64(b);
     if (signal != null && typeof signal === 'object') {
       if (signal.aborted) throw abortError(signal);
-      if (typeof signal.addEventListener === 'function') signal.addEventListener('abort', function () { reject(abortError(signal)); }, { once: true });
+      if (typeof signal.addEventListener === 'function') {
+        var abortId = msg.abortId = ++lastAbortId, settled = false;
+        var onAbort = function () { if (settled) return; settled = true; reject(abortError(signal)); hostAbort(abortId); };
+        signal.addEventListener('abort', onAbort, { once: true });
+        var done = function () { settled = true; if (typeof signal.removeEventListener === 'function') signal.removeEventListener('abort', onAbort); };
+        resolve = (function (res) { return function (v) { done(); res(v); }; })(resolve);
+        reject = (function (rej) { return function (e) { done(); rej(e); }; })(reject);
+      }
     }
     new P(function (res) { res(hostFetch(msg)); }).then(function (rep) { resolve(fromReply(rep)); }, function (e) {
       reject(e instanceof Error ? e : new TypeError('fetch failed: ' + (e != null && e.message !== undefined ? e.message : String(e))));

@@ -8,7 +8,10 @@
  * Host globals consumed (and deleted): __ts_log(level, text), __ts_timerSet(id, ms),
  * __ts_timerClear(id), __ts_hostCall(name, argsJson, id) -> undefined or [errorName, message]
  * when refused (the answer arrives later through internals.deliver),
- * __ts_loadPolyfills() and __ts_loadFetch() (evaluate the web globals on first use).
+ * __ts_loadPolyfills() and __ts_loadFetch() (evaluate the web globals on first use),
+ * __ts_loadScript(name) (evaluates one of LAZY_GUEST_SCRIPTS, see lazy-scripts.ts),
+ * __ts_randomBytes(n) -> n random bytes from the host as a string of n characters,
+ * __ts_now() -> milliseconds since the run started (fractional, the host's monotonic clock).
  */
 export const GUEST_PRELUDE_JS = String.raw`
 (() => {
@@ -16,7 +19,9 @@ export const GUEST_PRELUDE_JS = String.raw`
   const g = globalThis;
   const hostLog = g.__ts_log, hostTimerSet = g.__ts_timerSet, hostTimerClear = g.__ts_timerClear;
   const hostCallRaw = g.__ts_hostCall, loadPolyfills = g.__ts_loadPolyfills, loadFetch = g.__ts_loadFetch;
+  const loadScript = g.__ts_loadScript, hostRandomBytes = g.__ts_randomBytes, hostNow = g.__ts_now;
   delete g.__ts_log; delete g.__ts_timerSet; delete g.__ts_timerClear; delete g.__ts_hostCall; delete g.__ts_loadPolyfills; delete g.__ts_loadFetch;
+  delete g.__ts_loadScript; delete g.__ts_randomBytes; delete g.__ts_now;
 
   // Web globals are compiled on first use: most runs never touch them, and parsing
   // them costs more than the rest of a run. fetch and friends need the others.
@@ -26,7 +31,19 @@ export const GUEST_PRELUDE_JS = String.raw`
       names: ["fetch", "Headers", "Response", "Request"],
       load: () => {
         define(g, "__toolsmith_fetch_host", (request) => hostCall("fetch", request));
+        // Stops the host's request for an aborted signal; the guest's promise has already rejected.
+        define(g, "__toolsmith_fetch_abort", (abortId) => { promiseThen(hostCall("fetch.abort", { abortId }), undefined, () => undefined); });
         loadFetch();
+      },
+    },
+    { names: ["DOMException", "Event", "EventTarget", "AbortController", "AbortSignal"], load: () => loadScript("abort") },
+    { names: ["Blob", "File", "FormData"], load: () => loadScript("form-data") },
+    { names: ["structuredClone"], load: () => loadScript("structured-clone") },
+    {
+      names: ["crypto", "Crypto", "CryptoKey", "SubtleCrypto"],
+      load: () => {
+        define(g, "__toolsmith_crypto_host", { random: hostRandomBytes, call: (op, args) => hostCall("crypto.subtle", { op, args }) });
+        loadScript("web-crypto");
       },
     },
   ];
@@ -224,6 +241,19 @@ export const GUEST_PRELUDE_JS = String.raw`
   define(g, "clearTimeout", function clearTimeout(id) {
     if (timers.delete(id)) hostTimerClear(id);
   });
+  define(g, "queueMicrotask", function queueMicrotask(fn) {
+    if (typeof fn !== "function") throw new TypeError("queueMicrotask: the callback must be a function");
+    promiseThen(promiseResolve(undefined), () => {
+      try { fn(); } catch (e) { const d = describeError(e); emit("error", "Uncaught in queueMicrotask callback: " + d.name + ": " + d.message); }
+    });
+  });
+  // performance.now(): milliseconds since the run started, from the host's monotonic clock.
+  const performanceObj = {};
+  define(performanceObj, "now", function now() { return hostNow(); });
+  Object.defineProperty(performanceObj, "timeOrigin", { get() { return Date.now() - hostNow(); }, configurable: true, enumerable: true });
+  define(performanceObj, "toJSON", function toJSON() { return { timeOrigin: performanceObj.timeOrigin }; });
+  Object.defineProperty(performanceObj, Symbol.toStringTag, { value: "Performance", configurable: true });
+  define(g, "performance", performanceObj);
   function fireTimer(id) {
     const fn = timers.get(id);
     if (!fn) return;

@@ -1,9 +1,11 @@
+import { randomFillSync } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule, VmFunctionImplementation } from "quickjs-emscripten-core";
 import { GUEST_FETCH_JS } from "../guest/fetch.js";
 import { GUEST_POLYFILLS_JS } from "../guest/polyfills.js";
 import { GUEST_PRELUDE_JS } from "../guest/prelude.js";
 import { BUILTIN_MODULES } from "../guest/builtin-modules.js";
+import { LAZY_GUEST_SCRIPTS } from "../guest/lazy-scripts.js";
 import type { FromWorker, GuestErrorInfo, HostCallReply, LogEntry, RunFinished, RunOutcome, RunRequest } from "../protocol.js";
 import { parseUrlForGuest } from "./parse-url.js";
 import { memoryError, stackOverflowError, timeoutError } from "../guest-errors.js";
@@ -17,6 +19,8 @@ const LOG_FLUSH_INTERVAL_MS = 100;
 /** How long the worker polls for a host reply before it sleeps (see SpinWait). */
 const REPLY_SPIN_BUDGET_MS = SpinWait.budget(0.2);
 const LOG_LEVELS = new Set(["log", "info", "warn", "error", "debug"]);
+/** The most bytes one crypto.getRandomValues call may ask for (the Web Crypto limit). */
+const MAX_RANDOM_BYTES_PER_CALL = 65536;
 
 type Settle = { kind: "host"; reply: HostCallReply } | { kind: "timer"; id: number };
 
@@ -44,6 +48,8 @@ export class GuestRun {
   private entry: { configure: QuickJSHandle; finish: QuickJSHandle; fireTimer: QuickJSHandle; deliver: QuickJSHandle } | undefined;
   /** Whether __ts_hostCall skips quickjs-emscripten's general wrapper (see serveDirectly). */
   servesHostCallsDirectly = false;
+  /** When the run started (performance.now() on the host): the guest's performance.now() counts from here. */
+  private runStartedAt = performance.now();
   /** Wakes the run's event wait at its deadline (one timer per run, not one per wait). */
   private deadlineTimer: NodeJS.Timeout | undefined;
 
@@ -109,7 +115,7 @@ export class GuestRun {
    */
   preloadWebGlobals(): boolean {
     if (this.setupError) return false;
-    const loaded = this.ctx.evalCode("void [globalThis.URL, globalThis.fetch];", "<preload>", { type: "global" });
+    const loaded = this.ctx.evalCode(PRELOADED_GLOBALS, "<preload>", { type: "global" });
     if (loaded.error) {
       loaded.error.dispose();
       return false;
@@ -167,6 +173,7 @@ export class GuestRun {
   async run(request: RunRequest, post: (message: FromWorker) => void, drainMessages?: () => boolean): Promise<RunFinished> {
     this.request = request;
     this.post = post;
+    this.runStartedAt = performance.now();
     if (drainMessages) this.drainMessages = drainMessages;
     this.deadline = request.deadline;
     this.deadlineTimer = setTimeout(() => this.wake?.(), Math.max(0, request.deadline - Date.now()) + 1);
@@ -359,6 +366,21 @@ export class GuestRun {
         result.value.dispose();
         return undefined;
       },
+      __ts_loadScript: (name) => {
+        const scriptName = ctx.getString(name!);
+        const source = Object.hasOwn(LAZY_GUEST_SCRIPTS, scriptName) ? LAZY_GUEST_SCRIPTS[scriptName] : undefined;
+        if (source === undefined) return undefined;
+        const result = ctx.evalCode(source, `<${scriptName}>`, { type: "global" });
+        if (result.error) return { error: result.error };
+        result.value.dispose();
+        return undefined;
+      },
+      // Host entropy, drawn per call: nothing of it is in a runtime image, so every run differs.
+      __ts_randomBytes: (count) => {
+        const n = Math.max(0, Math.min(MAX_RANDOM_BYTES_PER_CALL, Math.trunc(ctx.getNumber(count!)) || 0));
+        return ctx.newString(randomFillSync(Buffer.alloc(n)).toString("latin1"));
+      },
+      __ts_now: () => ctx.newNumber(performance.now() - this.runStartedAt),
       __ts_loadPolyfills: () => {
         const parseUrl = ctx.newFunction("parseUrl", (input, base) =>
           ctx.newString(parseUrlForGuest(ctx.getString(input!), base === undefined || ctx.typeof(base) === "undefined" ? undefined : ctx.getString(base))),
@@ -549,6 +571,12 @@ export class GuestRun {
     }
   }
 }
+
+/**
+ * What a guest captured as a RuntimeImage loads up front (see preloadWebGlobals): every
+ * lazy group of web globals, paid once per image instead of once per run that uses them.
+ */
+const PRELOADED_GLOBALS = "void [globalThis.URL, globalThis.fetch, globalThis.AbortController, globalThis.FormData, globalThis.structuredClone, globalThis.crypto];";
 
 /** Prefix of the name an import that resolves to nothing is given (see normalize). */
 const UNRESOLVED = "?unresolved?";
