@@ -82,7 +82,7 @@ const FOREIGN_GLOBALS = new Set([
   "crypto", "performance", "Blob", "File", "FormData", "ReadableStream", "WritableStream", "EventTarget", "Event", "WebSocket", "XMLHttpRequest",
 ]);
 const SANDBOX_HINT =
-  "The sandbox is neither Node.js nor a browser: its globals are console, fetch (Request, Response, Headers), URL, URLSearchParams, TextEncoder, TextDecoder, atob, btoa, setTimeout and clearTimeout; host helpers come from \"toolsmith\" (secret, sleep, progress, workspace, basicAuth).";
+  "The sandbox is neither Node.js nor a browser: its globals are console, fetch (Request, Response, Headers), URL, URLSearchParams, TextEncoder, TextDecoder, atob, btoa, setTimeout, clearTimeout, queueMicrotask, structuredClone, performance, crypto (getRandomValues, randomUUID, subtle), AbortController, AbortSignal, Blob, File and FormData; host helpers come from \"toolsmith\" (secret, sleep, progress, workspace, basicAuth).";
 
 /** "Cannot find name 'process'. Do you need to install type definitions for node? …" says what the sandbox has instead. */
 function withSandboxHint(message: string): string {

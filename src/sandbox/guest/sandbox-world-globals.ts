@@ -37,8 +37,8 @@ declare var console: Console;`,
     import: GLOBAL_IMPORT,
     signature: `/** A header list: [name, value] pairs, a record, or another Headers. */
 type HeadersInit = [string, string][] | Record<string, string> | Headers;
-/** A request or response body: text, bytes or form fields. No Blob, FormData or streams. */
-type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams;
+/** A request or response body: text, bytes, form fields (URLSearchParams), a multipart form (FormData) or a Blob. No streams. */
+type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams | FormData | Blob;
 /** Header names are case-insensitive; values of the same name are joined with ", ". */
 declare class Headers {
   constructor(init?: HeadersInit);
@@ -64,12 +64,10 @@ interface Body {
   /** The body parsed as JSON; rejects with a SyntaxError that quotes its start when it is not JSON. */
   json(): Promise<any>;
   text(): Promise<string>;
-}
-/** An object with an abort state, e.g. one you make yourself: the sandbox has no AbortController. */
-interface AbortSignalLike {
-  readonly aborted: boolean;
-  readonly reason?: unknown;
-  addEventListener?(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  /** The body as a Blob whose type is the content-type header. */
+  blob(): Promise<Blob>;
+  /** A multipart/form-data or application/x-www-form-urlencoded body as FormData; a TypeError for anything else. */
+  formData(): Promise<FormData>;
 }
 interface RequestInit {
   /** Default "GET". CONNECT, TRACE and TRACK are refused. */
@@ -79,7 +77,8 @@ interface RequestInit {
   body?: BodyInit | null;
   /** "follow" (default; each hop is checked against the network policy again), "error" (a redirect throws FetchError) or "manual" (the 3xx response is returned). */
   redirect?: "follow" | "error" | "manual";
-  signal?: AbortSignalLike | null;
+  /** Aborting it rejects fetch with the signal's reason (an AbortError by default) and stops the host's request (the connection is closed). */
+  signal?: AbortSignal | null;
 }
 declare class Request implements Body {
   constructor(input: string | URL | Request, init?: RequestInit);
@@ -87,13 +86,15 @@ declare class Request implements Body {
   readonly method: string;
   readonly headers: Headers;
   readonly redirect: "follow" | "error" | "manual";
-  readonly signal: AbortSignalLike | null;
+  readonly signal: AbortSignal | null;
   clone(): Request;
   readonly bodyUsed: boolean;
   arrayBuffer(): Promise<ArrayBuffer>;
   bytes(): Promise<Uint8Array>;
   json(): Promise<any>;
   text(): Promise<string>;
+  blob(): Promise<Blob>;
+  formData(): Promise<FormData>;
 }
 interface ResponseInit {
   /** 200 to 599; default 200. */
@@ -119,6 +120,8 @@ declare class Response implements Body {
   bytes(): Promise<Uint8Array>;
   json(): Promise<any>;
   text(): Promise<string>;
+  blob(): Promise<Blob>;
+  formData(): Promise<FormData>;
   /** A response whose body is the value as JSON (content-type application/json), e.g. for a fake fetch in tests. */
   static json(data: unknown, init?: ResponseInit): Response;
   static error(): Response;

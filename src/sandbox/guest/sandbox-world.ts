@@ -1,10 +1,10 @@
 /**
  * What guest code sees, as TypeScript declarations: the globals the prelude and its
- * polyfills install (`prelude.ts`, `polyfills.ts`, `fetch.ts`) and the `toolsmith`
+ * polyfills install (`prelude.ts`, `polyfills.ts`, `fetch.ts`, and the Web APIs of
+ * `sandbox-world-web-apis.ts`) and the `toolsmith`
  * module (`builtin-modules.ts`, served by `bridge/host-bridge.ts` and
  * `bridge/workspace/workspace.ts`). The ECMAScript built-ins come from TypeScript's
- * own `lib.es2024` (QuickJS has them; it has no `Intl`, `AbortController`,
- * `setInterval`, `crypto`, `structuredClone` or `queueMicrotask`).
+ * own `lib.es2024` (QuickJS has them; it has no `Intl` or `setInterval`).
  *
  * One list of entries is the single source: `SANDBOX_WORLD_DTS` is built from it, and
  * search indexes each entry as a result of kind "builtin". `test/sandbox/sandbox-world.test.ts`
@@ -12,6 +12,7 @@
  */
 import { GLOBAL_ENTRIES } from "./sandbox-world-globals.js";
 import { TOOLSMITH_ENTRIES } from "./sandbox-world-toolsmith.js";
+import { WEB_API_ENTRIES } from "./sandbox-world-web-apis.js";
 
 /** One thing the sandbox offers, as search shows it. */
 export interface BuiltinEntry {
@@ -25,12 +26,13 @@ export interface BuiltinEntry {
   signature: string;
 }
 
-export const SANDBOX_WORLD_ENTRIES: readonly BuiltinEntry[] = Object.freeze([...GLOBAL_ENTRIES, ...TOOLSMITH_ENTRIES]);
+export const SANDBOX_WORLD_ENTRIES: readonly BuiltinEntry[] = Object.freeze([...GLOBAL_ENTRIES, ...WEB_API_ENTRIES, ...TOOLSMITH_ENTRIES]);
 
 /** The declaration file of the sandbox world: globals, then `declare module "toolsmith"`. */
 export const SANDBOX_WORLD_DTS = [
   "// The sandbox world of toolsmith: globals and the \"toolsmith\" module.",
   ...GLOBAL_ENTRIES.map((e) => e.signature),
+  ...WEB_API_ENTRIES.map((e) => e.signature),
   `declare module "toolsmith" {\n${TOOLSMITH_ENTRIES.map((e) => indent(e.signature)).join("\n\n")}\n}`,
   "",
 ].join("\n\n");
