@@ -192,7 +192,8 @@ function refusedForSecret(op: string, names: string[]): WebCryptoError {
 function asWebCryptoError(error: unknown): unknown {
   if (error instanceof WebCryptoError) return error;
   if (error instanceof CryptoArgumentError) return new WebCryptoError("TypeError", error.message);
-  if (error instanceof DOMException) return new WebCryptoError(error.name, error.message);
+  // Node 20 names one of its errors "InvalidAccessException": browsers say InvalidAccessError.
+  if (error instanceof DOMException) return new WebCryptoError(error.name.replace(/Exception$/, "Error"), error.message);
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (typeof code === "string" && code.startsWith("ERR_")) return new WebCryptoError("TypeError", (error as Error).message);
   return error;
