@@ -135,6 +135,7 @@ await grab("deriveKey", () => crypto.subtle.deriveKey({ name: "HKDF", hash: "SHA
 await grab("encrypt", () => crypto.subtle.encrypt({ name: "AES-GCM", iv: new Uint8Array(12) }, key, new Uint8Array(1)));
 await grab("nul-padding", () => crypto.subtle.importKey("raw", enc.encode(secret("HMAC_KEY") + "\\u0000"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]));
 await grab("structuredClone", () => structuredClone(key));
+for (const bits of [8, 200]) await grab("length-" + bits, () => crypto.subtle.importKey("raw", secret("HMAC_KEY"), { name: "HMAC", hash: "SHA-256", length: bits }, false, ["sign"]));
 export default { outcome, length: "length" in key.algorithm, json: JSON.stringify({ key, pem }) };`);
     expect(reply.isError, JSON.stringify(reply.body)).toBe(false);
     const { outcome, length, json: text } = reply.body.result;
@@ -143,6 +144,7 @@ export default { outcome, length: "length" in key.algorithm, json: JSON.stringif
     for (const label of ["import-hkdf", "import-pbkdf2", "import-aes"]) expect(outcome[label], label).toMatch(/^NotSupportedError: Secret HMAC_KEY can only be imported as a signing or MAC key/);
     expect(outcome["usage-encrypt"]).toMatch(/^SyntaxError: A key made from secret HMAC_KEY may only have the usages "sign" and "verify"; remove "deriveBits"/);
     expect(outcome["nul-padding"]).toMatch(/^TypeError: Key material that contains a secret placeholder cannot also contain NUL bytes/);
+    for (const label of ["length-8", "length-200"]) expect(outcome[label], label).toMatch(/^NotSupportedError: A key made from secret HMAC_KEY cannot be given a length/);
     expect(outcome.structuredClone).toMatch(/^DataCloneError: #<CryptoKey> could not be cloned/);
     expect(length).toBe(false);
     expect(text).toBe('{"key":{},"pem":{}}');

@@ -7,7 +7,7 @@
  *   a subset of sign/verify; it is never extractable, whatever the guest asked;
  * - any other operation that touches it (exportKey, wrapKey, encrypt, deriveBits,
  *   deriveKey, ECDH's `public`) is refused, so no path returns its bytes;
- * - its `algorithm.length` is not shown (it would tell the secret's length).
+ * - its `algorithm.length` is neither shown nor accepted (it would tell the secret's length).
  * A signature over chosen data reveals nothing of a MAC or signing key, and signing
  * sends nothing anywhere: the secret's host binding still governs where the value
  * itself may go (fetch), which is nowhere but its hosts.
@@ -121,6 +121,10 @@ export class RunCrypto {
     const algorithmName = String(typeof algorithm === "string" ? algorithm : (algorithm as { name?: unknown } | null)?.name ?? "").toUpperCase();
     if (!SECRET_KEY_ALGORITHMS.has(algorithmName)) {
       throw new WebCryptoError("NotSupportedError", `Secret ${names.join(", ")} can only be imported as a signing or MAC key (HMAC, RSASSA-PKCS1-v1_5, RSA-PSS, ECDSA, Ed25519), not for ${describeAlgorithm(algorithm)}: a key made from a secret may only sign and verify, so its bytes can never come back.`);
+    }
+    // HMAC's `length` must equal the key's: trying lengths would tell the secret's length.
+    if (algorithm !== null && typeof algorithm === "object" && (algorithm as { length?: unknown }).length !== undefined) {
+      throw new WebCryptoError("NotSupportedError", `A key made from secret ${names.join(", ")} cannot be given a length: leave "length" out of the algorithm (the key's length is the secret's).`);
     }
     const wanted = Array.isArray(usages) ? usages.map(String) : [];
     const extra = wanted.filter((usage) => !SECRET_KEY_USAGES.has(usage));
