@@ -87,6 +87,8 @@ export class ApprovalGate {
       // The client failed to answer (it disconnected, or answered with an error): a denial.
       result = { answer: "deny" };
     } finally {
+      // Past the timeout or the run's end, whatever the asker said (a late answer included) does not count.
+      if (asking.signal.aborted) result = undefined;
       clearTimeout(timer);
       signal.removeEventListener("abort", onRunEnd);
       resume?.();
