@@ -176,3 +176,23 @@ describe("a cancelled run cancels its question (legacy era)", () => {
     }
   });
 });
+
+describe("toolsmith approvals (CLI)", () => {
+  it("lists every recorded question with its decision, as text and as JSON", async () => {
+    const { runCli } = await import("../helpers.js");
+    const records = await auditLog();
+    expect(records.length).toBeGreaterThan(5);
+    const asJson = await runCli(["approvals", "--json", "--limit", "1000"], { home: home.home });
+    expect(asJson.code).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toEqual(records);
+    const asText = await runCli(["approvals", "--limit", "2"], { home: home.home });
+    expect(asText.code).toBe(0);
+    const lines = asText.stdout.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(records.at(-1).decision);
+    expect(lines[1]).toContain(records.at(-1).what);
+    const bad = await runCli(["approvals", "--limit", "zero"], { home: home.home });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--limit must be a positive whole number");
+  });
+});
