@@ -16,8 +16,6 @@ interface Pending {
 /** A run started by a 2026-era `run_code` call, alive across the call's rounds. */
 interface LiveRun<R> {
   key: string;
-  /** Who started it: only the same client may answer its questions. */
-  client: string;
   report: Promise<R>;
   /** Questions not yet answered, oldest first; the first is the one asked. */
   pending: Pending[];
@@ -44,10 +42,9 @@ export class PausedRuns<R> {
   constructor(private readonly timeoutSeconds: number) {}
 
   /** Starts a run with an asker that parks questions here, and plays its first round. */
-  async start(client: string, signal: AbortSignal, begin: (asker: Asker, signal: AbortSignal) => Promise<R>): Promise<RoundOutcome<R>> {
+  async start(signal: AbortSignal, begin: (asker: Asker, signal: AbortSignal) => Promise<R>): Promise<RoundOutcome<R>> {
     const live: LiveRun<R> = {
       key: randomBytes(16).toString("base64url"),
-      client,
       report: undefined as unknown as Promise<R>,
       pending: [],
       wake: undefined,
@@ -68,7 +65,7 @@ export class PausedRuns<R> {
   }
 
   /** A retried call: the answer to the run's current question, then its next round. */
-  async resume(client: string, ctx: ServerContext, signal: AbortSignal): Promise<RoundOutcome<R>> {
+  async resume(ctx: ServerContext, signal: AbortSignal): Promise<RoundOutcome<R>> {
     let key: string;
     try {
       key = (await this.codec.verify(String(ctx.mcpReq.requestState()), ctx)).run;
@@ -76,7 +73,9 @@ export class PausedRuns<R> {
       return { gone: "The requestState of this run_code call is not one this server issued (or it expired). Run the code again." };
     }
     const live = this.runs.get(key);
-    if (!live || live.client !== client) {
+    // The signed, random run key is the capability: a 2026-era HTTP client has no session, and its
+    // retry may come on another connection, so who asks cannot be compared.
+    if (!live) {
       return { gone: "The paused run this call resumes is gone (it ended after its approval timed out, or the server restarted). Nothing more was sent for it. Run the code again if it is still needed." };
     }
     const current = live.pending[0];

@@ -45,15 +45,17 @@ export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
           const paused = pausedRunsOf(toolsmith);
           const outcome =
             ctx.mcpReq.requestState() !== undefined
-              ? await paused.resume(client, ctx, signal)
+              ? await paused.resume(ctx, signal)
               : capabilities?.elicitation
-                ? await paused.start(client, signal, (asker, runSignal) => run(asker, runSignal))
+                ? await paused.start(signal, (asker, runSignal) => run(asker, runSignal))
                 : { done: await run(undefined, signal) };
           if ("ask" in outcome) return outcome.ask;
           if ("gone" in outcome) return toolResult({ ok: false, error: { name: "ApprovalDeniedError", message: outcome.gone } }, true);
           return toolResult(outcome.done as unknown as Record<string, unknown>, !outcome.done.ok);
         }
-        const asker = server.server.getClientCapabilities()?.elicitation ? elicitationAsker(ctx, toolsmith.approvalTimeoutSeconds()) : undefined;
+        // 2025-era Streamable HTTP is served statelessly (a server per request): the answer to a
+        // mid-call elicitation request would reach another instance, so such a client cannot be asked.
+        const asker = http ? statelessHttpAsker : server.server.getClientCapabilities()?.elicitation ? elicitationAsker(ctx, toolsmith.approvalTimeoutSeconds()) : undefined;
         const report = await run(asker, signal);
         return toolResult(report as unknown as Record<string, unknown>, !report.ok);
       } catch (error) {
@@ -62,6 +64,11 @@ export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
     },
   );
 }
+
+const statelessHttpAsker: Asker = async () => ({
+  unaskable:
+    "this client speaks the 2025 protocol over Streamable HTTP, where toolsmith cannot ask a person in the middle of a call (connect with protocol revision 2026-07-28, or over stdio, to be asked)",
+});
 
 /** Runs paused between rounds of 2026-era calls, one set per home (the HTTP server makes a server per request). */
 const pausedRuns = new WeakMap<Toolsmith, PausedRuns<RunReport>>();
