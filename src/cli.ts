@@ -15,6 +15,7 @@ import { SYNC_HELP, syncCommand } from "./cli/commands/sync.js";
 import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
 import { DOCTOR_HELP, doctorCommand } from "./cli/commands/doctor.js";
 import { REMOVE_HELP, removeCommand, RENAME_HELP, renameCommand } from "./cli/commands/remove-rename.js";
+import { APPROVALS_HELP, approvalsCommand } from "./cli/commands/approvals.js";
 import { ConfigError } from "./config/load-config.js";
 import { checkGit } from "./library/git-check.js";
 import { SERVER_VERSION } from "./version.js";
@@ -38,13 +39,14 @@ Commands:
   import-config <file>  front the MCP servers of a Claude Desktop config
   context-cost          tokens of a conventional MCP setup vs toolsmith
   doctor                check git, the home, config, secrets, library, remote, upstreams
+  approvals             list approval questions and their answers
   help [command]        show help
 
 Run 'toolsmith <command> --help' for a command's options.
 Every command takes --home <folder> (default: TOOLSMITH_HOME, else ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP, approvals: APPROVALS_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -86,6 +88,7 @@ const ALLOWED: Record<string, string[]> = {
   "import-config": ["help", "dry-run"],
   "context-cost": ["help", "config", "tools-json", "json"],
   doctor: ["help", "json"],
+  approvals: ["help", "limit", "json"],
   help: ["help"],
 };
 
@@ -162,6 +165,8 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await contextCostCommand(ctx, rest, values);
       case "doctor":
         return await doctorCommand(ctx, rest, values);
+      case "approvals":
+        return await approvalsCommand(ctx, rest, values);
       case "import-config":
         return await importConfigCommand(ctx, rest, values, ctx.nodePath);
       default:

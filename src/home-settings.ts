@@ -1,5 +1,8 @@
 import { stat } from "node:fs/promises";
-import { HostBridge } from "./bridge/host-bridge.js";
+import { join } from "node:path";
+import { HostBridge, type BridgeApprovals } from "./bridge/host-bridge.js";
+import { ApprovalLog } from "./bridge/approvals/approval-log.js";
+import { ApprovalRules } from "./bridge/approvals/approval-rules.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
 import { SecretVault } from "./bridge/secrets/secret-vault.js";
 import { permissionWarning, readSecretsFile, SecretsFileError } from "./bridge/secrets/secrets-file.js";
@@ -19,6 +22,8 @@ const SECRETS_RECHECK_MS = 1_000;
  */
 export class HomeSettings {
   readonly hub: UpstreamHub;
+  /** Approval rules and the audit log, kept across bridges (a secrets change must not forget them). */
+  readonly approvals: BridgeApprovals;
   private current: HostBridge | undefined;
   private stamp = "";
   private checkedAt = 0;
@@ -29,6 +34,12 @@ export class HomeSettings {
     log: (line: string) => void,
   ) {
     this.hub = new UpstreamHub(config.mcpServers, log);
+    this.approvals = { rules: new ApprovalRules(config.approvals), log: new ApprovalLog(approvalLogPath(paths)) };
+    if (config.approvals.trusted.length) {
+      log(
+        "warning: approvals.trusted is not applied yet: this version cannot tell which integration's code made a call in a way guest code cannot forge, so every call a rule covers is still asked (see docs/approvals.md).",
+      );
+    }
   }
 
   /** Reads and validates config.json (unless given) and secrets.json; throws ConfigError naming what is wrong. */
@@ -63,8 +74,13 @@ export class HomeSettings {
     }
     const vault = new SecretVault(file);
     const workspace = new Workspace(this.paths.workspace, this.config.limits.workspaceMb * 1024 * 1024);
-    this.current = new HostBridge(this.config.network, vault, workspace, { hub: this.hub, callTimeoutMs: this.config.limits.timeoutMs }, this.config.limits);
+    this.current = new HostBridge(this.config.network, vault, workspace, { hub: this.hub, callTimeoutMs: this.config.limits.timeoutMs }, this.config.limits, this.approvals);
     this.stamp = stamp;
     return this.current;
   }
+}
+
+/** The audit log of approval questions: `state/approvals.jsonl`. */
+export function approvalLogPath(paths: HomePaths): string {
+  return join(paths.state, "approvals.jsonl");
 }

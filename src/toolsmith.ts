@@ -13,11 +13,13 @@ import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/s
 import { SearchIndex, type Searchable } from "./library/search-index.js";
 import { integrationResult, type IntegrationResult } from "./library/search-results.js";
 import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport } from "./sandbox/sandbox.js";
+export type { RunReport };
 import type { LogEntry } from "./sandbox/protocol.js";
 import type { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
 import { MCP_PREFIX, UpstreamModules } from "./bridge/upstream/upstream-modules.js";
 import { summarizeToolResult, upstreamToolResults, type McpToolResult } from "./bridge/upstream/upstream-results.js";
 import type { HostBridge } from "./bridge/host-bridge.js";
+import { newRunId, type Asker } from "./bridge/approvals/approval-gate.js";
 import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
@@ -54,6 +56,8 @@ export interface RunOptions {
   onLog?: (entry: LogEntry) => void;
   /** Who asked (an MCP session or connection), for fair scheduling. */
   client?: string;
+  /** Puts approval questions to a person (MCP elicitation); without one, calls that need approval are refused. */
+  asker?: Asker;
 }
 
 export interface SearchOptions {
@@ -124,6 +128,11 @@ export class Toolsmith {
 
   whenReady(): Promise<void> {
     return this.ready;
+  }
+
+  /** How long an approval question waits for a person (approvals.timeoutSeconds). */
+  approvalTimeoutSeconds(): number {
+    return this.config.approvals.timeoutSeconds;
   }
 
   /** The HTTP server's settings from config.json (call after whenConfigured()). */
@@ -214,7 +223,7 @@ export class Toolsmith {
   private async runNow(code: string, options: RunOptions): Promise<RunReport> {
     await this.current();
     await this.refreshSecrets();
-    const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress });
+    const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress, asker: options.asker, runId: newRunId() });
     // `library.remove` / `library.rename` from the toolsmith module act on this library; the rest goes to the bridge.
     const onHostCall = libraryHostCalls(this, run.onHostCall);
     const { report, modules } = await this.sandbox.runWithModules({

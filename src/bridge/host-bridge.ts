@@ -1,5 +1,9 @@
 import { DEFAULT_LIMITS, type Limits, type NetworkSettings } from "../config/schema.js";
-import type { HostCallHandler } from "../sandbox/worker-pool.js";
+import type { HostCallContext, HostCallHandler } from "../sandbox/worker-pool.js";
+import { ApprovalGate, type Asker } from "./approvals/approval-gate.js";
+import type { ApprovalLog } from "./approvals/approval-log.js";
+import { argumentsPreview, bodyPreview, showSecrets } from "./approvals/approval-preview.js";
+import type { ApprovalRules } from "./approvals/approval-rules.js";
 import { RunCrypto } from "./crypto/run-crypto.js";
 import { FetchError, hostFetch, type GuestFetchRequest, type PreparedRequest } from "./network/http-fetch.js";
 import { NetworkPolicy, NetworkRefusedError, type CheckedTarget } from "./network/network-policy.js";
@@ -25,6 +29,16 @@ export interface RunBridgeOptions {
   onProgress?: (message: string, progress?: number, total?: number) => void;
   /** During a save's test: what the integration declared; requests beyond it fail the save. */
   declared?: { hosts: string[]; secrets: string[] };
+  /** Puts approval questions to a person; without one, a call that needs approval is refused. */
+  asker?: Asker;
+  /** Names the run in approval questions and the audit log. */
+  runId?: string;
+}
+
+/** `approvals` from config.json and where decisions are recorded. */
+export interface BridgeApprovals {
+  rules: ApprovalRules;
+  log: ApprovalLog;
 }
 
 /** One run's view of the bridge: what the sandbox needs, and what the run touched. */
@@ -54,6 +68,7 @@ export class HostBridge {
     private readonly workspace: Workspace,
     private readonly upstreams: { hub: UpstreamHub; callTimeoutMs: number } | undefined,
     private readonly limits: BridgeLimits = DEFAULT_LIMITS,
+    private readonly approvals?: BridgeApprovals,
   ) {
     this.policy = new NetworkPolicy(network.allow);
   }
@@ -82,6 +97,9 @@ export class HostBridge {
     const declared = options.declared;
     const budget = new RunBudget({ maxConcurrent: this.limits.maxConcurrentHostCalls, maxBytes: this.limits.hostBytesInFlightMb * 1024 * 1024 });
     const progress = new ProgressReporter((text) => vault.redact(text), options.onProgress);
+    const rules = this.approvals?.rules.active ? this.approvals.rules : undefined;
+    const gate = rules ? new ApprovalGate(options.runId ?? `run-${nonce}`, this.approvals!.log, rules.timeoutMs, options.asker) : undefined;
+    const redact = (text: string) => vault.redact(text);
 
     /**
      * A Range request could fetch an echoed secret piece by piece, each piece too short
@@ -157,17 +175,44 @@ export class HostBridge {
       return { args: argsJson.length, reply };
     };
 
-    const onHostCall: HostCallHandler = async (name, argsJson, signal, backlog) => {
+    const onHostCall: HostCallHandler = async (name, argsJson, signal, backlog, context) => {
       try {
         // An abort must not wait behind the very requests it stops (the budget's slots).
-        if (name === "fetch.abort") return await dispatch(name, argsJson, signal);
-        return await budget.run(costOf(name, argsJson), backlog, signal, () => dispatch(name, argsJson, signal));
+        if (name === "fetch.abort") return await dispatch(name, argsJson, signal, context);
+        return await budget.run(costOf(name, argsJson), backlog, signal, () => dispatch(name, argsJson, signal, context));
       } catch (error) {
         throw this.guestSafeError(error);
       }
     };
 
-    const fetchOnHost = (args: Record<string, unknown>, signal: AbortSignal) =>
+    /** Every hop of a fetch (redirects included) that a rule covers waits here for a person's answer. */
+    const approveFetch = async (request: PreparedRequest, target: CheckedTarget, signal: AbortSignal, context: HostCallContext | undefined): Promise<void> => {
+      const rule = rules?.forFetch(request.method, target);
+      if (!rule || !gate) return;
+      const what = `${request.method} ${showSecrets(request.url, nonce, redact)}`;
+      await gate.check({
+        question: { caller: "main", rule, kind: "fetch", what, preview: bodyPreview(request.body, nonce, redact) },
+        scope: `fetch ${request.method} ${target.hostname}:${target.port}`,
+        signal,
+        clock: context?.clock,
+      });
+    };
+
+    const approveTool = async (server: string, tool: string, args: unknown, signal: AbortSignal, context: HostCallContext | undefined): Promise<void> => {
+      if (!rules || !gate || !this.upstreams) return;
+      if (rules.settings.destructiveTools) await this.upstreams.hub.settled(server);
+      const listed = this.upstreams.hub.tools(server)?.find((t) => t.name === tool);
+      const rule = rules.forTool(server, tool, listed?.annotations?.destructiveHint === true);
+      if (!rule) return;
+      await gate.check({
+        question: { caller: "main", rule, kind: "tool", what: `${server}/${tool}`, preview: argumentsPreview(args, nonce, redact) },
+        scope: `tool ${server}/${tool}`,
+        signal,
+        clock: context?.clock,
+      });
+    };
+
+    const fetchOnHost = (args: Record<string, unknown>, signal: AbortSignal, context: HostCallContext | undefined) =>
       hostFetch(args as unknown as GuestFetchRequest, {
         policy: this.policy,
         signal,
@@ -175,11 +220,12 @@ export class HostBridge {
         maxResponseBytes: this.network.maxResponseBytes,
         maxRedirects: this.network.maxRedirects,
         prepare,
+        approve: gate ? (request, target) => approveFetch(request, target, signal, context) : undefined,
         filterText: (text) => vault.redact(text),
         filterBytes: (bytes) => vault.redactBytes(bytes),
       });
 
-    const dispatch = async (name: string, argsJson: string, signal: AbortSignal): Promise<string | undefined> => {
+    const dispatch = async (name: string, argsJson: string, signal: AbortSignal, context: HostCallContext | undefined): Promise<string | undefined> => {
       const args = JSON.parse(argsJson) as Record<string, unknown>;
       switch (name) {
         case "fetch": {
@@ -187,12 +233,12 @@ export class HostBridge {
             throw new NetworkRefusedError(`This run made more than ${this.network.maxRequestsPerRun} requests (network.maxRequestsPerRun). Batch the work across runs or raise the limit.`);
           }
           const abortId = typeof args.abortId === "number" ? args.abortId : undefined;
-          if (abortId === undefined) return JSON.stringify(await fetchOnHost(args, signal));
+          if (abortId === undefined) return JSON.stringify(await fetchOnHost(args, signal, context));
           if (abortedFetches.has(abortId)) throw new FetchError(`The request to ${String(args.url)} was aborted by its AbortSignal before it was sent.`);
           const controller = new AbortController();
           fetchAborts.set(abortId, controller);
           try {
-            return JSON.stringify(await fetchOnHost(args, AbortSignal.any([signal, controller.signal])));
+            return JSON.stringify(await fetchOnHost(args, AbortSignal.any([signal, controller.signal]), context));
           } finally {
             fetchAborts.delete(abortId);
           }
@@ -209,6 +255,7 @@ export class HostBridge {
           return JSON.stringify(await crypto.call(String(args.op), args.args));
         case "mcp.call": {
           if (!this.upstreams) throw unavailable("No upstream MCP servers are configured (mcpServers in config.json).");
+          await approveTool(String(args.server), String(args.tool), args.args, signal, context);
           const value = await this.upstreams.hub.call(String(args.server), String(args.tool), args.args, signal, this.upstreams.callTimeoutMs);
           return value === undefined ? undefined : JSON.stringify(value);
         }
@@ -233,7 +280,7 @@ export class HostBridge {
 }
 
 /** Errors a guest may see as they are: each was written for it, with no host detail. */
-const GUEST_FACING_ERRORS = new Set(["WebCryptoError", "NetworkRefusedError", "FetchError", "SecretRefusedError", "WorkspaceError", "UpstreamToolError", "UpstreamError", "LimitError", "UnavailableError"]);
+const GUEST_FACING_ERRORS = new Set(["ApprovalDeniedError", "WebCryptoError", "NetworkRefusedError", "FetchError", "SecretRefusedError", "WorkspaceError", "UpstreamToolError", "UpstreamError", "LimitError", "UnavailableError"]);
 
 function unavailable(message: string): Error {
   return Object.assign(new Error(message), { name: "UnavailableError" });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { unknownKeys } from "./zod-issues.js";
+import { parseHostPattern } from "../bridge/network/host-patterns.js";
 
 /** Defaults for every limit, each with its unit in the name. Defined once, here. */
 export const DEFAULT_LIMITS = {
@@ -139,6 +140,52 @@ export const HttpSettingsSchema = z
   })
   .strict();
 
+/** How long a question to a person waits for an answer by default, and at most. */
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 300;
+export const MAX_APPROVAL_TIMEOUT_SECONDS = 86_400;
+
+const HostPatternText = z.string().superRefine((pattern, ctx) => {
+  try {
+    parseHostPattern(pattern);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+  }
+});
+/** An HTTP method, or "*" for any. */
+const MethodText = z.string().regex(/^(\*|[A-Za-z]+)$/, 'an HTTP method such as "POST", or "*" for any method').transform((m) => m.toUpperCase());
+/** `<server>/<tool pattern>`, `*` matching any run of characters in the tool part (and the server part). */
+const ToolPatternText = z.string().regex(/^[A-Za-z0-9_.*-]{1,64}\/[^/\s]{1,128}$/, 'a tool pattern "<server>/<tool>", e.g. "github/delete_*" or "stripe/*"');
+/** An integration name pattern: `stripe/refund`, `stripe/*`. */
+const IntegrationPatternText = z.string().regex(/^[a-z0-9*][a-z0-9_*\/-]{0,127}$/, 'an integration name or pattern, e.g. "stripe/refund" or "stripe/*"');
+
+export const ApprovalRuleSchema = z
+  .object({
+    fetch: z
+      .object({
+        hosts: z.array(HostPatternText).min(1, "list at least one host pattern, e.g. [\"*.stripe.com\"]"),
+        /** Methods that need approval; default every method except GET, HEAD and OPTIONS. */
+        methods: z.array(MethodText).min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    tools: z.array(ToolPatternText).min(1).optional(),
+  })
+  .strict()
+  .refine((rule) => rule.fetch !== undefined || rule.tools !== undefined, 'a rule needs "fetch" (hosts and methods) or "tools" (["<server>/<tool pattern>"])');
+
+/** Which side effects a person approves before they happen (see docs/approvals.md). */
+export const ApprovalsSchema = z
+  .object({
+    rules: z.array(ApprovalRuleSchema).default([]),
+    /** Upstream tools annotated destructiveHint: true need approval too. */
+    destructiveTools: z.boolean().default(true),
+    /** Saved integrations whose own calls run without asking (name patterns). */
+    trusted: z.array(IntegrationPatternText).default([]),
+    /** A question unanswered this long is a denial. */
+    timeoutSeconds: z.number().int().min(1).max(MAX_APPROVAL_TIMEOUT_SECONDS).default(DEFAULT_APPROVAL_TIMEOUT_SECONDS),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     limits: LimitsSchema.default(LimitsSchema.parse({})),
@@ -149,6 +196,7 @@ export const ConfigSchema = z
     library: LibrarySettingsSchema.default(LibrarySettingsSchema.parse({})),
     sandbox: SandboxSettingsSchema.default(SandboxSettingsSchema.parse({})),
     http: HttpSettingsSchema.default(HttpSettingsSchema.parse({})),
+    approvals: ApprovalsSchema.default(ApprovalsSchema.parse({})),
   })
   .strict();
 
@@ -156,6 +204,7 @@ export type Limits = z.infer<typeof LimitsSchema>;
 export type NetworkSettings = z.infer<typeof NetworkSchema>;
 export type SandboxSettings = z.infer<typeof SandboxSettingsSchema>;
 export type Config = z.infer<typeof ConfigSchema>;
+export type ApprovalSettings = z.infer<typeof ApprovalsSchema>;
 
 export function defaultConfig(): Config {
   return ConfigSchema.parse({});

@@ -20,8 +20,8 @@ const GUEST_FACING = new Set(["UserError", "LibraryBusyError"]);
  * commit under the home's lock); the guest gets `{ version, dependents, ... }`.
  */
 export function libraryHostCalls(editor: LibraryEditor, next: HostCallHandler): HostCallHandler {
-  return async (name, argsJson, signal, backlog) => {
-    if (name !== "library.remove" && name !== "library.rename") return next(name, argsJson, signal, backlog);
+  return async (name, argsJson, signal, backlog, context) => {
+    if (name !== "library.remove" && name !== "library.rename") return next(name, argsJson, signal, backlog, context);
     const parsed: unknown = JSON.parse(argsJson);
     const args = (typeof parsed === "object" && parsed !== null ? parsed : {}) as { name?: unknown; from?: unknown; to?: unknown; force?: unknown };
     const names = name === "library.remove" ? [args.name] : [args.from, args.to];

@@ -47,7 +47,17 @@ export interface CancelRequest {
   reason: string;
 }
 
-export type ToWorker = RunRequest | HostCallReply | CancelRequest;
+/**
+ * Moves the run's deadline: null stops the clock (the run waits for a person's approval,
+ * which does not count against its time limit), a number starts it again.
+ */
+export interface ClockUpdate {
+  type: "clock";
+  runId: number;
+  deadline: number | null;
+}
+
+export type ToWorker = RunRequest | HostCallReply | CancelRequest | ClockUpdate;
 
 export interface GuestErrorInfo {
   name: string;

@@ -33,8 +33,18 @@ const EXTRA_WORKER_IDLE_MS = 30_000;
 /** After answering a run's last outstanding host call, how long to poll for its next one (see SpinWait). */
 const NEXT_CALL_SPIN_BUDGET_MS = SpinWait.budget(0.1);
 
+/** Stops the run's wall-clock limit (time waiting for a person does not count); the returned function starts it again. */
+export interface RunClock {
+  pause(): () => void;
+}
+
+/** What a host call knows about the run it serves. */
+export interface HostCallContext {
+  clock: RunClock;
+}
+
 /** Serves one host call; `backlog` is what the run's worker has been sent and not taken yet. */
-export type HostCallHandler = (name: string, argsJson: string, signal: AbortSignal, backlog: ReplyBacklog) => Promise<string | undefined>;
+export type HostCallHandler = (name: string, argsJson: string, signal: AbortSignal, backlog: ReplyBacklog, context?: HostCallContext) => Promise<string | undefined>;
 
 export interface PoolJob {
   request: Omit<RunRequest, "type" | "runId" | "deadline">;
@@ -63,6 +73,14 @@ interface ActiveRun {
   /** Its host-call replies posted to the worker and not taken yet. */
   backlog: ReplyBacklog;
   hardStop: NodeJS.Timeout;
+  /** Epoch ms at which the run must stop (moved on when the clock was paused). */
+  deadline: number;
+  /** Host calls waiting for a person right now; the clock runs only when there are none. */
+  pauses: number;
+  /** Time left when the clock was paused. */
+  remainingMs: number;
+  /** Made on the run's first host call. */
+  context: HostCallContext | undefined;
   resolve: (result: PoolResult) => void;
   onAbort?: () => void;
 }
@@ -332,6 +350,10 @@ export class WorkerPool {
       hostCallsInFlight: 0,
       backlog: new ReplyBacklog(slot.readiness),
       hardStop: setTimeout(() => this.hardStop(slot, runId, timeoutError(job.request.timeoutMs)), job.request.timeoutMs + HARD_STOP_GRACE_MS),
+      deadline,
+      pauses: 0,
+      remainingMs: 0,
+      context: undefined,
       resolve,
     };
     if (job.signal) {
@@ -374,7 +396,7 @@ export class WorkerPool {
     let reply: ToWorker;
     try {
       if (!handler) throw Object.assign(new Error(`'${name}' is not available in this run`), { name: "Error" });
-      const json = await handler(name, argsJson, this.hostSignal(active), active.backlog);
+      const json = await handler(name, argsJson, this.hostSignal(active), active.backlog, this.contextOf(slot, active));
       reply = { type: "hostReply", runId: active.runId, callId, ok: true, json };
     } catch (error) {
       const err = error as Error;
@@ -397,6 +419,35 @@ export class WorkerPool {
     if (slot.active !== active || active.hostCallsInFlight > 0) return;
     slot.answeredAt = performance.now();
     if (slot.nextCallSpin.spin(() => drainPort<FromWorker>(slot.fromWorker, (message) => this.onMessage(slot, message)))) slot.answeredAt = undefined;
+  }
+
+  /** The run's clock for its host calls, made on its first call. */
+  private contextOf(slot: Slot, active: ActiveRun): HostCallContext {
+    active.context ??= { clock: { pause: () => this.pauseClock(slot, active) } };
+    return active.context;
+  }
+
+  /**
+   * Stops the run's deadline (here and in the worker) until every pause is over; the run
+   * then has the time it had left. A run that ended meanwhile is not touched.
+   */
+  private pauseClock(slot: Slot, active: ActiveRun): () => void {
+    if (slot.active !== active) return () => undefined;
+    if (active.pauses++ === 0) {
+      clearTimeout(active.hardStop);
+      active.remainingMs = active.deadline - Date.now();
+      this.post(slot, { type: "clock", runId: active.runId, deadline: null });
+    }
+    let resumed = false;
+    return () => {
+      if (resumed) return;
+      resumed = true;
+      if (--active.pauses > 0 || slot.active !== active) return;
+      const remaining = Math.max(0, active.remainingMs);
+      active.deadline = Date.now() + remaining;
+      active.hardStop = setTimeout(() => this.hardStop(slot, active.runId, timeoutError(active.job.request.timeoutMs)), remaining + HARD_STOP_GRACE_MS);
+      this.post(slot, { type: "clock", runId: active.runId, deadline: active.deadline });
+    };
   }
 
   /** The signal a run's host calls listen on, made on its first call. */

@@ -33,6 +33,11 @@ export interface FetchOptions {
   maxRedirects: number;
   /** Substitutes secrets and checks a request just before it is sent to `target`; may throw to refuse. */
   prepare?: (request: PreparedRequest, target: CheckedTarget) => PreparedRequest;
+  /**
+   * Waits for a person's approval where a rule asks for it, for every hop (a redirect is a
+   * new request); throws to refuse. Sees the request as the guest wrote it (placeholders).
+   */
+  approve?: (request: PreparedRequest, target: CheckedTarget) => Promise<void>;
   /** Applied to everything textual the guest gets from a response: body, headers, status text, URL (secret redaction). */
   filterText?: (text: string) => string;
   /** Applied to a binary response body before the guest sees it. */
@@ -75,6 +80,7 @@ export async function hostFetch(input: GuestFetchRequest, options: FetchOptions)
   let redirected = false;
   for (let hop = 0; ; hop++) {
     const target = await options.policy.check(url);
+    if (options.approve) await options.approve({ url: url.href, method, headers, body }, target);
     const prepared = options.prepare ? options.prepare({ url: url.href, method, headers, body }, target) : { url: url.href, method, headers, body };
     const shown = clean(`${method} ${url.href}`);
     const response = await send(prepared, target, options, shown);

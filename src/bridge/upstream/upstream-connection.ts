@@ -16,6 +16,8 @@ export interface UpstreamTool {
   description?: string;
   inputSchema?: unknown;
   outputSchema?: unknown;
+  /** Hints the server gives about the tool; `destructiveHint: true` makes a call need approval (approvals.destructiveTools). */
+  annotations?: { destructiveHint?: boolean; readOnlyHint?: boolean };
 }
 
 export type UpstreamState =

@@ -133,6 +133,8 @@ declare class Response implements Body {
  * - "NetworkRefusedError": the host is not allowed by network.allow, resolves to a private
  *   or loopback address, or the run made more than network.maxRequestsPerRun requests;
  * - "SecretRefusedError": a secret placeholder (or value) was headed for another host;
+ * - "ApprovalDeniedError": the request needs a person's approval (approvals in config.json)
+ *   and was denied, not answered in time, or could not be asked; nothing was sent;
  * - "FetchError": DNS or connection failure, timeout (network.requestTimeoutMs), too many
  *   redirects, a response over network.maxResponseBytes, an invalid URL;
  * - "LimitError": the run made more host calls than limits.maxHostCalls.

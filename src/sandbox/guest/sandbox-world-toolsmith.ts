@@ -145,6 +145,9 @@ export const library: {
  *   address, or past network.maxRequestsPerRun; during a save's test, a host or secret the
  *   integration does not declare;
  * - "SecretRefusedError": a secret headed for a host it is not bound to;
+ * - "ApprovalDeniedError": a fetch or mcp/<server> call that needs a person's approval
+ *   (approvals in config.json) was denied, not answered in time, or could not be asked;
+ *   nothing was sent. The message names the rule; do not retry it in the same run;
  * - "FetchError": the request failed (DNS, connection, timeout, redirects, response too large);
  * - "WorkspaceError": a workspace call failed (missing file, bad path, quota);
  * - "UpstreamToolError": an mcp/<server> tool answered with an error;
@@ -158,6 +161,7 @@ export const library: {
  */
 export type HostErrorName =
   | "NetworkRefusedError"
+  | "ApprovalDeniedError"
   | "SecretRefusedError"
   | "FetchError"
   | "WorkspaceError"

@@ -74,6 +74,7 @@ const onMessage = (message: ToWorker): void => {
       countTaken(init.readiness);
       current?.hostReply(message);
     }
+    else if (message.type === "clock") current?.setDeadline(message.deadline);
     else if (current) current.cancel(message.reason);
     else pendingCancel = message.reason;
   }

@@ -165,6 +165,13 @@ export class GuestRun {
     this.wake?.();
   }
 
+  /** Moves the deadline (null: no deadline while the run waits for a person's approval). */
+  setDeadline(deadline: number | null): void {
+    clearTimeout(this.deadlineTimer);
+    this.deadline = deadline ?? Number.POSITIVE_INFINITY;
+    this.deadlineTimer = deadline === null ? undefined : setTimeout(() => this.wake?.(), Math.max(0, deadline - Date.now()) + 1);
+  }
+
   cancel(reason: string): void {
     this.cancelled = reason;
     this.wake?.();
