@@ -139,6 +139,19 @@ export const HttpSettingsSchema = z
   })
   .strict();
 
+/** Tracing (see docs/telemetry.md): spans are exported over OTLP/HTTP only when `otlpEndpoint` is set. */
+export const TelemetrySettingsSchema = z
+  .object({
+    /** The collector's OTLP/HTTP endpoint: its base URL (`/v1/traces` is appended) or the full traces URL. */
+    otlpEndpoint: z
+      .url("otlpEndpoint must be an http:// or https:// URL, e.g. \"http://localhost:4318\"")
+      .refine((url) => /^https?:\/\//i.test(url), "otlpEndpoint must be an http:// or https:// URL, e.g. \"http://localhost:4318\"")
+      .optional(),
+    /** `service.name` of the exported spans. */
+    serviceName: z.string().min(1).max(200).default("toolsmith"),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     limits: LimitsSchema.default(LimitsSchema.parse({})),
@@ -149,12 +162,14 @@ export const ConfigSchema = z
     library: LibrarySettingsSchema.default(LibrarySettingsSchema.parse({})),
     sandbox: SandboxSettingsSchema.default(SandboxSettingsSchema.parse({})),
     http: HttpSettingsSchema.default(HttpSettingsSchema.parse({})),
+    telemetry: TelemetrySettingsSchema.default(TelemetrySettingsSchema.parse({})),
   })
   .strict();
 
 export type Limits = z.infer<typeof LimitsSchema>;
 export type NetworkSettings = z.infer<typeof NetworkSchema>;
 export type SandboxSettings = z.infer<typeof SandboxSettingsSchema>;
+export type TelemetrySettings = z.infer<typeof TelemetrySettingsSchema>;
 export type Config = z.infer<typeof ConfigSchema>;
 
 export function defaultConfig(): Config {

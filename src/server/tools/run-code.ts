@@ -28,6 +28,9 @@ export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
           timeoutMs,
           signal: http?.signal ? AbortSignal.any([ctx.mcpReq.signal, http.signal]) : ctx.mcpReq.signal,
           client: http?.client ?? "stdio",
+          trigger: { kind: "tool-call" },
+          // W3C trace context rides in the request's _meta (the MCP key); the run's trace continues it.
+          traceparent: stringOrUndefined(ctx.mcpReq._meta?.traceparent),
           onProgress: progressToken === undefined ? undefined : notify,
           onLog: progressToken === undefined ? undefined : (entry) => notify(entry.level === "log" ? entry.text : `[${entry.level}] ${entry.text}`),
         });
@@ -37,4 +40,8 @@ export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
       }
     },
   );
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }

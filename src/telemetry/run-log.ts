@@ -1,0 +1,107 @@
+import { appendFile, chmod, mkdir, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { RunRecordSchema, type RunRecord } from "./run-record.js";
+
+/** The file runs are appended to; it is rotated once it passes MAX_SEGMENT_BYTES. */
+const CURRENT = "runs.jsonl";
+/** Rotated segments: `runs-<ms since epoch>-<pid>.jsonl` (unique per process, so two processes rotating at once lose nothing). */
+const ROTATED = /^runs-(\d{13})-(\d+)\.jsonl$/;
+/** Size at which the current file is rotated. */
+export const MAX_SEGMENT_BYTES = 1024 * 1024;
+/** Rotated segments kept besides the current file: at most ~5 MiB of runs in all. */
+export const KEPT_SEGMENTS = 4;
+/** Runs listed when no limit is given. */
+export const DEFAULT_RUNS_LISTED = 20;
+/** Most runs one listing returns. */
+export const MAX_RUNS_LISTED = 1000;
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+
+export interface RunFilter {
+  /** Only runs that failed. */
+  failed?: boolean;
+  /** Only runs that imported this saved integration. */
+  integration?: string;
+  limit?: number;
+}
+
+/**
+ * The last runs of a home, one JSON line each, in `state/runs/`. Several processes
+ * may append at once: each record is one `appendFile` of one line (O_APPEND), and
+ * rotation renames to a name no other process uses, so no line is lost or torn.
+ * A line that does not parse (cut by a crash) is skipped when reading.
+ */
+export class RunLog {
+  private writing: Promise<void> = Promise.resolve();
+  private ready: Promise<void> | undefined;
+
+  /** `writerId` (a process id) keeps this process's rotated segment names apart from others'. */
+  constructor(
+    readonly dir: string,
+    private readonly writerId: number,
+    private readonly maxSegmentBytes = MAX_SEGMENT_BYTES,
+  ) {}
+
+  /** Queues a record; `flush()` (and every read by this process) waits for it. */
+  append(record: RunRecord): void {
+    const line = `${JSON.stringify(record)}\n`;
+    this.writing = this.writing.then(() => this.write(line)).catch(() => undefined);
+  }
+
+  flush(): Promise<void> {
+    return this.writing;
+  }
+
+  /** Runs newest first, filtered. */
+  async recent(filter: RunFilter = {}): Promise<RunRecord[]> {
+    await this.flush();
+    const limit = Math.min(Math.max(1, filter.limit ?? DEFAULT_RUNS_LISTED), MAX_RUNS_LISTED);
+    const out: RunRecord[] = [];
+    for (const file of await this.segmentsNewestFirst()) {
+      const text = await readFile(join(this.dir, file), "utf8").catch(() => "");
+      const lines = text.split("\n");
+      for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
+        const record = parseLine(lines[i]!);
+        if (!record) continue;
+        if (filter.failed && record.ok) continue;
+        if (filter.integration !== undefined && !record.integrations.some((used) => used.name === filter.integration)) continue;
+        out.push(record);
+      }
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  private async write(line: string): Promise<void> {
+    this.ready ??= mkdir(this.dir, { recursive: true, mode: DIR_MODE }).then(() => chmod(this.dir, DIR_MODE).catch(() => undefined));
+    await this.ready;
+    const path = join(this.dir, CURRENT);
+    await appendFile(path, line, { mode: FILE_MODE });
+    const size = (await stat(path).catch(() => undefined))?.size ?? 0;
+    if (size >= this.maxSegmentBytes) await this.rotate(path);
+  }
+
+  private async rotate(path: string): Promise<void> {
+    // Another process may have rotated it a moment ago: then there is nothing to move.
+    await rename(path, join(this.dir, `runs-${Date.now()}-${this.writerId}.jsonl`)).catch(() => undefined);
+    const rotated = (await this.segmentsNewestFirst()).filter((f) => f !== CURRENT);
+    for (const old of rotated.slice(KEPT_SEGMENTS)) await unlink(join(this.dir, old)).catch(() => undefined);
+  }
+
+  /** The current file first, then rotated segments newest first. */
+  private async segmentsNewestFirst(): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const rotated = names.filter((n) => ROTATED.test(n)).sort().reverse();
+    return [...(names.includes(CURRENT) ? [CURRENT] : []), ...rotated];
+  }
+}
+
+function parseLine(line: string): RunRecord | undefined {
+  if (!line.trim()) return undefined;
+  try {
+    const parsed = RunRecordSchema.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
