@@ -39,7 +39,7 @@ export class RunLog {
   constructor(
     readonly dir: string,
     private readonly writerId: number,
-    private readonly maxSegmentBytes = MAX_SEGMENT_BYTES,
+    private readonly bounds: { maxSegmentBytes: number; keptSegments: number } = { maxSegmentBytes: MAX_SEGMENT_BYTES, keptSegments: KEPT_SEGMENTS },
   ) {}
 
   /** Queues a record; `flush()` (and every read by this process) waits for it. */
@@ -78,14 +78,14 @@ export class RunLog {
     const path = join(this.dir, CURRENT);
     await appendFile(path, line, { mode: FILE_MODE });
     const size = (await stat(path).catch(() => undefined))?.size ?? 0;
-    if (size >= this.maxSegmentBytes) await this.rotate(path);
+    if (size >= this.bounds.maxSegmentBytes) await this.rotate(path);
   }
 
   private async rotate(path: string): Promise<void> {
     // Another process may have rotated it a moment ago: then there is nothing to move.
     await rename(path, join(this.dir, `runs-${Date.now()}-${this.writerId}.jsonl`)).catch(() => undefined);
     const rotated = (await this.segmentsNewestFirst()).filter((f) => f !== CURRENT);
-    for (const old of rotated.slice(KEPT_SEGMENTS)) await unlink(join(this.dir, old)).catch(() => undefined);
+    for (const old of rotated.slice(this.bounds.keptSegments)) await unlink(join(this.dir, old)).catch(() => undefined);
   }
 
   /** The current file first, then rotated segments newest first. */
