@@ -139,16 +139,21 @@ export const HttpSettingsSchema = z
   })
   .strict();
 
+function isHttpUrl(text: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
 /** Tracing (see docs/telemetry.md): spans are exported over OTLP/HTTP only when `otlpEndpoint` is set. */
 export const TelemetrySettingsSchema = z
   .object({
     /** The collector's OTLP/HTTP endpoint: its base URL (`/v1/traces` is appended) or the full traces URL. */
-    otlpEndpoint: z
-      .url("otlpEndpoint must be an http:// or https:// URL, e.g. \"http://localhost:4318\"")
-      .refine((url) => /^https?:\/\//i.test(url), "otlpEndpoint must be an http:// or https:// URL, e.g. \"http://localhost:4318\"")
-      .optional(),
+    otlpEndpoint: z.string().refine(isHttpUrl, 'an http:// or https:// URL, e.g. "http://localhost:4318"').optional(),
     /** `service.name` of the exported spans. */
-    serviceName: z.string().min(1).max(200).default("toolsmith"),
+    serviceName: z.string().min(1, "a name such as \"toolsmith\"; leave the key out for the default").max(200).default("toolsmith"),
   })
   .strict();
 

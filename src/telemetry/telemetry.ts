@@ -6,6 +6,10 @@ import type { RunRecord, RunTrigger } from "./run-record.js";
 import { RunTrace, type RunOutcome } from "./run-trace.js";
 import { parseTraceparent } from "./traceparent.js";
 import type { RunReport } from "../sandbox/sandbox.js";
+import { withTimeout } from "../util/with-timeout.js";
+
+/** How long shutting down waits for the last spans to reach the collector (a collector that is down must not hold up exit). */
+const SHUTDOWN_EXPORT_MS = 3_000;
 
 /** Modules of saved integrations, as the sandbox names the modules a run loaded. */
 const LIBRARY_MODULE_PREFIX = "library/";
@@ -29,9 +33,14 @@ export class Telemetry {
   readonly log: RunLog;
   private readonly export: TraceExport | undefined;
 
-  constructor(settings: TelemetrySettings, stateDir: string, writerId: number, log: (line: string) => void) {
+  constructor(
+    settings: TelemetrySettings,
+    stateDir: string,
+    writerId: number,
+    private readonly warn: (line: string) => void,
+  ) {
     this.log = new RunLog(join(stateDir, RUNS_DIR), writerId);
-    this.export = createTraceExport(settings, log);
+    this.export = createTraceExport(settings, warn);
   }
 
   get exporting(): boolean {
@@ -87,7 +96,7 @@ export class Telemetry {
 
   async close(): Promise<void> {
     await this.log.flush();
-    await this.export?.shutdown().catch(() => undefined);
+    if (this.export) await withTimeout(this.export.shutdown(), SHUTDOWN_EXPORT_MS, "exporting the last spans").catch((error: Error) => this.warn(`telemetry: ${error.message}; they were dropped.`));
   }
 }
 
