@@ -19,8 +19,6 @@ const TRACES_PATH = "/v1/traces";
 /** The OpenTelemetry side of tracing, present only with `telemetry.otlpEndpoint` set. */
 export interface TraceExport {
   tracer: Tracer;
-  /** Sends what is queued (the spans of runs that have finished). */
-  flush(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -39,7 +37,6 @@ export function createTraceExport(settings: TelemetrySettings, log: (line: strin
   });
   return {
     tracer: provider.getTracer("toolsmith", SERVER_VERSION),
-    flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
 }

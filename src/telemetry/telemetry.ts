@@ -30,7 +30,7 @@ export interface StartRunOptions {
  * tracer provider at all: a run costs its record and nothing else.
  */
 export class Telemetry {
-  readonly log: RunLog;
+  private readonly runLog: RunLog;
   private readonly export: TraceExport | undefined;
 
   constructor(
@@ -39,15 +39,11 @@ export class Telemetry {
     writerId: number,
     private readonly warn: (line: string) => void,
   ) {
-    this.log = new RunLog(join(stateDir, RUNS_DIR), writerId);
+    this.runLog = new RunLog(join(stateDir, RUNS_DIR), writerId);
     this.export = createTraceExport(settings, warn);
   }
 
-  get exporting(): boolean {
-    return this.export !== undefined;
-  }
-
-  startRun(options: StartRunOptions): RunTrace {
+  private startRun(options: StartRunOptions): RunTrace {
     const trigger = options.trigger ?? { kind: "tool-call" };
     return new RunTrace({ name: runName(trigger), trigger, parent: parseTraceparent(options.traceparent), tracer: this.export?.tracer, redact: options.redact });
   }
@@ -79,23 +75,18 @@ export class Telemetry {
   }
 
   /** Ends the run's span and records it. */
-  finishRun(run: RunTrace, outcome: RunOutcome): RunRecord {
+  private finishRun(run: RunTrace, outcome: RunOutcome): RunRecord {
     const record = run.finish(outcome);
-    this.log.append(record);
+    this.runLog.append(record);
     return record;
   }
 
   recent(filter?: RunFilter): Promise<RunRecord[]> {
-    return this.log.recent(filter);
-  }
-
-  /** Writes pending records and sends pending spans. */
-  async flush(): Promise<void> {
-    await Promise.all([this.log.flush(), this.export?.flush()]);
+    return this.runLog.recent(filter);
   }
 
   async close(): Promise<void> {
-    await this.log.flush();
+    await this.runLog.flush();
     if (this.export) await withTimeout(this.export.shutdown(), SHUTDOWN_EXPORT_MS, "exporting the last spans").catch((error: Error) => this.warn(`telemetry: ${error.message}; they were dropped.`));
   }
 }
