@@ -10,6 +10,8 @@ const ROTATED = /^runs-(\d{13})-(\d+)\.jsonl$/;
 export const MAX_SEGMENT_BYTES = 1024 * 1024;
 /** Rotated segments kept besides the current file: at most ~5 MiB of runs in all. */
 export const KEPT_SEGMENTS = 4;
+/** Records waiting to be written at most (a stuck disk must not grow memory); later ones are not recorded. */
+const MAX_QUEUED_RECORDS = 1_000;
 /** Runs listed when no limit is given. */
 export const DEFAULT_RUNS_LISTED = 20;
 /** Most runs one listing returns. */
@@ -27,12 +29,14 @@ export interface RunFilter {
 
 /**
  * The last runs of a home, one JSON line each, in `state/runs/`. Several processes
- * may append at once: each record is one `appendFile` of one line (O_APPEND), and
+ * may append at once: each batch of records is one `appendFile` of whole lines (O_APPEND), and
  * rotation renames to a name no other process uses, so no line is lost or torn.
  * A line that does not parse (cut by a crash) is skipped when reading.
  */
 export class RunLog {
   private writing: Promise<void> = Promise.resolve();
+  /** Lines waiting for the write in progress to finish: written together, in one append. */
+  private queued: string[] = [];
   private ready: Promise<void> | undefined;
 
   /** `writerId` (a process id) keeps this process's rotated segment names apart from others'. */
@@ -42,10 +46,22 @@ export class RunLog {
     private readonly bounds: { maxSegmentBytes: number; keptSegments: number } = { maxSegmentBytes: MAX_SEGMENT_BYTES, keptSegments: KEPT_SEGMENTS },
   ) {}
 
-  /** Queues a record; `flush()` (and every read by this process) waits for it. */
+  /**
+   * Queues a record; `flush()` (and every read by this process) waits for it. Records
+   * that finish while a write is in progress go out together in the next one, so a busy
+   * server makes one append per batch, not per run.
+   */
   append(record: RunRecord): void {
-    const line = `${JSON.stringify(record)}\n`;
-    this.writing = this.writing.then(() => this.write(line)).catch(() => undefined);
+    if (this.queued.length >= MAX_QUEUED_RECORDS) return;
+    this.queued.push(`${JSON.stringify(record)}\n`);
+    if (this.queued.length > 1) return; // a write is scheduled and will take this line too
+    this.writing = this.writing
+      .then(() => {
+        const lines = this.queued.join("");
+        this.queued = [];
+        return this.write(lines);
+      })
+      .catch(() => undefined);
   }
 
   flush(): Promise<void> {
@@ -72,11 +88,11 @@ export class RunLog {
     return out;
   }
 
-  private async write(line: string): Promise<void> {
+  private async write(lines: string): Promise<void> {
     this.ready ??= mkdir(this.dir, { recursive: true, mode: DIR_MODE }).then(() => chmod(this.dir, DIR_MODE).catch(() => undefined));
     await this.ready;
     const path = join(this.dir, CURRENT);
-    await appendFile(path, line, { mode: FILE_MODE });
+    await appendFile(path, lines, { mode: FILE_MODE });
     const size = (await stat(path).catch(() => undefined))?.size ?? 0;
     if (size >= this.bounds.maxSegmentBytes) await this.rotate(path);
   }

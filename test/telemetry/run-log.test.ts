@@ -48,8 +48,11 @@ describe("RunLog", () => {
   it("keeps at most the configured number of rotated segments", async () => {
     const logDir = join(dir, "bounded");
     const log = new RunLog(logDir, 1, { maxSegmentBytes: 4096, keptSegments: KEPT_SEGMENTS });
-    for (let n = 0; n < 200; n++) log.append(record(1, n) as never);
-    await log.flush();
+    // One write per record (appends that come while a write is in progress are batched).
+    for (let n = 0; n < 200; n++) {
+      log.append(record(1, n) as never);
+      await log.flush();
+    }
     expect(readdirSync(logDir).filter((f) => f !== "runs.jsonl").length).toBe(KEPT_SEGMENTS);
     const kept = await log.recent({ limit: 1000 });
     expect(kept[0]!.spanId).toBe(spanId(1, 199));
@@ -96,7 +99,7 @@ function startWriter(logDir: string, id: number, bounds: { maxSegmentBytes: numb
     const log = new RunLog(${JSON.stringify(logDir)}, ${id}, ${JSON.stringify(bounds)});
     process.stdout.write("ready\\n");
     process.stdin.once("data", async () => {
-      for (let n = 0; n < ${WRITES}; n++) log.append({ traceId: "${"a".repeat(32)}", spanId: "${`${id}`.padStart(8, "0")}" + String(n).padStart(8, "0"), name: "run_code", trigger: { kind: "tool-call" }, startedAt: "${new Date(0).toISOString()}", durationMs: 1, ok: true, integrations: [], spans: [{ spanId: "b".repeat(16), name: "GET", offsetMs: 1, durationMs: 1, ok: true, attributes: { "url.path": "/x".repeat(20) } }] });
+      for (let n = 0; n < ${WRITES}; n++) { await log.flush(); log.append({ traceId: "${"a".repeat(32)}", spanId: "${`${id}`.padStart(8, "0")}" + String(n).padStart(8, "0"), name: "run_code", trigger: { kind: "tool-call" }, startedAt: "${new Date(0).toISOString()}", durationMs: 1, ok: true, integrations: [], spans: [{ spanId: "b".repeat(16), name: "GET", offsetMs: 1, durationMs: 1, ok: true, attributes: { "url.path": "/x".repeat(20) } }] }); }
       await log.flush();
       process.exit(0);
     });
