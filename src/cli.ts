@@ -16,6 +16,7 @@ import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
 import { DOCTOR_HELP, doctorCommand } from "./cli/commands/doctor.js";
 import { REMOVE_HELP, removeCommand, RENAME_HELP, renameCommand } from "./cli/commands/remove-rename.js";
 import { APPROVALS_HELP, approvalsCommand } from "./cli/commands/approvals.js";
+import { RUNS_HELP, runsCommand } from "./cli/commands/runs.js";
 import { ConfigError } from "./config/load-config.js";
 import { checkGit } from "./library/git-check.js";
 import { SERVER_VERSION } from "./version.js";
@@ -38,6 +39,7 @@ Commands:
   secret set|list|remove  manage secrets (values never enter the sandbox)
   import-config <file>  front the MCP servers of a Claude Desktop config
   context-cost          tokens of a conventional MCP setup vs toolsmith
+  runs                  the last runs with what they fetched and called (--failed, --integration NAME)
   doctor                check git, the home, config, secrets, library, remote, upstreams
   approvals             list approval questions and their answers
   help [command]        show help
@@ -46,7 +48,7 @@ Run 'toolsmith <command> --help' for a command's options.
 Every command takes --home <folder> (default: TOOLSMITH_HOME, else ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP, approvals: APPROVALS_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP, approvals: APPROVALS_HELP, runs: RUNS_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -66,6 +68,8 @@ const OPTIONS = {
   home: { type: "string" },
   "max-connections": { type: "string" },
   "allowed-host": { type: "string", multiple: true },
+  failed: { type: "boolean" },
+  integration: { type: "string" },
 } as const;
 
 /** Commands that open the library (a git repository): they refuse to start without git. */
@@ -89,6 +93,7 @@ const ALLOWED: Record<string, string[]> = {
   "context-cost": ["help", "config", "tools-json", "json"],
   doctor: ["help", "json"],
   approvals: ["help", "limit", "json"],
+  runs: ["help", "failed", "integration", "limit", "json"],
   help: ["help"],
 };
 
@@ -167,6 +172,8 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await doctorCommand(ctx, rest, values);
       case "approvals":
         return await approvalsCommand(ctx, rest, values);
+      case "runs":
+        return await runsCommand(ctx, rest, values);
       case "import-config":
         return await importConfigCommand(ctx, rest, values, ctx.nodePath);
       default:

@@ -30,6 +30,10 @@ import { removeIntegration, renameIntegration, revertIntegration, type EditOptio
 import type { DependentResult } from "./library/dependents.js";
 import { LIBRARY_HOST_FUNCTIONS, libraryHostCalls } from "./library/library-host-calls.js";
 import { PeriodicCollector } from "./util/periodic-collector.js";
+import { Telemetry } from "./telemetry/telemetry.js";
+import type { RunFilter } from "./telemetry/run-log.js";
+import type { RunRecord, RunTrigger } from "./telemetry/run-record.js";
+import type { RunSpans } from "./telemetry/run-trace.js";
 
 export interface ToolsmithOptions {
   home: string;
@@ -58,6 +62,10 @@ export interface RunOptions {
   client?: string;
   /** Puts approval questions to a person (MCP elicitation); without one, calls that need approval are refused. */
   asker?: Asker;
+  /** What started the run (default: a tool call); recorded on its trace. */
+  trigger?: RunTrigger;
+  /** The caller's W3C trace context (an MCP request's `_meta.traceparent`): the run's trace continues it. */
+  traceparent?: string;
 }
 
 export interface SearchOptions {
@@ -109,6 +117,7 @@ export class Toolsmith {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly collector: PeriodicCollector | undefined;
   private modules!: ModuleSource;
+  private telemetry!: Telemetry;
 
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
@@ -150,6 +159,7 @@ export class Toolsmith {
     this.config = this.settings.config;
     this.hub = this.settings.hub;
     this.bridge = await this.settings.bridge();
+    this.telemetry = new Telemetry(this.config.telemetry, this.paths.state, this.pid, this.log);
   }
 
   /** Picks up a changed secrets.json (checked at most once a second). */
@@ -221,9 +231,16 @@ export class Toolsmith {
   }
 
   private async runNow(code: string, options: RunOptions): Promise<RunReport> {
+    await this.configured;
+    // Every run is traced here, whatever started it (see telemetry/telemetry.ts).
+    const redact = (text: string) => this.bridge.vault.redact(text);
+    return this.telemetry.traceRun({ trigger: options.trigger, traceparent: options.traceparent, redact }, (trace) => this.runTraced(code, options, trace), (name) => this.store.get(name)?.version);
+  }
+
+  private async runTraced(code: string, options: RunOptions, trace: RunSpans): Promise<{ report: RunReport; modules: string[] }> {
     await this.current();
     await this.refreshSecrets();
-    const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress, asker: options.asker, runId: newRunId() });
+    const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress, asker: options.asker, runId: newRunId(), trace });
     // `library.remove` / `library.rename` from the toolsmith module act on this library; the rest goes to the bridge.
     const onHostCall = libraryHostCalls(this, run.onHostCall);
     const { report, modules } = await this.sandbox.runWithModules({
@@ -244,7 +261,13 @@ export class Toolsmith {
     const misuse = !redacted.ok && blame(redacted.error.stack) !== undefined ? this.misuse.check(code) : [];
     if (!redacted.ok && misuse.length) redacted.error.diagnostics = misuse.map(({ line, column, message, code: tsCode }) => ({ line, column, message, code: tsCode }));
     this.usage.record({ modules, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse: misuse.length > 0 });
-    return redacted;
+    return { report: redacted, modules };
+  }
+
+  /** The last runs of this home (every process's), newest first, with their spans. */
+  async runs(filter?: RunFilter): Promise<RunRecord[]> {
+    await this.configured;
+    return this.telemetry.recent(filter);
   }
 
   /** The last few versions of an integration, newest first. */
@@ -431,6 +454,7 @@ export class Toolsmith {
     await this.remote?.idle();
     await this.hub?.close();
     await this.usage?.flush();
+    await this.telemetry?.close();
     await this.store?.recovery.unregister(this.pid);
     if (!this.sandbox) return;
     await this.sandbox?.close();

@@ -78,7 +78,7 @@ describe("search finds upstream tools with signatures", () => {
   it("follows tools/list pagination", async () => {
     const all = await env.call("search_library", { query: "fixture", limit: 50 });
     const names = all.body.results.filter((r: { server?: string }) => r.server === "fixture").map((r: { name: string }) => r.name.slice("fixture/".length)).sort();
-    expect(names).toEqual(["add-numbers", "crash", "echo", "fail", "hang", "pid"]);
+    expect(names).toEqual(["add-numbers", "crash", "echo", "fail", "hang", "meta", "pid"]);
   });
 
   it("reports broken upstreams as unavailable with the reason, without stopping toolsmith", async () => {

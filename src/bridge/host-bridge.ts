@@ -12,6 +12,8 @@ import { RunBudget, type CallCost } from "./run-budget.js";
 import { SecretRefusedError, SecretVault, type SecretTarget } from "./secrets/secret-vault.js";
 import type { UpstreamHub } from "./upstream/upstream-hub.js";
 import { MAX_WORKSPACE_FILE_BYTES, type Workspace } from "./workspace/workspace.js";
+import type { RunSpans, TraceSpan } from "../telemetry/run-trace.js";
+import { fetchSpanAttributes, fetchSpanName, fetchOutcomeAttributes, HTTP_ERROR_STATUS } from "./network/fetch-span.js";
 
 /** What a host call other than fetch and workspace.read is expected to reply at most, for the run's budget (the real size counts once it is sent). */
 const SMALL_REPLY_CHARS = 64 * 1024;
@@ -33,6 +35,8 @@ export interface RunBridgeOptions {
   asker?: Asker;
   /** Names the run in approval questions and the audit log. */
   runId?: string;
+  /** The run's trace: each fetch, upstream call and workspace operation becomes a child span. */
+  trace?: RunSpans;
 }
 
 /** `approvals` from config.json and where decisions are recorded. */
@@ -212,18 +216,41 @@ export class HostBridge {
       });
     };
 
-    const fetchOnHost = (args: Record<string, unknown>, signal: AbortSignal, context: HostCallContext | undefined) =>
-      hostFetch(args as unknown as GuestFetchRequest, {
-        policy: this.policy,
-        signal,
-        timeoutMs: this.network.requestTimeoutMs,
-        maxResponseBytes: this.network.maxResponseBytes,
-        maxRedirects: this.network.maxRedirects,
-        prepare,
-        approve: gate ? (request, target) => approveFetch(request, target, signal, context) : undefined,
-        filterText: (text) => vault.redact(text),
-        filterBytes: (bytes) => vault.redactBytes(bytes),
+    /** Runs one host operation inside a span of the run's trace (when traced); a failure ends the span as the guest will see it. */
+    const traced = async <T>(name: string, attributes: Record<string, string | number | boolean>, work: (span: TraceSpan | undefined) => Promise<T>): Promise<T> => {
+      const span = options.trace?.child(name, attributes);
+      try {
+        const value = await work(span);
+        span?.end();
+        return value;
+      } catch (error) {
+        const safe = this.guestSafeError(error);
+        span?.end({ name: safe.name, message: safe.message });
+        throw error;
+      }
+    };
+
+    const fetchOnHost = (args: Record<string, unknown>, signal: AbortSignal, context: HostCallContext | undefined) => {
+      const request = args as unknown as GuestFetchRequest;
+      return traced(fetchSpanName(request), fetchSpanAttributes(request, (text) => vault.named(text, nonce)), async (span) => {
+        const reply = await hostFetch(request, {
+            policy: this.policy,
+            signal,
+            timeoutMs: this.network.requestTimeoutMs,
+            maxResponseBytes: this.network.maxResponseBytes,
+            maxRedirects: this.network.maxRedirects,
+            prepare,
+            approve: gate ? (request, target) => approveFetch(request, target, signal, context) : undefined,
+            filterText: (text) => vault.redact(text),
+            filterBytes: (bytes) => vault.redactBytes(bytes),
+          traceparent: span?.traceparent,
+        });
+        span?.set(fetchOutcomeAttributes(reply));
+        // A response is not a failed call for the guest, but an HTTP error status is a failed span (OTel's HTTP conventions).
+        if (reply.status >= HTTP_ERROR_STATUS) span?.end({ name: String(reply.status), message: `${request.method || "GET"} answered ${reply.status} ${reply.statusText}`.trim() });
+        return reply;
       });
+    };
 
     const dispatch = async (name: string, argsJson: string, signal: AbortSignal, context: HostCallContext | undefined): Promise<string | undefined> => {
       const args = JSON.parse(argsJson) as Record<string, unknown>;
@@ -256,20 +283,36 @@ export class HostBridge {
         case "mcp.call": {
           if (!this.upstreams) throw unavailable("No upstream MCP servers are configured (mcpServers in config.json).");
           await approveTool(String(args.server), String(args.tool), args.args, signal, context);
-          const value = await this.upstreams.hub.call(String(args.server), String(args.tool), args.args, signal, this.upstreams.callTimeoutMs);
-          return value === undefined ? undefined : JSON.stringify(value);
+          const upstreams = this.upstreams;
+          const [server, tool] = [String(args.server), String(args.tool)];
+          return traced(`tools/call ${tool}`, { "toolsmith.op": "mcp.call", "mcp.method.name": "tools/call", "toolsmith.mcp.server": server, "gen_ai.tool.name": tool }, async (span) => {
+            const value = await upstreams.hub.call(server, tool, args.args, signal, upstreams.callTimeoutMs, span?.traceparent);
+            return value === undefined ? undefined : JSON.stringify(value);
+          });
         }
         case "progress":
           progress.report(String(args.message ?? ""), numberOrUndefined(args.progress), numberOrUndefined(args.total));
           return undefined;
         case "workspace.read":
-          return JSON.stringify(vault.redact(await this.workspace.read(args.path as string)));
+          return traced(name, workspaceAttributes("read", args.path), async (span) => {
+            const text = vault.redact(await this.workspace.read(args.path as string));
+            span?.set({ "toolsmith.workspace.bytes": Buffer.byteLength(text, "utf8") });
+            return JSON.stringify(text);
+          });
         case "workspace.write":
-          return JSON.stringify(await this.workspace.write(args.path as string, args.text as string));
+          return traced(name, workspaceAttributes("write", args.path), async (span) => {
+            const written = await this.workspace.write(args.path as string, args.text as string);
+            span?.set({ "toolsmith.workspace.bytes": written.bytes });
+            return JSON.stringify(written);
+          });
         case "workspace.list":
-          return JSON.stringify(await this.workspace.list(args.path as string));
+          return traced(name, workspaceAttributes("list", args.path), async (span) => {
+            const entries = await this.workspace.list(args.path as string);
+            span?.set({ "toolsmith.workspace.entries": entries.length });
+            return JSON.stringify(entries);
+          });
         case "workspace.remove":
-          return JSON.stringify(await this.workspace.remove(args.path as string));
+          return traced(name, workspaceAttributes("remove", args.path), async () => JSON.stringify(await this.workspace.remove(args.path as string)));
         default:
           throw unavailable(`'${name}' is not available`);
       }
@@ -284,6 +327,10 @@ const GUEST_FACING_ERRORS = new Set(["ApprovalDeniedError", "WebCryptoError", "N
 
 function unavailable(message: string): Error {
   return Object.assign(new Error(message), { name: "UnavailableError" });
+}
+
+function workspaceAttributes(op: string, path: unknown): Record<string, string> {
+  return { "toolsmith.op": `workspace.${op}`, "toolsmith.workspace.op": op, "toolsmith.workspace.path": typeof path === "string" ? path : "." };
 }
 
 function numberOrUndefined(value: unknown): number | undefined {

@@ -186,6 +186,24 @@ export const ApprovalsSchema = z
   })
   .strict();
 
+function isHttpUrl(text: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Tracing (see docs/telemetry.md): spans are exported over OTLP/HTTP only when `otlpEndpoint` is set. */
+export const TelemetrySettingsSchema = z
+  .object({
+    /** The collector's OTLP/HTTP endpoint: its base URL (`/v1/traces` is appended) or the full traces URL. */
+    otlpEndpoint: z.string().refine(isHttpUrl, 'an http:// or https:// URL, e.g. "http://localhost:4318"').optional(),
+    /** `service.name` of the exported spans. */
+    serviceName: z.string().min(1, "a name such as \"toolsmith\"; leave the key out for the default").max(200).default("toolsmith"),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     limits: LimitsSchema.default(LimitsSchema.parse({})),
@@ -197,12 +215,14 @@ export const ConfigSchema = z
     sandbox: SandboxSettingsSchema.default(SandboxSettingsSchema.parse({})),
     http: HttpSettingsSchema.default(HttpSettingsSchema.parse({})),
     approvals: ApprovalsSchema.default(ApprovalsSchema.parse({})),
+    telemetry: TelemetrySettingsSchema.default(TelemetrySettingsSchema.parse({})),
   })
   .strict();
 
 export type Limits = z.infer<typeof LimitsSchema>;
 export type NetworkSettings = z.infer<typeof NetworkSchema>;
 export type SandboxSettings = z.infer<typeof SandboxSettingsSchema>;
+export type TelemetrySettings = z.infer<typeof TelemetrySettingsSchema>;
 export type Config = z.infer<typeof ConfigSchema>;
 export type ApprovalSettings = z.infer<typeof ApprovalsSchema>;
 

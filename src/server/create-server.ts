@@ -5,6 +5,7 @@ import { registerSaveIntegration } from "./tools/save-integration.js";
 import { registerSearchLibrary } from "./tools/search-library.js";
 import { SERVER_VERSION } from "../version.js";
 import { registerLibraryResources } from "./library-resources.js";
+import { registerRunsResource } from "./runs-resource.js";
 
 /**
  * The MCP server: exactly three tools, always in this order. No side effects:
@@ -23,5 +24,6 @@ export function createServer(toolsmith: Toolsmith): McpServer {
   registerRunCode(server, toolsmith);
   registerSaveIntegration(server, toolsmith);
   registerLibraryResources(server, toolsmith);
+  registerRunsResource(server, toolsmith);
   return server;
 }

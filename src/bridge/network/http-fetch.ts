@@ -42,6 +42,8 @@ export interface FetchOptions {
   filterText?: (text: string) => string;
   /** Applied to a binary response body before the guest sees it. */
   filterBytes?: (bytes: Buffer) => Buffer;
+  /** The W3C trace context of this request's span, sent as `traceparent` unless the guest set one itself. */
+  traceparent?: string;
 }
 
 export interface PreparedRequest {
@@ -151,7 +153,7 @@ function send(request: PreparedRequest, target: CheckedTarget, options: FetchOpt
           port: target.port,
           path: `${url.pathname}${url.search}`,
           method: request.method,
-          headers: headerObject(request.headers, request.body),
+          headers: headerObject(request.headers, request.body, options.traceparent),
           lookup: pinned,
           servername: /^[\d.]+$|:/.test(target.hostname) ? undefined : target.hostname,
           signal: options.signal,
@@ -172,7 +174,7 @@ function send(request: PreparedRequest, target: CheckedTarget, options: FetchOpt
   });
 }
 
-function headerObject(pairs: Array<[string, string]>, body: Buffer | undefined): Record<string, string | string[]> {
+function headerObject(pairs: Array<[string, string]>, body: Buffer | undefined, traceparent: string | undefined): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of pairs) {
     const key = name.toLowerCase();
@@ -181,6 +183,7 @@ function headerObject(pairs: Array<[string, string]>, body: Buffer | undefined):
   }
   if (body) out["content-length"] = String(body.length);
   out["user-agent"] ??= "toolsmith";
+  if (traceparent) out.traceparent ??= traceparent;
   out["accept-encoding"] = ACCEPTED_ENCODINGS;
   return out;
 }

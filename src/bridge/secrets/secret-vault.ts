@@ -92,6 +92,11 @@ export class SecretVault {
     return this.names().filter((name) => secretHostsAllow(this.file.secrets[name]!.hosts, target));
   }
 
+  /** `text` as it may be recorded (a trace): this run's placeholders as `[secret:NAME]`, and any secret value redacted. */
+  named(text: string, nonce: string): string {
+    return this.redact(text.replace(new RegExp(`tsm_secret_([A-Z][A-Z0-9_]{0,63})_${nonce}`, "g"), "[secret:$1]"));
+  }
+
   /** Replaces every secret value, in every spelling (see secret-forms.ts), with `[secret:NAME]`. */
   redact(text: string): string {
     let out = text;

@@ -81,7 +81,8 @@ export class UpstreamConnection {
     return this.connecting;
   }
 
-  async call(tool: string, args: unknown, signal: AbortSignal, timeoutMs: number): Promise<CallOutcome> {
+  /** Calls `tool`; `traceparent` is passed on as `_meta.traceparent` (the MCP key for W3C trace context). */
+  async call(tool: string, args: unknown, signal: AbortSignal, timeoutMs: number, traceparent?: string): Promise<CallOutcome> {
     await this.ensureConnected();
     const client = this.client;
     if (!client || this.state.status !== "ready") {
@@ -89,7 +90,7 @@ export class UpstreamConnection {
     }
     try {
       return await client.request(
-        { method: "tools/call", params: { name: tool, arguments: (args ?? {}) as Record<string, unknown> } },
+        { method: "tools/call", params: { name: tool, arguments: (args ?? {}) as Record<string, unknown>, ...(traceparent ? { _meta: { traceparent } } : {}) } },
         CALL_OUTCOME,
         { signal, timeout: timeoutMs, resetTimeoutOnProgress: true },
       );

@@ -65,12 +65,13 @@ export class UpstreamHub {
    * Calls a tool and turns its result into the value guest code receives:
    * structured content, else the text parsed as JSON where it is JSON, else the text.
    * An upstream `isError` becomes an UpstreamToolError with the upstream's message.
+   * `traceparent` (the call's span) goes to the upstream as `_meta.traceparent`.
    */
-  async call(server: string, tool: string, args: unknown, signal: AbortSignal, timeoutMs: number): Promise<unknown> {
+  async call(server: string, tool: string, args: unknown, signal: AbortSignal, timeoutMs: number, traceparent?: string): Promise<unknown> {
     const connection = this.connections.get(server);
     if (!connection) throw new UpstreamToolError(`No upstream MCP server named '${server}'.`);
     const wasReady = connection.current.status === "ready";
-    const outcome = await connection.call(tool, args, signal, timeoutMs);
+    const outcome = await connection.call(tool, args, signal, timeoutMs, traceparent);
     if (!wasReady) this.changed(server);
     return toGuestValue(server, tool, outcome);
   }

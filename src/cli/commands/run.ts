@@ -6,6 +6,8 @@ export const RUN_HELP = `Usage: toolsmith run <file|-> [--timeout-ms N] [--json]
 Runs a TypeScript/JavaScript module exactly as the run_code tool does ('-' reads stdin).
 Prints the default export as JSON on stdout and console output on stderr.
 With --json, prints the whole run_code result instead. Exit code 1 when the code fails.
+The run is traced like a tool call ('toolsmith runs' lists it); a TRACEPARENT environment
+variable (W3C trace context) makes its trace part of the caller's.
 `;
 
 export async function runCommand(ctx: CliContext, positionals: string[], flags: { "timeout-ms"?: string; json?: boolean }): Promise<ExitCode> {
@@ -24,7 +26,7 @@ export async function runCommand(ctx: CliContext, positionals: string[], flags: 
   }
   const toolsmith = openHome(ctx);
   try {
-    const report = await toolsmith.run(code, { timeoutMs, onProgress: (message) => ctx.stderr(`progress: ${message}\n`) });
+    const report = await toolsmith.run(code, { timeoutMs, onProgress: (message) => ctx.stderr(`progress: ${message}\n`), trigger: { kind: "cli" }, traceparent: ctx.env.TRACEPARENT });
     if (flags.json) {
       ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
       return report.ok ? 0 : 1;

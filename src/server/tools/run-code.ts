@@ -35,6 +35,9 @@ export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
             signal: runSignal,
             client,
             asker,
+            trigger: { kind: "tool-call" },
+            // W3C trace context rides in the request's _meta (the MCP key); the run's trace continues it.
+            traceparent: stringOrUndefined(ctx.mcpReq._meta?.traceparent),
             onProgress: progressToken === undefined ? undefined : notify,
             onLog: progressToken === undefined ? undefined : (entry) => notify(entry.level === "log" ? entry.text : `[${entry.level}] ${entry.text}`),
           });
@@ -80,4 +83,8 @@ function pausedRunsOf(toolsmith: Toolsmith): PausedRuns<RunReport> {
     pausedRuns.set(toolsmith, runs);
   }
   return runs;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }
