@@ -28,6 +28,10 @@ import { removeIntegration, renameIntegration, revertIntegration, type EditOptio
 import type { DependentResult } from "./library/dependents.js";
 import { LIBRARY_HOST_FUNCTIONS, libraryHostCalls } from "./library/library-host-calls.js";
 import { PeriodicCollector } from "./util/periodic-collector.js";
+import { setUpPackages } from "./packages/packages-setup.js";
+import type { PackageModules } from "./packages/package-modules.js";
+import type { NpmConfigSources } from "./packages/npm-config.js";
+import { nameFromSpecifier } from "./library/names.js";
 
 export interface ToolsmithOptions {
   home: string;
@@ -44,6 +48,8 @@ export interface ToolsmithOptions {
   backgroundSync?: boolean;
   /** Connect to the configured upstream MCP servers at start (default true); when false, only on first use. */
   upstreams?: boolean;
+  /** Where the default package registry is read from (the CLI passes its environment and home); without it, npm's default. */
+  npmConfig?: NpmConfigSources;
 }
 
 export interface RunOptions {
@@ -105,6 +111,7 @@ export class Toolsmith {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly collector: PeriodicCollector | undefined;
   private modules!: ModuleSource;
+  private packages!: PackageModules;
 
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
@@ -177,7 +184,9 @@ export class Toolsmith {
       }
     }
     await sandboxStarted;
-    this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
+    const packages = setUpPackages(this.config, this.paths.state, this.options.npmConfig ?? { env: {} }, this.store, (specifier) => this.store.get(nameFromSpecifier(specifier) ?? "")?.meta.packages);
+    this.packages = packages.modules;
+    this.modules = new CompositeModuleSource([packages.pinnedLibrary, packages.modules, new UpstreamModules(this.hub)]);
     this.usage = new UsageStats(this.paths.state);
     this.misuse = new CallerMisuse(this.store);
     await this.usage.load();
@@ -383,7 +392,7 @@ export class Toolsmith {
   }
 
   private saveDeps() {
-    return { store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars, checkHosts: validHostPatterns };
+    return { store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars, checkHosts: validHostPatterns, pinPackages: (sources: Array<string | undefined>) => this.packages.pinsFor(sources) };
   }
 
   /** Ready, and the library as HEAD has it now (another process may have committed). */
