@@ -120,8 +120,8 @@ export const LibrarySettingsSchema = z
 
 /** Package defaults (`npm:` imports, see docs/packages.md). */
 export const DEFAULT_PACKAGES = {
-  /** Largest package, as downloaded and as unpacked. */
-  maxPackageMb: 20,
+  /** Largest package, as downloaded and as unpacked (date-fns 4 unpacks to 22 MB: every function in three module formats). */
+  maxPackageMb: 64,
   /** Largest bundle (a package with its dependencies) one import may load into a run. */
   maxBundleMb: 5,
 } as const;

@@ -17,8 +17,10 @@ import { readTarball } from "./tarball.js";
  */
 export const PACKAGE_RESOLVE_TTL_MS = 5 * 60_000;
 /** Changes when bundles are built differently, so old cache entries are not reused. */
-const BUNDLE_FORMAT = 1;
+const BUNDLE_FORMAT = 2;
 const BYTES_PER_MB = 1024 * 1024;
+/** Files written at once while staging a bundle (well under any open-file limit). */
+const PARALLEL_WRITES = 64;
 
 export interface PackageSettings {
   allow: string[];
@@ -140,14 +142,12 @@ export class PackageLoader {
     const tarballs = await Promise.all(Object.entries(lock).map(async ([path, pinned]) => ({ path, pinned, bytes: await this.tarball(nameAt(path), pinned) })));
     const dir = await this.cache.stagingDir();
     try {
-      for (const { path, pinned, bytes } of tarballs) {
-        const id = `${nameAt(path)}@${pinned.version}`;
-        for (const file of readTarball(bytes, id, maxPackageBytes, "packages.maxPackageMb")) {
-          const target = join(dir, path, file.path);
-          await mkdir(dirname(target), { recursive: true });
-          await writeFile(target, file.data);
-        }
-      }
+      const files = tarballs.flatMap(({ path, pinned, bytes }) =>
+        readTarball(bytes, `${nameAt(path)}@${pinned.version}`, maxPackageBytes, "packages.maxPackageMb").map((file) => ({ target: join(dir, path, file.path), data: file.data })),
+      );
+      // One mkdir per folder and the writes in parallel: yaml's 233 files took 400-700 ms one by one.
+      for (const folder of new Set(files.map((f) => dirname(f.target)))) await mkdir(folder, { recursive: true });
+      for (let i = 0; i < files.length; i += PARALLEL_WRITES) await Promise.all(files.slice(i, i + PARALLEL_WRITES).map((f) => writeFile(f.target, f.data)));
       const rootName = nameAt(Object.keys(lock)[0]!);
       const built = await bundlePackage(dir, entry, `${rootName}@${lock[rootPath(rootName)]!.version}`, this.settings.maxBundleMb * BYTES_PER_MB);
       await this.cache.writeJson("bundles", key, built);

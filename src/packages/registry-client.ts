@@ -84,7 +84,7 @@ export class RegistryClient {
         throw new PackageError(`The package registry is refused by the network policy: ${error.message} (The registry is ${this.options.registry}, set by packages.registry.)`);
       }
       if (error instanceof FetchError && /is larger than/.test(error.message)) {
-        throw new PackageError(`${what ?? url} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB (${setting}). Use a smaller package, or raise ${setting} in config.json.`);
+        throw new PackageError(`${what ?? url} is larger than ${+(maxBytes / 1024 / 1024).toFixed(2)} MB (${setting}). Use a smaller package, or raise ${setting} in config.json.`);
       }
       throw new PackageError(`Cannot reach the package registry ${this.options.registry} (packages.registry): ${(error as Error).message}`);
     }

@@ -69,7 +69,7 @@ function packagePath(raw: string, id: string): string {
 }
 
 function tooLarge(id: string, max: number, setting: string): PackageError {
-  return new PackageError(`${id} unpacks to more than ${Math.round(max / 1024 / 1024)} MB (${setting}). Use a smaller package, or raise ${setting} in config.json.`);
+  return new PackageError(`${id} unpacks to more than ${+(max / 1024 / 1024).toFixed(2)} MB (${setting}). Use a smaller package, or raise ${setting} in config.json.`);
 }
 
 function octal(field: Buffer): number {

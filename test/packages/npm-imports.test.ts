@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, makeHome, type Connected } from "../helpers.js";
-import { FixtureRegistry } from "./fixture-registry.js";
+import { FixtureRegistry } from "../fixtures/npm-registry.mjs";
 
 /** The fixture packages: ranges, a scoped one, dependencies (one nested by a conflict), subpaths. */
 function fixturePackages() {

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, makeHome, type Connected } from "../helpers.js";
-import { FixtureRegistry } from "./fixture-registry.js";
+import { FixtureRegistry } from "../fixtures/npm-registry.mjs";
 
 const greet = (version: string) => ({ name: "greet", version, files: { "index.js": `export const hello = (n) => "hello " + n + " (${version})";` } });
 const wrapper = (version: string, greetRange: string) => ({
