@@ -47,6 +47,7 @@ describe("the package cache", () => {
     expect(own.tarballRequests("wrapper")).toBe(1);
     expect(own.tarballRequests("greet")).toBe(1);
     expect(own.requests.filter((r) => r === "/wrapper")).toHaveLength(1);
+    expect(own.requests.filter((r) => r === "/greet")).toHaveLength(1);
     await first.close();
     opened.splice(opened.indexOf(first), 1);
     await own.close();
