@@ -21,6 +21,11 @@ const BUNDLE_FORMAT = 2;
 const BYTES_PER_MB = 1024 * 1024;
 /** Files a bundle never reads (declarations, source maps, docs): not staged (date-fns 4 ships 5,300 files, half of them declarations). */
 const NOT_BUNDLED = /\.(d\.[cm]?ts|map|md|markdown)$/i;
+/**
+ * Bundles kept in memory (their JavaScript, counted as UTF-16): beyond it the least
+ * recently used are dropped and read back from the disk cache when imported again.
+ */
+export const BUNDLE_MEMORY_MAX_BYTES = 64 * 1024 * 1024;
 /** Files written at once while staging a bundle (well under any open-file limit). */
 const PARALLEL_WRITES = 64;
 
@@ -52,7 +57,8 @@ export class PackageLoader {
   private readonly cache: PackageCache;
   private readonly packuments = new Map<string, Timed<Packument>>();
   private readonly locks = new Map<string, Timed<Lock>>();
-  private readonly bundles = new Map<string, Promise<{ js: string; exports: string[] }>>();
+  private readonly bundles = new Map<string, { value: Promise<{ js: string; exports: string[] }>; bytes: number }>();
+  private bundleBytes = 0;
   private readonly tarballs = new Map<string, Promise<Buffer>>();
   private readonly allow: RegExp[];
 
@@ -74,14 +80,36 @@ export class PackageLoader {
     for (const path of Object.keys(lock)) this.checkAllowed(nameAt(path), spec.name);
     const entry = entryPath(spec);
     const key = PackageCache.key(JSON.stringify({ format: BUNDLE_FORMAT, esbuild: esbuildVersion, entry, lock: sortedLock(lock) }));
-    let bundle = this.bundles.get(key);
-    if (!bundle) {
-      bundle = this.bundle(key, entry, lock);
-      this.bundles.set(key, bundle);
-      bundle.catch(() => this.bundles.delete(key));
-    }
-    const built = await bundle;
+    const built = await this.memoizedBundle(key, entry, lock);
     return { ...built, pin: pinFromLock(spec.name, lock) };
+  }
+
+  /** One build per bundle however many imports wait for it; kept in memory up to BUNDLE_MEMORY_MAX_BYTES (least recently used first out). */
+  private memoizedBundle(key: string, entry: string, lock: Lock): Promise<{ js: string; exports: string[] }> {
+    const hit = this.bundles.get(key);
+    if (hit) {
+      this.bundles.delete(key);
+      this.bundles.set(key, hit);
+      return hit.value;
+    }
+    const slot = { value: this.bundle(key, entry, lock), bytes: 0 };
+    this.bundles.set(key, slot);
+    slot.value.then(
+      (built) => {
+        if (this.bundles.get(key) !== slot) return;
+        slot.bytes = built.js.length * 2;
+        this.bundleBytes += slot.bytes;
+        for (const [oldKey, old] of this.bundles) {
+          if (this.bundleBytes <= BUNDLE_MEMORY_MAX_BYTES || oldKey === key) break;
+          this.bundles.delete(oldKey);
+          this.bundleBytes -= old.bytes;
+        }
+      },
+      () => {
+        if (this.bundles.get(key) === slot) this.bundles.delete(key);
+      },
+    );
+    return slot.value;
   }
 
   private checkAllowed(name: string, via?: string): void {
@@ -129,6 +157,8 @@ export class PackageLoader {
   private timed<T>(map: Map<string, Timed<T>>, key: string, make: () => Promise<T>): Promise<T> {
     const hit = map.get(key);
     if (hit && this.now() - hit.at < PACKAGE_RESOLVE_TTL_MS) return hit.value;
+    // Expired entries go when new ones come (a packument of a popular package is megabytes).
+    for (const [old, entry] of map) if (this.now() - entry.at >= PACKAGE_RESOLVE_TTL_MS) map.delete(old);
     const value = make();
     map.set(key, { at: this.now(), value });
     value.catch(() => {
