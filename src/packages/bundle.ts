@@ -114,6 +114,9 @@ async function buildOnce(dir: string, entry: string, id: string, trackImporters:
   } catch (error) {
     const detail = (error as { errors?: Message[] }).errors?.find((e) => e.detail instanceof PackageError || e.detail instanceof NeedsBuiltin)?.detail as Error | undefined;
     if (detail) throw detail;
+    if ((error as { errors?: Message[] }).errors?.[0]?.text === `Could not resolve "${entry}"`) {
+      throw new PackageError(`${id} has no module '${entry}': check the subpath (when the package has an "exports" map, only what it lists can be imported, e.g. "npm:date-fns@4/addDays").`);
+    }
     throw new PackageError(`${id} cannot be bundled for the sandbox: ${describe((error as { errors?: Message[] }).errors, (p) => shownPath(dir, p)) ?? (error as Error).message}`);
   }
 }

@@ -83,5 +83,8 @@ describe("npm: imports through a real MCP client", () => {
     expect((await run('import x from "npm:nope@1";\nexport default x;')).error.message).toContain("There is no package named 'nope'");
     expect((await run('import x from "npm:greet@^9";\nexport default x;')).error.message).toContain("No version of 'greet' matches '^9'");
     expect((await run('import x from "npm:Bad Name@1";\nexport default x;')).error.message).toContain("not a valid package name");
+    const missing = (await run('import x from "npm:greet@1.2/missing.js";\nexport default x;')).error.message;
+    expect(missing).toContain("Cannot import 'npm:greet@1.2/missing.js': greet@1.2.0 has no module 'greet/missing.js': check the subpath");
+    expect(missing).not.toMatch(/\/tmp\/|state\/packages/);
   });
 });
