@@ -14,6 +14,14 @@ export type Lock = Record<string, LockEntry>;
 /** Most packages one import may pull in (a runaway tree is refused, not downloaded). */
 export const MAX_TREE_PACKAGES = 500;
 
+const NAME = "(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*";
+/** An install path as npm's lockfile writes it: `node_modules/<name>`, nested as `…/node_modules/<name>`; nothing else (no `..`). */
+const INSTALL_PATH = new RegExp(`^node_modules/${NAME}(?:/node_modules/${NAME})*$`);
+
+export function isInstallPath(path: string): boolean {
+  return INSTALL_PATH.test(path) && !path.split("/").includes("..");
+}
+
 export function rootPath(name: string): string {
   return `node_modules/${name}`;
 }

@@ -4,7 +4,7 @@ import { version as esbuildVersion } from "esbuild";
 import semver from "semver";
 import type { PackagePin } from "../library/metadata.js";
 import { bundlePackage } from "./bundle.js";
-import { nameAt, pickVersion, resolveTree, rootPath, type Lock, type LockEntry } from "./dependency-tree.js";
+import { isInstallPath, nameAt, pickVersion, resolveTree, rootPath, type Lock, type LockEntry } from "./dependency-tree.js";
 import { PackageCache } from "./package-cache.js";
 import { PackageError } from "./package-error.js";
 import { matchesIntegrity, RegistryClient, type Packument, type RegistryOptions } from "./registry-client.js";
@@ -77,6 +77,11 @@ export class PackageLoader {
   async load(spec: PackageSpecifier, pin?: PackagePin): Promise<LoadedBundle> {
     this.checkAllowed(spec.name);
     const lock = pin ? lockFromPin(spec.name, pin) : await this.resolveLock(spec.name, spec.range);
+    // A pin comes from a library others may push to: its paths decide where files are staged.
+    const badPath = Object.keys(lock).find((path) => !isInstallPath(path));
+    if (badPath !== undefined) {
+      throw new PackageError(`The pin of '${spec.name}' names the install path '${badPath.slice(0, 120)}', which is not of the form node_modules/<name>[/node_modules/<name>…]: refused. Save the integration again to pin its packages afresh.`);
+    }
     for (const path of Object.keys(lock)) this.checkAllowed(nameAt(path), spec.name);
     const entry = entryPath(spec);
     const key = PackageCache.key(JSON.stringify({ format: BUNDLE_FORMAT, esbuild: esbuildVersion, entry, lock: sortedLock(lock) }));

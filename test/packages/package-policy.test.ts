@@ -59,6 +59,12 @@ describe("package policy and caps", () => {
     expect((await loader({ allow: ["@acme/*", "small"] }).load(spec("npm:@acme/tool@2"))).exports).toEqual(["n"]);
   });
 
+  it("refuses a pin whose dependency paths would leave the staging folder", async () => {
+    const small = await loader().load(spec("npm:small@1"));
+    const pin = { ...small.pin, dependencies: { "node_modules/../../escaped": { version: "1.0.0", integrity: small.pin.integrity } } };
+    await expect(loader().load(spec("npm:small@1"), pin)).rejects.toThrow(/names the install path 'node_modules\/\.\.\/\.\.\/escaped'.*refused/);
+  });
+
   it("asks the registry only through network.allow", async () => {
     await expect(loader({}, ["registry.example.com"]).load(spec("npm:small@1"))).rejects.toThrow(/refused by the network policy.*network\.allow.*packages\.registry/s);
   });
