@@ -32,7 +32,7 @@ export const RUN_CODE: ToolDefinition = {
   name: "run_code",
   description:
     "Run a TypeScript ES module in a fresh QuickJS sandbox (no Node APIs). Top-level await; result = `export default` (JSON); console goes to logs. " +
-    'Import saved code and upstream MCP tools from "library/<name>" and "mcp/<server>" (see search_library), npm packages from "npm:<name>@<range>[/subpath]". Globals: fetch, URL, TextEncoder, atob, setTimeout; `import { secret, workspace, sleep, progress } from "toolsmith"`.',
+    'Import saved code and upstream MCP tools from "library/<name>" and "mcp/<server>" (see search_library). Globals: fetch, URL, TextEncoder, atob, setTimeout; `import { secret, workspace, sleep, progress } from "toolsmith"`.',
   inputSchema: {
     type: "object",
     properties: { code: { type: "string" }, timeoutMs: { type: "integer", minimum: 1 } },
