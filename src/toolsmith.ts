@@ -34,6 +34,10 @@ import { Telemetry } from "./telemetry/telemetry.js";
 import type { RunFilter } from "./telemetry/run-log.js";
 import type { RunRecord, RunTrigger } from "./telemetry/run-record.js";
 import type { RunSpans } from "./telemetry/run-trace.js";
+import { setUpPackages } from "./packages/packages-setup.js";
+import type { PackageModules } from "./packages/package-modules.js";
+import type { NpmConfigSources } from "./packages/npm-config.js";
+import { nameFromSpecifier } from "./library/names.js";
 
 export interface ToolsmithOptions {
   home: string;
@@ -50,6 +54,8 @@ export interface ToolsmithOptions {
   backgroundSync?: boolean;
   /** Connect to the configured upstream MCP servers at start (default true); when false, only on first use. */
   upstreams?: boolean;
+  /** Where the default package registry is read from (the CLI passes its environment and home); without it, npm's default. */
+  npmConfig?: NpmConfigSources;
 }
 
 export interface RunOptions {
@@ -118,6 +124,7 @@ export class Toolsmith {
   private readonly collector: PeriodicCollector | undefined;
   private modules!: ModuleSource;
   private telemetry!: Telemetry;
+  private packages!: PackageModules;
 
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
@@ -196,7 +203,9 @@ export class Toolsmith {
       }
     }
     await sandboxStarted;
-    this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
+    const packages = setUpPackages(this.config, this.paths.state, this.options.npmConfig ?? { env: {} }, this.store, (specifier) => this.store.get(nameFromSpecifier(specifier) ?? "")?.meta.packages);
+    this.packages = packages.modules;
+    this.modules = new CompositeModuleSource([packages.pinnedLibrary, packages.modules, new UpstreamModules(this.hub)]);
     this.usage = new UsageStats(this.paths.state);
     this.misuse = new CallerMisuse(this.store);
     await this.usage.load();
@@ -415,7 +424,7 @@ export class Toolsmith {
   }
 
   private saveDeps() {
-    return { store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars, checkHosts: validHostPatterns };
+    return { store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars, checkHosts: validHostPatterns, pinPackages: (sources: Array<string | undefined>) => this.packages.pinsFor(sources) };
   }
 
   /** Ready, and the library as HEAD has it now (another process may have committed). */

@@ -31,6 +31,7 @@ export interface OpenHomeOptions {
 export function openHome(ctx: CliContext, options: OpenHomeOptions = {}): Toolsmith {
   return Toolsmith.open({
     home: resolveHomeDir(ctx.env),
+    npmConfig: { env: ctx.env, homeDir: ctx.env.HOME ?? ctx.env.USERPROFILE },
     upstreams: options.upstreams,
     backgroundSync: options.serving === true,
     log: (line) => ctx.stderr(`toolsmith: ${line}\n`),

@@ -119,6 +119,25 @@ export const LibrarySettingsSchema = z
   })
   .strict();
 
+/** Package defaults (`npm:` imports, see docs/packages.md). */
+export const DEFAULT_PACKAGES = {
+  /** Largest package, as downloaded and as unpacked (date-fns 4 unpacks to 22 MB: every function in three module formats). */
+  maxPackageMb: 64,
+  /** Largest bundle (a package with its dependencies) one import may load into a run. */
+  maxBundleMb: 5,
+} as const;
+
+export const PackagesSettingsSchema = z
+  .object({
+    /** The npm registry; by default the one the user's npm configuration names (npm_config_registry, ~/.npmrc). */
+    registry: z.url().refine((u) => /^https?:/i.test(u), "registry must start with http:// or https://").optional(),
+    /** Package name patterns that may be imported (exact names, `*` wildcards such as "@acme/*"). */
+    allow: z.array(z.string().regex(/^[@a-z0-9*][a-z0-9._~*\/-]*$/i, 'a package name or pattern, e.g. "yaml", "@acme/*" or "*"')).default(["*"]),
+    maxPackageMb: z.number().min(0.01).max(1024).default(DEFAULT_PACKAGES.maxPackageMb),
+    maxBundleMb: z.number().min(0.01).max(256).default(DEFAULT_PACKAGES.maxBundleMb),
+  })
+  .strict();
+
 export const SandboxSettingsSchema = z
   .object({
     wasmInlining: z.boolean().default(true),
@@ -216,11 +235,13 @@ export const ConfigSchema = z
     http: HttpSettingsSchema.default(HttpSettingsSchema.parse({})),
     approvals: ApprovalsSchema.default(ApprovalsSchema.parse({})),
     telemetry: TelemetrySettingsSchema.default(TelemetrySettingsSchema.parse({})),
+    packages: PackagesSettingsSchema.default(PackagesSettingsSchema.parse({})),
   })
   .strict();
 
 export type Limits = z.infer<typeof LimitsSchema>;
 export type NetworkSettings = z.infer<typeof NetworkSchema>;
+export type PackagesSettings = z.infer<typeof PackagesSettingsSchema>;
 export type SandboxSettings = z.infer<typeof SandboxSettingsSchema>;
 export type TelemetrySettings = z.infer<typeof TelemetrySettingsSchema>;
 export type Config = z.infer<typeof ConfigSchema>;

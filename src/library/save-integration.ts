@@ -3,7 +3,7 @@ import type { LogEntry } from "../sandbox/protocol.js";
 import type { ModuleSource, RunErrorInfo, Sandbox } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { IntegrationFiles, LibraryStore } from "./library-store.js";
-import { IntegrationMetaSchema } from "./metadata.js";
+import { IntegrationMetaSchema, type PackagePins } from "./metadata.js";
 import { runIntegrationTest } from "./test-runner.js";
 import { dependentsSummary, retestDependents, type DependentResult } from "./dependents.js";
 import { SecretInLibraryError } from "./commit-plan.js";
@@ -38,6 +38,8 @@ export interface SaveDeps {
   maxCodeChars: number;
   /** Why a `hosts` entry is not a valid network pattern (undefined: all are); the network policy's own check. */
   checkHosts?: (hosts: string[]) => string | undefined;
+  /** The exact versions of the `npm:` packages the code and test import, to pin in the metadata (see src/packages). */
+  pinPackages?: (sources: Array<string | undefined>) => Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }>;
 }
 
 type Prepared = { ok: true; files: IntegrationFiles; compiled: CompiledModule; verified: boolean } | Extract<SaveOutcome, { ok: false }>;
@@ -130,6 +132,8 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
     }
     verified = true;
   }
+  const pins = deps.pinPackages ? await deps.pinPackages([request.code, test]) : { ok: true as const, packages: undefined };
+  if (!pins.ok) return { ok: false, phase: "load", error: { name: "ImportError", message: `${pins.message} Nothing was saved.` } };
   const { unverifiedReason: _previousReason, ...previousMeta } = existing?.meta ?? {};
   const meta = IntegrationMetaSchema.parse({
     ...previousMeta,
@@ -138,6 +142,7 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
     hosts,
     secrets,
     verified,
+    packages: pins.packages,
   });
   return { ok: true, files: { name, code: withFinalNewline(request.code), test: test === undefined ? undefined : withFinalNewline(test), meta }, compiled: compiled.module, verified };
 }

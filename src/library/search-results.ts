@@ -15,6 +15,8 @@ export interface IntegrationResult {
   verified: boolean;
   hosts: string[];
   secrets: string[];
+  /** The `npm:` packages it imports, at the versions its metadata pins (name → version). */
+  packages?: Record<string, string>;
   /** Why it is no longer verified, when a change elsewhere broke its test. */
   unverifiedReason?: string;
   /** How it has been used on this machine (runs that loaded it, failures in its own code). */
@@ -63,6 +65,7 @@ export function integrationResult(record: Integration, full: boolean, extras: Re
   };
   const missing = record.meta.secrets.filter((s) => !configuredSecrets.has(s));
   if (missing.length) result.missingSecrets = missing;
+  if (record.meta.packages) result.packages = Object.fromEntries(Object.entries(record.meta.packages).map(([name, pin]) => [name, pin.version]));
   if (record.meta.unverifiedReason) result.unverifiedReason = record.meta.unverifiedReason;
   if (extras.usage) result.usage = extras.usage;
   if (record.meta.tags.length) result.tags = record.meta.tags;

@@ -42,6 +42,9 @@ export const MCP_PREFIX = "mcp/";
 /** Where the checked module lives in the in-memory file system (its `fileName` goes under it). */
 const SOURCE_DIR = "/src/";
 const LIB_DIR = "/ts-lib/";
+/** `npm:` imports have no declarations (packages are bundled at run time): every one is typed `any`, never an error. */
+const NPM_MODULES_FILE = "/npm-modules.d.ts";
+const NPM_MODULES_DTS = 'declare module "npm:*";\n';
 /** Declarations of other modules kept between programs; past this many the cache starts over. */
 const MAX_CACHED_DECLARATIONS = 5_000;
 
@@ -119,6 +122,7 @@ export function checkModule(code: string, fileName: string, importable: Importab
   const virtualText = (path: string): string | undefined => {
     if (path === rootPath) return code;
     if (path === SANDBOX_WORLD_FILE) return SANDBOX_WORLD_DTS;
+    if (path === NPM_MODULES_FILE) return NPM_MODULES_DTS;
     if (path.startsWith(LIB_DIR)) return libText(libLocation, path.slice(LIB_DIR.length));
     return inputs.get(path);
   };
@@ -127,7 +131,7 @@ export function checkModule(code: string, fileName: string, importable: Importab
     getSourceFile(path, languageVersion) {
       // Parent pointers come from the binder, which runs before anything reads them.
       if (path === rootPath) return ts.createSourceFile(path, code, languageVersion, false, ts.ScriptKind.TS);
-      if (path === SANDBOX_WORLD_FILE || path.startsWith(LIB_DIR)) {
+      if (path === SANDBOX_WORLD_FILE || path === NPM_MODULES_FILE || path.startsWith(LIB_DIR)) {
         let file = fixedFiles.get(path);
         if (!file) {
           const text = virtualText(path);
@@ -168,7 +172,7 @@ export function checkModule(code: string, fileName: string, importable: Importab
     },
   };
 
-  const program = ts.createProgram({ rootNames: [SANDBOX_WORLD_FILE, rootPath], options, host, oldProgram: lastProgram });
+  const program = ts.createProgram({ rootNames: [SANDBOX_WORLD_FILE, NPM_MODULES_FILE, rootPath], options, host, oldProgram: lastProgram });
   lastProgram = program;
   const file = program.getSourceFile(rootPath)!;
   const checked: CheckedModule = { ts, program, checker: program.getTypeChecker(), file };

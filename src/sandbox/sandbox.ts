@@ -175,6 +175,7 @@ async function gatherModules(
       return { error: { name: "ImportError", message: importer.filename === MAIN_MODULE ? why : `${importer.filename}: ${why}` } };
     }
     if (!resolved.ok) {
+      if (resolved.error.name === "PackageError") return { error: { name: "ImportError", message: importer.filename === MAIN_MODULE ? resolved.error.message : `${importer.filename}: ${resolved.error.message}` } };
       return { error: { name: "ImportError", message: `'${specifier}' does not compile: ${resolved.error.message}. Fix it with save_integration.` } };
     }
     found.set(specifier, resolved.module);
@@ -208,5 +209,5 @@ function defaultMissing(specifier: string): string {
   if (specifier.startsWith("library/")) {
     return `Cannot find module '${specifier}': no saved integration has that name. Use search_library to find one.`;
   }
-  return `Cannot import '${specifier}': only 'library/<name>', 'mcp/<server>' and 'toolsmith' can be imported (no npm packages, no Node built-ins).`;
+  return `Cannot import '${specifier}': only 'library/<name>', 'mcp/<server>', 'npm:<package>@<range>' and 'toolsmith' can be imported (no Node built-ins).`;
 }

@@ -34,7 +34,8 @@ export interface ModuleImport {
 }
 
 export interface CompileError {
-  name: "SyntaxError";
+  /** "PackageError": an `npm:` import that cannot be served (its message is complete as is). */
+  name: "SyntaxError" | "PackageError";
   message: string;
   line?: number;
   column?: number;

@@ -592,7 +592,7 @@ function unresolvedImportMessage(specifier: string): string {
   if (specifier.startsWith("library/")) {
     return `Cannot find module '${specifier}': no saved integration has that name. Use search_library to find one, or save_integration to create it.`;
   }
-  return `Cannot import '${specifier}': only 'library/<name>', 'mcp/<server>' and 'toolsmith' can be imported (no npm packages, no Node built-ins).`;
+  return `Cannot import '${specifier}': only 'library/<name>', 'mcp/<server>', 'npm:<package>@<range>' (written literally, so it is fetched before the run) and 'toolsmith' can be imported (no Node built-ins).`;
 }
 
 /** Errors after which the engine's state is suspect: its instance is not reused. */
