@@ -199,6 +199,20 @@ describe("randomness and errors", () => {
     for (const uuid of all) expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it("getRandomValues fills every byte: all 256 values occur in 65536 bytes, zero bytes included, to the last one", async () => {
+    const result = await run(`
+const bytes = crypto.getRandomValues(new Uint8Array(65536));
+const counts = new Array(256).fill(0);
+for (const b of bytes) counts[b]++;
+const tailZeros = bytes.subarray(-64).every((b) => b === 0);
+const words = crypto.getRandomValues(new BigUint64Array(4));
+export default { min: Math.min(...counts), max: Math.max(...counts), tailZeros, wordsNonZero: Array.from(words).every((w) => w !== 0n) };`);
+    // Each value is expected 256 times (standard deviation 16): 100 and 450 are far outside chance.
+    expect(result.min).toBeGreaterThan(100);
+    expect(result.max).toBeLessThan(450);
+    expect(result).toMatchObject({ tailZeros: false, wordsNonZero: true });
+  });
+
   it("refuses as browsers do: float arrays, more than 65536 bytes, bad key data, unknown algorithms, missing usages", async () => {
     const result = await run(`
 const names: Record<string, string> = {};

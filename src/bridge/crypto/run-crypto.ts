@@ -47,8 +47,8 @@ interface KeyEntry {
   key: CryptoKey;
   /** Secrets the key was made from (empty: an ordinary key). */
   secrets: string[];
-  /** The same key as a KeyObject, for synchronous HMAC (made on first use). */
-  hmac?: KeyObject;
+  /** For synchronous HMAC, made on the key's first HMAC use: its bytes, Node's hash name, its usages (Node copies key.usages on every read). */
+  hmac?: { bytes: Buffer; hash: string | undefined; usages: ReadonlySet<string> };
 }
 
 export interface RunCryptoOptions {
@@ -139,14 +139,17 @@ export class RunCrypto {
 
   /** HMAC on the calling thread: Node's WebCrypto sends each signature through the thread pool (~50 µs), node:crypto takes ~3 µs. */
   private hmacSync(entry: KeyEntry, algorithm: unknown, usage: KeyUsage, data: Uint8Array): Buffer | undefined {
-    const { key } = entry;
     const named = typeof algorithm === "string" ? algorithm : (algorithm as { name?: unknown } | null)?.name;
-    if (typeof named !== "string" || named.toUpperCase() !== "HMAC" || key.algorithm.name !== "HMAC") return undefined;
-    const hash = NODE_HASHES[(key.algorithm as webcrypto.HmacKeyAlgorithm).hash.name];
+    if (typeof named !== "string" || named.toUpperCase() !== "HMAC") return undefined;
+    if (!entry.hmac) {
+      const { key } = entry;
+      if (key.algorithm.name !== "HMAC") return undefined;
+      entry.hmac = { bytes: KeyObject.from(key).export(), hash: NODE_HASHES[(key.algorithm as webcrypto.HmacKeyAlgorithm).hash.name], usages: new Set(key.usages) };
+    }
+    const { bytes, hash, usages } = entry.hmac;
     if (!hash) return undefined;
-    if (!key.usages.includes(usage)) throw new WebCryptoError("InvalidAccessError", `The key's usages (${key.usages.join(", ") || "none"}) do not include "${usage}".`);
-    entry.hmac ??= KeyObject.from(key);
-    return createHmac(hash, entry.hmac).update(data).digest();
+    if (!usages.has(usage)) throw new WebCryptoError("InvalidAccessError", `The key's usages (${[...usages].join(", ") || "none"}) do not include "${usage}".`);
+    return createHmac(hash, bytes).update(data).digest();
   }
 
   private entry(id: number): KeyEntry {

@@ -10,7 +10,7 @@
  * when refused (the answer arrives later through internals.deliver),
  * __ts_loadPolyfills() and __ts_loadFetch() (evaluate the web globals on first use),
  * __ts_loadScript(name) (evaluates one of LAZY_GUEST_SCRIPTS, see lazy-scripts.ts),
- * __ts_randomBytes(n) -> n random bytes from the host as a string of n characters,
+ * __ts_randomBytes(n) -> n random bytes from the host as a string of n characters (byte b as U+0100 + b),
  * __ts_now() -> milliseconds since the run started (fractional, the host's monotonic clock).
  */
 export const GUEST_PRELUDE_JS = String.raw`

@@ -4,7 +4,8 @@
  * `SubtleCrypto` (see the prelude's lazy groups).
  *
  * Host contract: before evaluation the guest global `__toolsmith_crypto_host` must exist:
- *   random(n) -> a string of n characters, one random byte each (host entropy, n <= 65536);
+ *   random(n) -> a string of n characters, one random byte b each as U+0100 + b (host entropy, n <= 65536;
+ *   never U+0000, which would cut the string on its way into QuickJS);
  *   call(op, args) -> a Promise of the host's `crypto.subtle[op]` result (see
  *   src/bridge/crypto/crypto-values.ts for how bytes and keys are encoded; a failure
  *   rejects with an Error named WebCryptoError whose message is "<DOMException name>: <text>").
@@ -148,7 +149,7 @@ function getRandomValues(array) {
   if (INTEGER_ARRAYS.indexOf(kind) < 0) throw domError("Failed to execute 'getRandomValues' on 'Crypto': The provided ArrayBufferView is not an integer array type (got " + (kind || typeof array) + ').', 'TypeMismatchError');
   if (array.byteLength > MAX_RANDOM_BYTES) throw domError("Failed to execute 'getRandomValues' on 'Crypto': The ArrayBufferView's byte length (" + array.byteLength + ') exceeds the number of bytes of entropy available via this API (65536).', 'QuotaExceededError');
   var s = host.random(array.byteLength), u = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-  for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i) & 255;
   return array;
 }
 var HEX = [];

@@ -383,9 +383,11 @@ export class GuestRun {
         return undefined;
       },
       // Host entropy, drawn per call: nothing of it is in a runtime image, so every run differs.
+      // Byte b is the character U+0100 + b: a string crosses into QuickJS as a C string, which a NUL would end.
       __ts_randomBytes: (count) => {
         const n = Math.max(0, Math.min(MAX_RANDOM_BYTES_PER_CALL, Math.trunc(ctx.getNumber(count!)) || 0));
-        return ctx.newString(randomFillSync(Buffer.alloc(n)).toString("latin1"));
+        const units = new Uint16Array(randomFillSync(new Uint8Array(n))).map((byte) => 0x100 + byte);
+        return ctx.newString(Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString("utf16le"));
       },
       __ts_now: () => ctx.newNumber(performance.now() - this.runStartedAt),
       __ts_loadPolyfills: () => {
