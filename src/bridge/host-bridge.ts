@@ -102,7 +102,10 @@ export class HostBridge {
     const budget = new RunBudget({ maxConcurrent: this.limits.maxConcurrentHostCalls, maxBytes: this.limits.hostBytesInFlightMb * 1024 * 1024 });
     const progress = new ProgressReporter((text) => vault.redact(text), options.onProgress);
     const rules = this.approvals?.rules.active ? this.approvals.rules : undefined;
-    const gate = rules ? new ApprovalGate(options.runId ?? `run-${nonce}`, this.approvals!.log, rules.timeoutMs, options.asker) : undefined;
+    // Made on the run's first covered call: a run that makes none pays nothing for approvals.
+    let gateOfRun: ApprovalGate | undefined;
+    const approvals = this.approvals;
+    const gateFor = (): ApprovalGate => (gateOfRun ??= new ApprovalGate(options.runId ?? `run-${nonce}`, approvals!.log, rules!.timeoutMs, options.asker));
     const redact = (text: string) => vault.redact(text);
 
     /**
@@ -192,9 +195,9 @@ export class HostBridge {
     /** Every hop of a fetch (redirects included) that a rule covers waits here for a person's answer. */
     const approveFetch = async (request: PreparedRequest, target: CheckedTarget, signal: AbortSignal, context: HostCallContext | undefined): Promise<void> => {
       const rule = rules?.forFetch(request.method, target);
-      if (!rule || !gate) return;
+      if (!rule) return;
       const what = `${request.method} ${showSecrets(request.url, nonce, redact)}`;
-      await gate.check({
+      await gateFor().check({
         question: { caller: "main", rule, kind: "fetch", what, preview: bodyPreview(request.body, nonce, redact) },
         scope: `fetch ${request.method} ${target.hostname}:${target.port}`,
         signal,
@@ -203,12 +206,12 @@ export class HostBridge {
     };
 
     const approveTool = async (server: string, tool: string, args: unknown, signal: AbortSignal, context: HostCallContext | undefined): Promise<void> => {
-      if (!rules || !gate || !this.upstreams) return;
+      if (!rules || !this.upstreams) return;
       if (rules.settings.destructiveTools) await this.upstreams.hub.settled(server);
       const listed = this.upstreams.hub.tools(server)?.find((t) => t.name === tool);
       const rule = rules.forTool(server, tool, listed?.annotations?.destructiveHint === true);
       if (!rule) return;
-      await gate.check({
+      await gateFor().check({
         question: { caller: "main", rule, kind: "tool", what: `${server}/${tool}`, preview: argumentsPreview(args, nonce, redact) },
         scope: `tool ${server}/${tool}`,
         signal,
@@ -240,7 +243,7 @@ export class HostBridge {
             maxResponseBytes: this.network.maxResponseBytes,
             maxRedirects: this.network.maxRedirects,
             prepare,
-            approve: gate ? (request, target) => approveFetch(request, target, signal, context) : undefined,
+            approve: rules ? (request, target) => approveFetch(request, target, signal, context) : undefined,
             filterText: (text) => vault.redact(text),
             filterBytes: (bytes) => vault.redactBytes(bytes),
           traceparent: span?.traceparent,
