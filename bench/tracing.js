@@ -83,15 +83,19 @@ deadline.unref();
 
 const WORKLOADS = {
   trivial: "export default 1 + 1",
-  "fetch + workspace": `import { workspace } from "toolsmith";
+  // A read, not a write: a workspace write is atomic (fsync), and disk latency on a shared machine would drown the comparison.
+  "fetch + workspace read": `import { workspace } from "toolsmith";
 const res = await fetch("http://127.0.0.1:${http.port}/item");
 const item = await res.json();
-await workspace.write("bench/item.json", JSON.stringify(item));
-export default item.name`,
+const saved = await workspace.read("bench/item.json");
+export default item.name === JSON.parse(saved).name`,
 };
 
 const rows = [];
 try {
+  const seed = `import { workspace } from "toolsmith"; await workspace.write("bench/item.json", JSON.stringify({ name: "widget" })); export default 1`;
+  await on.call(seed);
+  await off.call(seed);
   for (const [name, code] of Object.entries(WORKLOADS)) {
     for (let i = 0; i < WARMUP; i++) {
       await on.call(code);
