@@ -22,7 +22,12 @@ import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
 import { blame, UsageStats } from "./library/usage-stats.js";
-import { CallerMisuse } from "./library/caller-misuse.js";
+import { CallerMisuse, isCallerMisuse } from "./library/caller-misuse.js";
+import { compileDrafts } from "./library/draft-modules.js";
+import { boundDiagnostics, RunDiagnostics } from "./library/run-diagnostics.js";
+import { VerificationRecords } from "./library/verification-records.js";
+import { verifyIntegration, VerifyRefusedError, type VerifyOutcome } from "./library/verify-integration.js";
+import { upstreamDeclarations } from "./bridge/upstream/upstream-declarations.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
 import { removeIntegration, renameIntegration, revertIntegration, type EditOptions, type EditOutcome } from "./library/library-edits.js";
 import type { DependentResult } from "./library/dependents.js";
@@ -54,6 +59,8 @@ export interface RunOptions {
   onLog?: (entry: LogEntry) => void;
   /** Who asked (an MCP session or connection), for fair scheduling. */
   client?: string;
+  /** Drafts `{ "library/<name>": code }` shadowing saved integrations for this run (checked by compileDrafts). */
+  modules?: unknown;
 }
 
 export interface SearchOptions {
@@ -77,6 +84,8 @@ type IndexedEntry = Searchable & ({ kind: "integration"; record: Integration } |
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "./limits-shared.js";
 /** Versions listed per integration with detail "full". */
 const HISTORY_IN_FULL_RESULTS = 5;
+/** How long after start the type checker is warmed (after the first requests a client sends on connecting). */
+const COMPILER_WARM_DELAY_MS = 500;
 /** Most characters of a query quoted back in a hint; the model has the rest in its own context. */
 const QUERY_ECHO_MAX_CHARS = 60;
 
@@ -100,6 +109,8 @@ export class Toolsmith {
   private hub!: UpstreamHub;
   private usage!: UsageStats;
   private misuse!: CallerMisuse;
+  private diagnostics!: RunDiagnostics;
+  private verifications!: VerificationRecords;
   private remote: RemoteSync | undefined;
   private closing = false;
   private readonly inflight = new Set<Promise<unknown>>();
@@ -180,7 +191,16 @@ export class Toolsmith {
     this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
     this.usage = new UsageStats(this.paths.state);
     this.misuse = new CallerMisuse(this.store);
-    await this.usage.load();
+    this.diagnostics = new RunDiagnostics(this.misuse, (server) => {
+      const tools = this.hub.tools(server);
+      return tools ? upstreamDeclarations(tools) : undefined;
+    });
+    this.verifications = new VerificationRecords(this.paths.state);
+    await Promise.all([this.usage.load(), this.verifications.refresh()]);
+    // A failed run's diagnostics need the compiler warm: load it once the home is serving, not on that run.
+    setTimeout(() => {
+      if (!this.closing) this.diagnostics.warm();
+    }, COMPILER_WARM_DELAY_MS).unref();
     for (const record of this.store.list()) this.index.upsert(indexed(record));
     this.store.onChange((names) => {
       for (const name of names) {
@@ -214,6 +234,8 @@ export class Toolsmith {
   private async runNow(code: string, options: RunOptions): Promise<RunReport> {
     await this.current();
     await this.refreshSecrets();
+    const drafted = await compileDrafts(options.modules, (source, filename) => this.sandbox.compile(source, filename), this.config.limits.maxCodeChars);
+    if (!drafted.ok) return { ok: false, error: drafted.error, logs: [], durationMs: 0 };
     const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress });
     // `library.remove` / `library.rename` from the toolsmith module act on this library; the rest goes to the bridge.
     const onHostCall = libraryHostCalls(this, run.onHostCall);
@@ -221,6 +243,7 @@ export class Toolsmith {
       code,
       timeoutMs: options.timeoutMs,
       modules: this.modules,
+      drafts: drafted.drafts,
       signal: options.signal,
       hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS],
       onHostCall,
@@ -231,10 +254,14 @@ export class Toolsmith {
     });
     // Usage figures (shown by search, kept in state/usage.json) record what the model sees: the redacted report.
     const redacted = redactDeep(report, this.bridge.vault);
+    // A failed run carries the type errors of its code; a successful one pays nothing.
+    const found = redacted.ok ? [] : this.diagnostics.check(code, drafted.sources);
+    if (!redacted.ok && found.length) redacted.error.diagnostics = redactDeep(boundDiagnostics(found), this.bridge.vault);
     // A failure inside an integration called with arguments its types refuse is the caller's.
-    const misuse = !redacted.ok && blame(redacted.error.stack) !== undefined ? this.misuse.check(code) : [];
-    if (!redacted.ok && misuse.length) redacted.error.diagnostics = misuse.map(({ line, column, message, code: tsCode }) => ({ line, column, message, code: tsCode }));
-    this.usage.record({ modules, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse: misuse.length > 0 });
+    const misuse = !redacted.ok && blame(redacted.error.stack) !== undefined && found.some(isCallerMisuse);
+    // A draft is not the saved integration: its runs are not that integration's usage.
+    const used = modules.filter((m) => !drafted.drafts.has(m));
+    this.usage.record({ modules: used, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse: misuse });
     return redacted;
   }
 
@@ -259,7 +286,7 @@ export class Toolsmith {
     }
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
     const { total, hits } = this.index.search(options.query, limit);
-    await this.refreshSecrets();
+    await Promise.all([this.refreshSecrets(), this.verifications.refresh()]);
     const configured = new Set(this.bridge.vault.names());
     const response: SearchResponse = {
       total,
@@ -270,6 +297,7 @@ export class Toolsmith {
             query: options.query,
             configuredSecrets: configured,
             usage: this.usage.get(h.record.name),
+            lastVerification: this.verifications.get(h.record.name, h.record.version),
             history: full ? await this.recentVersions(h.record.name) : undefined,
           });
         }
@@ -302,6 +330,24 @@ export class Toolsmith {
     const outcome = await saveIntegration(this.saveDeps(), request);
     if (outcome.ok) this.remote?.pushSoon();
     return outcome;
+  }
+
+  /**
+   * Re-runs the saved test of `name` and of its dependents against the library and the
+   * services as they are now, and records each outcome (search shows `lastVerification`).
+   */
+  async verify(name: string): Promise<VerifyOutcome> {
+    if (this.closing) throw new UserError(shuttingDown().error.message);
+    return this.track((async () => {
+      await this.current();
+      await this.refreshSecrets();
+      try {
+        return await verifyIntegration({ ...this.saveDeps(), records: this.verifications }, name);
+      } catch (error) {
+        if (error instanceof VerifyRefusedError) throw new UserError(error.message);
+        throw error;
+      }
+    })());
   }
 
   /** Pulls others' changes and pushes ours (with `library.remote` set). */

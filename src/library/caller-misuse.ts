@@ -8,6 +8,11 @@ import { diagnose, type TypeDiagnostic } from "./type-diagnostics.js";
  * an object that does not fit the parameter's type (2322, 2353, 2559, 2739, 2741).
  */
 const MISUSE_CODES = new Set([2345, 2554, 2555, 2322, 2353, 2559, 2739, 2741]);
+/** Whether a diagnostic says the calling code passes what a declaration does not accept. */
+export function isCallerMisuse(d: TypeDiagnostic): boolean {
+  return MISUSE_CODES.has(d.code);
+}
+
 /** Declarations emitted per integration version, for this check only (failed runs). */
 const DECLARATION_CACHE_ENTRIES = 500;
 
@@ -28,13 +33,14 @@ export class CallerMisuse {
   check(code: string): TypeDiagnostic[] {
     try {
       const found = diagnose({ code, filename: "main.ts", importable: { library: (name) => this.declarationOf(name) } });
-      return found.filter((d) => MISUSE_CODES.has(d.code));
+      return found.filter(isCallerMisuse);
     } catch {
       return [];
     }
   }
 
-  private declarationOf(name: string): string | undefined {
+  /** The declarations of the saved integration `name` (emitted once per version), or undefined. */
+  declarationOf(name: string): string | undefined {
     const record = this.store.get(name);
     if (!record) return undefined;
     const key = `${name}@${record.version ?? ""}`;

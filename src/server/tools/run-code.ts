@@ -9,10 +9,10 @@ export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
     RUN_CODE.name,
     {
       description: RUN_CODE.description,
-      inputSchema: fromJsonSchema<{ code: string; timeoutMs?: number }>(RUN_CODE.inputSchema),
+      inputSchema: fromJsonSchema<{ code: string; timeoutMs?: number; modules?: Record<string, string> }>(RUN_CODE.inputSchema),
       annotations: RUN_CODE.annotations,
     },
-    async ({ code, timeoutMs }, ctx: ServerContext) => {
+    async ({ code, timeoutMs, modules }, ctx: ServerContext) => {
       try {
         const progressToken = ctx.mcpReq._meta?.progressToken;
         let progressCount = 0;
@@ -26,6 +26,7 @@ export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
         const http = requestContext.getStore();
         const report = await toolsmith.run(code, {
           timeoutMs,
+          modules,
           signal: http?.signal ? AbortSignal.any([ctx.mcpReq.signal, http.signal]) : ctx.mcpReq.signal,
           client: http?.client ?? "stdio",
           onProgress: progressToken === undefined ? undefined : notify,
