@@ -15,6 +15,7 @@ import { SYNC_HELP, syncCommand } from "./cli/commands/sync.js";
 import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
 import { DOCTOR_HELP, doctorCommand } from "./cli/commands/doctor.js";
 import { REMOVE_HELP, removeCommand, RENAME_HELP, renameCommand } from "./cli/commands/remove-rename.js";
+import { VERIFY_HELP, verifyCommand } from "./cli/commands/verify.js";
 import { ConfigError } from "./config/load-config.js";
 import { checkGit } from "./library/git-check.js";
 import { SERVER_VERSION } from "./version.js";
@@ -34,6 +35,7 @@ Commands:
   revert <name> <ver>   restore an integration to a version (as a new commit)
   remove <name>         delete an integration (as a new commit)
   rename <old> <new>    rename an integration (as a new commit)
+  verify <name>         re-run an integration's test and its dependents' tests
   secret set|list|remove  manage secrets (values never enter the sandbox)
   import-config <file>  front the MCP servers of a Claude Desktop config
   context-cost          tokens of a conventional MCP setup vs toolsmith
@@ -44,7 +46,7 @@ Run 'toolsmith <command> --help' for a command's options.
 Every command takes --home <folder> (default: TOOLSMITH_HOME, else ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, verify: VERIFY_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -67,7 +69,7 @@ const OPTIONS = {
 } as const;
 
 /** Commands that open the library (a git repository): they refuse to start without git. */
-const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "remove", "rename", "sync"]);
+const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "remove", "rename", "verify", "sync"]);
 
 /** Options every command takes. */
 const GLOBAL_OPTIONS = ["help", "home"];
@@ -80,6 +82,7 @@ const ALLOWED: Record<string, string[]> = {
   revert: ["help"],
   remove: ["help", "force", "json"],
   rename: ["help", "force", "json"],
+  verify: ["help", "json"],
   diff: ["help"],
   sync: ["help", "json"],
   secret: ["help", "host", "json"],
@@ -158,6 +161,8 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await removeCommand(ctx, rest, values);
       case "rename":
         return await renameCommand(ctx, rest, values);
+      case "verify":
+        return await verifyCommand(ctx, rest, values);
       case "context-cost":
         return await contextCostCommand(ctx, rest, values);
       case "doctor":

@@ -49,6 +49,8 @@ export interface ToolsmithOptions {
   backgroundSync?: boolean;
   /** Connect to the configured upstream MCP servers at start (default true); when false, only on first use. */
   upstreams?: boolean;
+  /** Load the type checker in the background after start, so a failed run's diagnostics are fast (default true; one-shot CLI commands skip it). */
+  warmTypeChecker?: boolean;
 }
 
 export interface RunOptions {
@@ -198,9 +200,11 @@ export class Toolsmith {
     this.verifications = new VerificationRecords(this.paths.state);
     await Promise.all([this.usage.load(), this.verifications.refresh()]);
     // A failed run's diagnostics need the compiler warm: load it once the home is serving, not on that run.
-    setTimeout(() => {
-      if (!this.closing) this.diagnostics.warm();
-    }, COMPILER_WARM_DELAY_MS).unref();
+    if (this.options.warmTypeChecker !== false) {
+      setTimeout(() => {
+        if (!this.closing) this.diagnostics.warm();
+      }, COMPILER_WARM_DELAY_MS).unref();
+    }
     for (const record of this.store.list()) this.index.upsert(indexed(record));
     this.store.onChange((names) => {
       for (const name of names) {
