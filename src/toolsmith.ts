@@ -21,10 +21,10 @@ import type { HostBridge } from "./bridge/host-bridge.js";
 import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
-import { blame, UsageStats } from "./library/usage-stats.js";
-import { CallerMisuse, isCallerMisuse } from "./library/caller-misuse.js";
+import { UsageStats } from "./library/usage-stats.js";
+import { CallerMisuse } from "./library/caller-misuse.js";
 import { compileDrafts } from "./library/draft-modules.js";
-import { boundDiagnostics, RunDiagnostics } from "./library/run-diagnostics.js";
+import { RunDiagnostics } from "./library/run-diagnostics.js";
 import { VerificationRecords } from "./library/verification-records.js";
 import { verifyIntegration, VerifyRefusedError, type VerifyOutcome } from "./library/verify-integration.js";
 import { upstreamDeclarations } from "./bridge/upstream/upstream-declarations.js";
@@ -256,16 +256,13 @@ export class Toolsmith {
       client: options.client,
       onLogs: options.onLog ? (entries) => entries.forEach((e) => options.onLog!({ ...e, text: this.bridge.vault.redact(e.text) })) : undefined,
     });
+    // A failed run carries the type errors of its code; a successful one pays nothing.
+    const { callerMisuse } = this.diagnostics.annotate(report, code, drafted.sources);
     // Usage figures (shown by search, kept in state/usage.json) record what the model sees: the redacted report.
     const redacted = redactDeep(report, this.bridge.vault);
-    // A failed run carries the type errors of its code; a successful one pays nothing.
-    const found = redacted.ok ? [] : this.diagnostics.check(code, drafted.sources);
-    if (!redacted.ok && found.length) redacted.error.diagnostics = redactDeep(boundDiagnostics(found), this.bridge.vault);
-    // A failure inside an integration called with arguments its types refuse is the caller's.
-    const misuse = !redacted.ok && blame(redacted.error.stack) !== undefined && found.some(isCallerMisuse);
     // A draft is not the saved integration: its runs are not that integration's usage.
     const used = modules.filter((m) => !drafted.drafts.has(m));
-    this.usage.record({ modules: used, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse: misuse });
+    this.usage.record({ modules: used, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse });
     return redacted;
   }
 

@@ -1,6 +1,8 @@
-import type { CallerMisuse } from "./caller-misuse.js";
+import type { RunReport } from "../sandbox/sandbox.js";
+import { isCallerMisuse, type CallerMisuse } from "./caller-misuse.js";
 import { emitDeclarations } from "./declarations.js";
 import { LIBRARY_PREFIX } from "./names.js";
+import { blame } from "./usage-stats.js";
 import { diagnose, type DeclarationLookup, type TypeDiagnostic } from "./type-diagnostics.js";
 
 /** Most diagnostics a failed run's error carries: the first few explain the failure; the rest is noise the model pays for. */
@@ -40,6 +42,19 @@ export class RunDiagnostics {
       return draft === undefined ? this.misuse.declarationOf(name) : this.draftDeclaration(name, draft, library);
     };
     return diagnose({ code, filename: "main.ts", importable: { library, upstream: this.upstream } });
+  }
+
+  /**
+   * Gives a failed report's error the (bounded) diagnostics of its code, and says whether
+   * the failure is the caller's: thrown inside an integration that the code called with
+   * arguments its declarations refuse (usage figures then do not count it against it).
+   * A successful report is left alone, without any compiler work.
+   */
+  annotate(report: RunReport, code: string, drafts: ReadonlyMap<string, string>): { callerMisuse: boolean } {
+    if (report.ok) return { callerMisuse: false };
+    const found = this.check(code, drafts);
+    if (found.length) report.error.diagnostics = boundDiagnostics(found);
+    return { callerMisuse: blame(report.error.stack) !== undefined && found.some(isCallerMisuse) };
   }
 
   /** Loads TypeScript and binds the sandbox world and ES libraries (synchronous, 1-3 s cold). */
