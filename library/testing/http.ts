@@ -26,7 +26,7 @@ let original: typeof fetch | undefined;
  */
 export async function withFakeFetch<T>(handler: FetchHandler, fn: () => T | Promise<T>): Promise<T> {
   if (typeof handler !== "function" || typeof fn !== "function") throw new TypeError("withFakeFetch(handler, fn) takes two functions: handler(request) answers each fetch, fn runs the code under test.");
-  const fake = (async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const fake = (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = new Request(input instanceof URL ? input.href : input, init);
     const response = await handler(request);
     if (!(response instanceof Response)) {
