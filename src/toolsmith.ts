@@ -22,7 +22,6 @@ import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
 import { UsageStats } from "./library/usage-stats.js";
-import { CallerMisuse } from "./library/caller-misuse.js";
 import { compileDrafts } from "./library/draft-modules.js";
 import { RunDiagnostics } from "./library/run-diagnostics.js";
 import { VerificationRecords } from "./library/verification-records.js";
@@ -110,7 +109,6 @@ export class Toolsmith {
   private readonly index = new SearchIndex<IndexedEntry>();
   private hub!: UpstreamHub;
   private usage!: UsageStats;
-  private misuse!: CallerMisuse;
   private diagnostics!: RunDiagnostics;
   private verifications!: VerificationRecords;
   private remote: RemoteSync | undefined;
@@ -192,14 +190,13 @@ export class Toolsmith {
     await sandboxStarted;
     this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
     this.usage = new UsageStats(this.paths.state);
-    this.misuse = new CallerMisuse(this.store);
-    this.diagnostics = new RunDiagnostics(this.misuse, (server) => {
+    this.diagnostics = new RunDiagnostics(this.store, (server) => {
       const tools = this.hub.tools(server);
       return tools ? upstreamDeclarations(tools) : undefined;
     });
     this.verifications = new VerificationRecords(this.paths.state);
     await Promise.all([this.usage.load(), this.verifications.refresh()]);
-    // A failed run's diagnostics need the compiler warm: load it once the home is serving, not on that run.
+    // A failed run's diagnostics need the checker warm: its thread loads it once the home is serving, not on that run.
     if (this.options.warmTypeChecker !== false) {
       setTimeout(() => {
         if (!this.closing) this.diagnostics.warm();
@@ -257,7 +254,7 @@ export class Toolsmith {
       onLogs: options.onLog ? (entries) => entries.forEach((e) => options.onLog!({ ...e, text: this.bridge.vault.redact(e.text) })) : undefined,
     });
     // A failed run carries the type errors of its code; a successful one pays nothing.
-    const { callerMisuse } = this.diagnostics.annotate(report, code, drafted.sources);
+    const { callerMisuse } = await this.diagnostics.annotate(report, code, drafted.sources);
     // Usage figures (shown by search, kept in state/usage.json) record what the model sees: the redacted report.
     const redacted = redactDeep(report, this.bridge.vault);
     // A draft is not the saved integration: its runs are not that integration's usage.
@@ -469,6 +466,7 @@ export class Toolsmith {
     await this.remote?.idle();
     await this.hub?.close();
     await this.usage?.flush();
+    await this.diagnostics?.close();
     await this.store?.recovery.unregister(this.pid);
     if (!this.sandbox) return;
     await this.sandbox?.close();
