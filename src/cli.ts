@@ -17,6 +17,7 @@ import { DOCTOR_HELP, doctorCommand } from "./cli/commands/doctor.js";
 import { REMOVE_HELP, removeCommand, RENAME_HELP, renameCommand } from "./cli/commands/remove-rename.js";
 import { APPROVALS_HELP, approvalsCommand } from "./cli/commands/approvals.js";
 import { RUNS_HELP, runsCommand } from "./cli/commands/runs.js";
+import { VERIFY_HELP, verifyCommand } from "./cli/commands/verify.js";
 import { ConfigError } from "./config/load-config.js";
 import { checkGit } from "./library/git-check.js";
 import { SERVER_VERSION } from "./version.js";
@@ -36,6 +37,7 @@ Commands:
   revert <name> <ver>   restore an integration to a version (as a new commit)
   remove <name>         delete an integration (as a new commit)
   rename <old> <new>    rename an integration (as a new commit)
+  verify <name>         re-run an integration's test and its dependents' tests
   secret set|list|remove  manage secrets (values never enter the sandbox)
   import-config <file>  front the MCP servers of a Claude Desktop config
   context-cost          tokens of a conventional MCP setup vs toolsmith
@@ -48,7 +50,7 @@ Run 'toolsmith <command> --help' for a command's options.
 Every command takes --home <folder> (default: TOOLSMITH_HOME, else ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP, approvals: APPROVALS_HELP, runs: RUNS_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP, approvals: APPROVALS_HELP, runs: RUNS_HELP, verify: VERIFY_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -73,7 +75,7 @@ const OPTIONS = {
 } as const;
 
 /** Commands that open the library (a git repository): they refuse to start without git. */
-const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "remove", "rename", "sync"]);
+const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "remove", "rename", "verify", "sync"]);
 
 /** Options every command takes. */
 const GLOBAL_OPTIONS = ["help", "home"];
@@ -86,6 +88,7 @@ const ALLOWED: Record<string, string[]> = {
   revert: ["help"],
   remove: ["help", "force", "json"],
   rename: ["help", "force", "json"],
+  verify: ["help", "json"],
   diff: ["help"],
   sync: ["help", "json"],
   secret: ["help", "host", "json"],
@@ -166,6 +169,8 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await removeCommand(ctx, rest, values);
       case "rename":
         return await renameCommand(ctx, rest, values);
+      case "verify":
+        return await verifyCommand(ctx, rest, values);
       case "context-cost":
         return await contextCostCommand(ctx, rest, values);
       case "doctor":

@@ -23,8 +23,12 @@ import { newRunId, type Asker } from "./bridge/approvals/approval-gate.js";
 import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
-import { blame, UsageStats } from "./library/usage-stats.js";
-import { CallerMisuse } from "./library/caller-misuse.js";
+import { UsageStats } from "./library/usage-stats.js";
+import { compileDrafts } from "./library/draft-modules.js";
+import { RunDiagnostics } from "./library/run-diagnostics.js";
+import { VerificationRecords } from "./library/verification-records.js";
+import { verifyIntegration, VerifyRefusedError, type VerifyOutcome } from "./library/verify-integration.js";
+import { upstreamDeclarations } from "./bridge/upstream/upstream-declarations.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
 import { removeIntegration, renameIntegration, revertIntegration, type EditOptions, type EditOutcome } from "./library/library-edits.js";
 import type { DependentResult } from "./library/dependents.js";
@@ -56,6 +60,8 @@ export interface ToolsmithOptions {
   upstreams?: boolean;
   /** Where the default package registry is read from (the CLI passes its environment and home); without it, npm's default. */
   npmConfig?: NpmConfigSources;
+  /** Load the type checker in the background after start, so a failed run's diagnostics are fast (default true; one-shot CLI commands skip it). */
+  warmTypeChecker?: boolean;
 }
 
 export interface RunOptions {
@@ -72,6 +78,8 @@ export interface RunOptions {
   trigger?: RunTrigger;
   /** The caller's W3C trace context (an MCP request's `_meta.traceparent`): the run's trace continues it. */
   traceparent?: string;
+  /** Drafts `{ "library/<name>": code }` shadowing saved integrations for this run (checked by compileDrafts). */
+  modules?: unknown;
 }
 
 export interface SearchOptions {
@@ -95,6 +103,8 @@ type IndexedEntry = Searchable & ({ kind: "integration"; record: Integration } |
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "./limits-shared.js";
 /** Versions listed per integration with detail "full". */
 const HISTORY_IN_FULL_RESULTS = 5;
+/** How long after start the type checker is warmed (after the first requests a client sends on connecting). */
+const COMPILER_WARM_DELAY_MS = 500;
 /** Most characters of a query quoted back in a hint; the model has the rest in its own context. */
 const QUERY_ECHO_MAX_CHARS = 60;
 
@@ -117,7 +127,8 @@ export class Toolsmith {
   private readonly index = new SearchIndex<IndexedEntry>();
   private hub!: UpstreamHub;
   private usage!: UsageStats;
-  private misuse!: CallerMisuse;
+  private diagnostics!: RunDiagnostics;
+  private verifications!: VerificationRecords;
   private remote: RemoteSync | undefined;
   private closing = false;
   private readonly inflight = new Set<Promise<unknown>>();
@@ -207,8 +218,18 @@ export class Toolsmith {
     this.packages = packages.modules;
     this.modules = new CompositeModuleSource([packages.pinnedLibrary, packages.modules, new UpstreamModules(this.hub)]);
     this.usage = new UsageStats(this.paths.state);
-    this.misuse = new CallerMisuse(this.store);
-    await this.usage.load();
+    this.diagnostics = new RunDiagnostics(this.store, (server) => {
+      const tools = this.hub.tools(server);
+      return tools ? upstreamDeclarations(tools) : undefined;
+    });
+    this.verifications = new VerificationRecords(this.paths.state);
+    await Promise.all([this.usage.load(), this.verifications.refresh()]);
+    // A failed run's diagnostics need the checker warm: its thread loads it once the home is serving, not on that run.
+    if (this.options.warmTypeChecker !== false) {
+      setTimeout(() => {
+        if (!this.closing) this.diagnostics.warm();
+      }, COMPILER_WARM_DELAY_MS).unref();
+    }
     for (const record of this.store.list()) this.index.upsert(indexed(record));
     this.store.onChange((names) => {
       for (const name of names) {
@@ -249,6 +270,8 @@ export class Toolsmith {
   private async runTraced(code: string, options: RunOptions, trace: RunSpans): Promise<{ report: RunReport; modules: string[] }> {
     await this.current();
     await this.refreshSecrets();
+    const drafted = await compileDrafts(options.modules, (source, filename) => this.sandbox.compile(source, filename), this.config.limits.maxCodeChars);
+    if (!drafted.ok) return { report: { ok: false, error: drafted.error, logs: [], durationMs: 0 }, modules: [] };
     const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress, asker: options.asker, runId: newRunId(), trace });
     // `library.remove` / `library.rename` from the toolsmith module act on this library; the rest goes to the bridge.
     const onHostCall = libraryHostCalls(this, run.onHostCall);
@@ -256,6 +279,7 @@ export class Toolsmith {
       code,
       timeoutMs: options.timeoutMs,
       modules: this.modules,
+      drafts: drafted.drafts,
       signal: options.signal,
       hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS],
       onHostCall,
@@ -264,13 +288,14 @@ export class Toolsmith {
       client: options.client,
       onLogs: options.onLog ? (entries) => entries.forEach((e) => options.onLog!({ ...e, text: this.bridge.vault.redact(e.text) })) : undefined,
     });
+    // A failed run carries the type errors of its code; a successful one pays nothing.
+    const { callerMisuse } = await this.diagnostics.annotate(report, code, drafted.sources);
     // Usage figures (shown by search, kept in state/usage.json) record what the model sees: the redacted report.
     const redacted = redactDeep(report, this.bridge.vault);
-    // A failure inside an integration called with arguments its types refuse is the caller's.
-    const misuse = !redacted.ok && blame(redacted.error.stack) !== undefined ? this.misuse.check(code) : [];
-    if (!redacted.ok && misuse.length) redacted.error.diagnostics = misuse.map(({ line, column, message, code: tsCode }) => ({ line, column, message, code: tsCode }));
-    this.usage.record({ modules, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse: misuse.length > 0 });
-    return { report: redacted, modules };
+    // A draft is not the saved integration: its runs are not that integration's usage.
+    const used = modules.filter((m) => !drafted.drafts.has(m));
+    this.usage.record({ modules: used, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse });
+    return { report: redacted, modules: used };
   }
 
   /** The last runs of this home (every process's), newest first, with their spans. */
@@ -300,7 +325,7 @@ export class Toolsmith {
     }
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
     const { total, hits } = this.index.search(options.query, limit);
-    await this.refreshSecrets();
+    await Promise.all([this.refreshSecrets(), this.verifications.refresh()]);
     const configured = new Set(this.bridge.vault.names());
     const response: SearchResponse = {
       total,
@@ -311,6 +336,7 @@ export class Toolsmith {
             query: options.query,
             configuredSecrets: configured,
             usage: this.usage.get(h.record.name),
+            lastVerification: this.verifications.get(h.record.name, h.record.version),
             history: full ? await this.recentVersions(h.record.name) : undefined,
           });
         }
@@ -343,6 +369,24 @@ export class Toolsmith {
     const outcome = await saveIntegration(this.saveDeps(), request);
     if (outcome.ok) this.remote?.pushSoon();
     return outcome;
+  }
+
+  /**
+   * Re-runs the saved test of `name` and of its dependents against the library and the
+   * services as they are now, and records each outcome (search shows `lastVerification`).
+   */
+  async verify(name: string): Promise<VerifyOutcome> {
+    if (this.closing) throw new UserError(shuttingDown().error.message);
+    return this.track((async () => {
+      await this.current();
+      await this.refreshSecrets();
+      try {
+        return await verifyIntegration({ ...this.saveDeps(), records: this.verifications }, name);
+      } catch (error) {
+        if (error instanceof VerifyRefusedError) throw new UserError(error.message);
+        throw error;
+      }
+    })());
   }
 
   /** Pulls others' changes and pushes ours (with `library.remote` set). */
@@ -464,6 +508,7 @@ export class Toolsmith {
     await this.hub?.close();
     await this.usage?.flush();
     await this.telemetry?.close();
+    await this.diagnostics?.close();
     await this.store?.recovery.unregister(this.pid);
     if (!this.sandbox) return;
     await this.sandbox?.close();

@@ -37,6 +37,8 @@ export function openHome(ctx: CliContext, options: OpenHomeOptions = {}): Toolsm
     log: (line) => ctx.stderr(`toolsmith: ${line}\n`),
     // A serving process answers calls for hours: collect its garbage in step (see PeriodicCollector).
     collectGarbageEvery: options.serving ? SERVING_COLLECT_EVERY : undefined,
+    // Only a server lives long enough for a warm type checker to pay off.
+    warmTypeChecker: options.serving === true,
   });
 }
 

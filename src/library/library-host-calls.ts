@@ -1,14 +1,16 @@
 import type { HostCallHandler } from "../sandbox/worker-pool.js";
 import type { DependentResult } from "./dependents.js";
 import type { EditOptions } from "./library-edits.js";
+import type { VerifyOutcome } from "./verify-integration.js";
 
 /** Host functions behind `library` in the toolsmith module (run_code only: a save's test gets none). */
-export const LIBRARY_HOST_FUNCTIONS = ["library.remove", "library.rename"] as const;
+export const LIBRARY_HOST_FUNCTIONS = ["library.remove", "library.rename", "library.verify"] as const;
 
 /** What the guest's `library` needs: the Toolsmith methods of the same names. */
 export interface LibraryEditor {
   remove(name: string, options: EditOptions): Promise<{ version: string; removed: string; dependents: DependentResult[] }>;
   rename(from: string, to: string, options: EditOptions): Promise<{ version: string; from: string; to: string; verified: boolean; dependents: DependentResult[] }>;
+  verify(name: string): Promise<VerifyOutcome>;
 }
 
 /** Errors whose messages were written for the guest (refusals, a busy library); anything else is reported without detail. */
@@ -21,9 +23,10 @@ const GUEST_FACING = new Set(["UserError", "LibraryBusyError"]);
  */
 export function libraryHostCalls(editor: LibraryEditor, next: HostCallHandler): HostCallHandler {
   return async (name, argsJson, signal, backlog, context) => {
-    if (name !== "library.remove" && name !== "library.rename") return next(name, argsJson, signal, backlog, context);
+    if (name !== "library.remove" && name !== "library.rename" && name !== "library.verify") return next(name, argsJson, signal, backlog, context);
     const parsed: unknown = JSON.parse(argsJson);
     const args = (typeof parsed === "object" && parsed !== null ? parsed : {}) as { name?: unknown; from?: unknown; to?: unknown; force?: unknown };
+    if (name === "library.verify") return verifyCall(editor, args.name);
     const names = name === "library.remove" ? [args.name] : [args.from, args.to];
     if (!names.every((n) => typeof n === "string")) {
       throw Object.assign(new Error(name === "library.remove" ? "library.remove(name) takes an integration name, e.g. library.remove(\"github/issues\")." : "library.rename(from, to) takes two integration names, e.g. library.rename(\"gh/issues\", \"github/issues\")."), { name: "LibraryError" });
@@ -38,4 +41,16 @@ export function libraryHostCalls(editor: LibraryEditor, next: HostCallHandler): 
       throw Object.assign(new Error("The library could not make the change; nothing was changed. Retry, and report it if it persists."), { name: "LibraryError" });
     }
   };
+}
+
+/** `verify(name)`: the outcome, also when the test failed; a refusal (no such integration, no test) throws VerifyError. */
+async function verifyCall(editor: LibraryEditor, name: unknown): Promise<string> {
+  if (typeof name !== "string") throw Object.assign(new Error('verify(name) takes an integration name, e.g. verify("github/issues").'), { name: "VerifyError" });
+  try {
+    return JSON.stringify(await editor.verify(name));
+  } catch (error) {
+    const err = error as Error;
+    if (GUEST_FACING.has(err.name)) throw Object.assign(new Error(err.message), { name: "VerifyError" });
+    throw Object.assign(new Error("The verification could not run; nothing was recorded. Retry, and report it if it persists."), { name: "VerifyError" });
+  }
 }

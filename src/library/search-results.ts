@@ -2,6 +2,7 @@ import { compileModule } from "../sandbox/transpile.js";
 import type { Integration } from "./library-store.js";
 import { LIBRARY_PREFIX } from "./names.js";
 import type { UsageFigures } from "./usage-stats.js";
+import type { LastVerification } from "./verification-records.js";
 import { summarizeSignature } from "./signature-summary.js";
 
 export interface IntegrationResult {
@@ -19,6 +20,8 @@ export interface IntegrationResult {
   packages?: Record<string, string>;
   /** Why it is no longer verified, when a change elsewhere broke its test. */
   unverifiedReason?: string;
+  /** The last re-run of its saved test (verify), when it ran against this version; `verified` is the save-time result. */
+  lastVerification?: LastVerification;
   /** How it has been used on this machine (runs that loaded it, failures in its own code). */
   usage?: UsageFigures;
   /** detail "full": the most recent versions, newest first. */
@@ -46,6 +49,7 @@ export interface ResultExtras {
   configuredSecrets?: ReadonlySet<string>;
   usage?: UsageFigures;
   history?: IntegrationResult["history"];
+  lastVerification?: LastVerification;
 }
 
 export function integrationResult(record: Integration, full: boolean, extras: ResultExtras = {}): IntegrationResult {
@@ -67,6 +71,7 @@ export function integrationResult(record: Integration, full: boolean, extras: Re
   if (missing.length) result.missingSecrets = missing;
   if (record.meta.packages) result.packages = Object.fromEntries(Object.entries(record.meta.packages).map(([name, pin]) => [name, pin.version]));
   if (record.meta.unverifiedReason) result.unverifiedReason = record.meta.unverifiedReason;
+  if (extras.lastVerification) result.lastVerification = extras.lastVerification;
   if (extras.usage) result.usage = extras.usage;
   if (record.meta.tags.length) result.tags = record.meta.tags;
   if (full) {

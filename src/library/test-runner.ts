@@ -55,3 +55,43 @@ function declaredByImports(store: LibraryStore, imports: string[], own: { hosts:
   }
   return { hosts: [...hosts], secrets: [...secrets] };
 }
+
+/** What a test made of `library/testing/assert`, read after it ran; absent when it did not import it. */
+const ASSERT_MODULE = `${LIBRARY_PREFIX}testing/assert`;
+
+export interface CountedTestRun extends TestRun {
+  /** Checks made through `library/testing/assert` (its `checkCount()`); 0 when the test made none. */
+  assertions: number;
+}
+
+/**
+ * Runs an integration's test as `runIntegrationTest` does, as the module `<name>.test.ts`
+ * under a small main module that then reads `checkCount()` of `library/testing/assert`
+ * (the same module instance the test used). Errors are positioned in the test.
+ */
+export async function runCountedTest(
+  deps: SaveDeps,
+  name: string,
+  test: string,
+  overrides: ReadonlyMap<string, CompiledModule>,
+  own: { hosts: string[]; secrets: string[]; imports: string[] },
+): Promise<CountedTestRun> {
+  const testFile = `${name}.test.ts`;
+  const compiled = await deps.sandbox.compile(test, testFile);
+  if (!compiled.ok) {
+    const run = await runIntegrationTest(deps, test, overrides, own);
+    return { ...run, assertions: 0 };
+  }
+  const withTest = new Map(overrides);
+  withTest.set(testFile, compiled.module);
+  const main = [
+    `import ${JSON.stringify(testFile)};`,
+    "let assertions = 0;",
+    `try { assertions = (await import(${JSON.stringify(ASSERT_MODULE)})).checkCount(); } catch {}`,
+    "export default { assertions };",
+  ].join("\n");
+  const run = await runIntegrationTest(deps, main, withTest, own);
+  if (!run.report.ok) return { ...run, assertions: 0 };
+  const result = run.report.result as { assertions?: unknown } | null;
+  return { ...run, assertions: typeof result?.assertions === "number" ? result.assertions : 0 };
+}

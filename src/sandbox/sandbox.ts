@@ -24,6 +24,8 @@ export interface RunInput {
   modules?: ModuleSource;
   /** Modules that take precedence over `modules` (a save's candidate under its final name). */
   overrides?: ReadonlyMap<string, CompiledModule>;
+  /** run_code's drafts: modules under library names for this run only; an error thrown in one is positioned in it. */
+  drafts?: ReadonlyMap<string, CompiledModule>;
   hostFunctions?: string[];
   onHostCall?: HostCallHandler;
   secretNames?: string[];
@@ -40,6 +42,8 @@ export interface RunErrorInfo {
   message: string;
   line?: number;
   column?: number;
+  /** The draft module (`library/<name>`) that `line` and `column` point into; absent: the agent's own code. */
+  module?: string;
   stack?: string;
   /** Type errors in the agent's code that explain the failure (e.g. a call with arguments the integration does not accept). */
   diagnostics?: Array<{ line: number; column: number; message: string; code: number }>;
@@ -110,7 +114,7 @@ export class Sandbox {
     const main = compileModule(input.code, MAIN_MODULE);
     if (!main.ok) return fail(main.error, elapsed());
 
-    const gathered = await gatherModules(main.module, input.modules, input.overrides);
+    const gathered = await gatherModules(main.module, input.modules, withDrafts(input.overrides, input.drafts));
     if ("error" in gathered) return fail(gathered.error, elapsed());
     onModules(gathered.modules.map((m) => m.filename));
 
@@ -143,10 +147,12 @@ export class Sandbox {
     const error: RunErrorInfo = { name: result.outcome.error.name, message: result.outcome.error.message };
     if (result.outcome.error.stack) {
       const stack = boundStack(result.outcome.error.stack, this.limits.maxOutputChars);
-      const position = mapper.firstIn(stack, MAIN_MODULE);
+      const mapped = mapper.mapStack(stack);
+      // Thrown inside a draft: the position is in the draft the agent is fixing.
+      const inDraft = mapped.first && input.drafts?.has(mapped.first.file) ? mapped.first : undefined;
+      const position = inDraft ? { module: inDraft.file, line: inDraft.line, column: inDraft.column } : mapper.firstIn(stack, MAIN_MODULE);
       if (position) Object.assign(error, position);
-      const mapped = mapper.mapStack(stack).stack;
-      if (mapped) error.stack = mapped;
+      if (mapped.stack) error.stack = mapped.stack;
     }
     return { ok: false, error, logs: result.logs, durationMs };
   }
@@ -154,6 +160,12 @@ export class Sandbox {
 
 function fail(error: RunErrorInfo, durationMs: number): RunReport {
   return { ok: false, error, logs: [], durationMs };
+}
+
+/** Overrides (a save's candidate) first, then drafts. */
+function withDrafts(overrides: ReadonlyMap<string, CompiledModule> | undefined, drafts: ReadonlyMap<string, CompiledModule> | undefined): ReadonlyMap<string, CompiledModule> | undefined {
+  if (!drafts?.size) return overrides;
+  return new Map([...drafts, ...(overrides ?? [])]);
 }
 
 /** Every module reachable from `main` through literal imports, compiled; or the first reason one is missing. */

@@ -35,7 +35,12 @@ export const RUN_CODE: ToolDefinition = {
     'Import saved code and upstream MCP tools from "library/<name>" and "mcp/<server>" (see search_library). Globals: fetch, URL, TextEncoder, atob, setTimeout; `import { secret, workspace, sleep, progress } from "toolsmith"`.',
   inputSchema: {
     type: "object",
-    properties: { code: { type: "string" }, timeoutMs: { type: "integer", minimum: 1 } },
+    properties: {
+      code: { type: "string" },
+      timeoutMs: { type: "integer", minimum: 1 },
+      // Drafts shadow saved integrations (and what imports them) for this run; nothing is saved.
+      modules: { type: "object", description: 'unsaved drafts {"library/<name>": code}', additionalProperties: { type: "string" } },
+    },
     required: ["code"],
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -50,6 +50,15 @@ export const library = Object.freeze({
   rename: (from, to, options) => hostCall("library.rename", { from: String(from), to: String(to), force: options?.force === true }),
 });
 
+/**
+ * Re-runs a saved integration's test and its dependents' tests against the library and the
+ * services as they are now; records each outcome (search shows lastVerification). Resolves to
+ * { name, passed, assertions, durationMs, error?, dependents } also when a test fails.
+ */
+export function verify(name) {
+  return hostCall("library.verify", { name: String(name) });
+}
+
 export const __internal = Object.freeze({ hostCall });
 `;
 

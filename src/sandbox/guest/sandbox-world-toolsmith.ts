@@ -133,6 +133,41 @@ export const library: {
   },
   {
     kind: "builtin",
+    name: "verify",
+    description:
+      "verify(name): re-runs a saved integration's test and its dependents' tests now (e.g. after the API changed) and records the outcome, shown by search as lastVerification (run_code only).",
+    import: importOf("verify"),
+    signature: `/** How one integration's test went in a verify (passed null: it has no test). */
+export interface VerifiedDependent {
+  name: string;
+  passed: boolean | null;
+  error?: string;
+}
+/**
+ * Re-runs the saved test of integration \`name\` against the library and the services as
+ * they are now, then the tests of every integration that imports it, with the network
+ * limited to what each declares (as a save's test). Each outcome is recorded on this
+ * machine and shown by search_library as \`lastVerification: { passed, at, error? }\`,
+ * distinct from \`verified\` (its test passed when it was saved); nothing in the library
+ * changes. Resolves also when a test fails (passed: false, error says what and where);
+ * rejects with an Error named "VerifyError" when there is no such integration or it has
+ * no test. \`assertions\` counts the checks of library/testing/assert in a passing test.
+ * \`needsLiveApi\` is true when the test exports \`needsLiveApi = true\` (it calls the
+ * real service). Tests run within this run's time limit (run_code only; a save's test
+ * cannot call it). Try a fix first as a draft: run_code's \`modules\`.
+ */
+export function verify(name: string): Promise<{
+  name: string;
+  passed: boolean;
+  assertions: number;
+  durationMs: number;
+  error?: string;
+  dependents: VerifiedDependent[];
+  needsLiveApi?: true;
+}>;`,
+  },
+  {
+    kind: "builtin",
     name: "errors",
     description:
       "The names of errors the host raises in guest code (NetworkRefusedError, FetchError, SecretRefusedError, WorkspaceError, LimitError, UpstreamError, UpstreamToolError, …): catch them and test error.name.",
@@ -154,6 +189,7 @@ export const library: {
  * - "UpstreamError": the upstream MCP server could not be reached or failed;
  * - "UnavailableError": the capability is not configured here (e.g. no upstream servers);
  * - "LibraryError": library.remove/rename refused (others import it) or could not commit;
+ * - "VerifyError": verify(name) found no such integration, or it has no test;
  * - "LimitError": the run made more host calls than limits.maxHostCalls;
  * - "HostError": the host failed for a reason it does not disclose.
  * A run that passes its time or memory limit ends with "TimeoutError" or "MemoryError";
@@ -170,6 +206,7 @@ export type HostErrorName =
   | "UnavailableError"
   | "LimitError"
   | "LibraryError"
+  | "VerifyError"
   | "HostError";
 /** An Error raised by the host: \`catch (e) { if ((e as HostError).name === "FetchError") … }\`. */
 export interface HostError extends Error {

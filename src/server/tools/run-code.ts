@@ -12,10 +12,10 @@ export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
     RUN_CODE.name,
     {
       description: RUN_CODE.description,
-      inputSchema: fromJsonSchema<{ code: string; timeoutMs?: number }>(RUN_CODE.inputSchema),
+      inputSchema: fromJsonSchema<{ code: string; timeoutMs?: number; modules?: Record<string, string> }>(RUN_CODE.inputSchema),
       annotations: RUN_CODE.annotations,
     },
-    async ({ code, timeoutMs }, ctx: ServerContext) => {
+    async ({ code, timeoutMs, modules }, ctx: ServerContext) => {
       try {
         const progressToken = ctx.mcpReq._meta?.progressToken;
         let progressCount = 0;
@@ -32,6 +32,7 @@ export function registerRunCode(server: McpServer, toolsmith: Toolsmith): void {
         const run = (asker: Asker | undefined, runSignal: AbortSignal) =>
           toolsmith.run(code, {
             timeoutMs,
+            modules,
             signal: runSignal,
             client,
             asker,
