@@ -23,6 +23,8 @@ import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
 import { blame, UsageStats } from "./library/usage-stats.js";
 import { CallerMisuse } from "./library/caller-misuse.js";
+import { COMPILER_WARMUP_DELAY_MS, warmUpCompiler } from "./library/type-program.js";
+import { upstreamDeclarations } from "./bridge/upstream/upstream-declarations.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
 import { removeIntegration, renameIntegration, revertIntegration, type EditOptions, type EditOutcome } from "./library/library-edits.js";
 import type { DependentResult } from "./library/dependents.js";
@@ -105,6 +107,7 @@ export class Toolsmith {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly collector: PeriodicCollector | undefined;
   private modules!: ModuleSource;
+  private compilerWarmUp: NodeJS.Timeout | undefined;
 
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
@@ -189,6 +192,9 @@ export class Toolsmith {
         else this.index.remove(name);
       }
     });
+    // Saves type-check with TypeScript: loaded once in the background, not on the first save's path.
+    this.compilerWarmUp = setTimeout(() => void warmUpCompiler(), COMPILER_WARMUP_DELAY_MS);
+    this.compilerWarmUp.unref();
   }
 
   /** Replaces the search entries of one upstream server with its current tools. */
@@ -383,7 +389,18 @@ export class Toolsmith {
   }
 
   private saveDeps() {
-    return { store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars, checkHosts: validHostPatterns };
+    return {
+      store: this.store,
+      sandbox: this.sandbox,
+      bridge: this.bridge,
+      modules: this.modules,
+      maxCodeChars: this.config.limits.maxCodeChars,
+      checkHosts: validHostPatterns,
+      upstreamDeclarations: (server: string) => {
+        const tools = this.hub.tools(server);
+        return tools ? upstreamDeclarations(tools) : undefined;
+      },
+    };
   }
 
   /** Ready, and the library as HEAD has it now (another process may have committed). */
@@ -418,6 +435,7 @@ export class Toolsmith {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    clearTimeout(this.compilerWarmUp);
     this.remote?.stop();
     await this.remote?.idle();
     await this.hub?.close();

@@ -1,4 +1,3 @@
-import { emitDeclarations } from "./declarations.js";
 import type { LibraryStore } from "./library-store.js";
 import { diagnose, type TypeDiagnostic } from "./type-diagnostics.js";
 
@@ -8,48 +7,23 @@ import { diagnose, type TypeDiagnostic } from "./type-diagnostics.js";
  * an object that does not fit the parameter's type (2322, 2353, 2559, 2739, 2741).
  */
 const MISUSE_CODES = new Set([2345, 2554, 2555, 2322, 2353, 2559, 2739, 2741]);
-/** Declarations emitted per integration version, for this check only (failed runs). */
-const DECLARATION_CACHE_ENTRIES = 500;
 
 /**
  * Whether a failed run's own code calls a saved integration with arguments its
  * declarations do not accept: then the failure is the caller's bad input, not the
  * integration's (usage figures do not count it against the integration). Checked only
- * for failed runs, with declarations the compiler emits from each integration's code.
+ * for failed runs, against the integrations' stored declarations.
  */
 export class CallerMisuse {
-  private readonly declarations = new Map<string, string>();
-  /** Integrations whose declarations are being emitted (an import cycle resolves to nothing). */
-  private readonly emitting = new Set<string>();
-
   constructor(private readonly store: LibraryStore) {}
 
   /** The diagnostics that show misuse of library code in `code` (empty: none found, or the check could not run). */
   check(code: string): TypeDiagnostic[] {
     try {
-      const found = diagnose({ code, filename: "main.ts", importable: { library: (name) => this.declarationOf(name) } });
+      const found = diagnose({ code, filename: "main.ts", importable: { library: (name) => this.store.declarationsFor(name) } });
       return found.filter((d) => MISUSE_CODES.has(d.code));
     } catch {
       return [];
     }
-  }
-
-  private declarationOf(name: string): string | undefined {
-    const record = this.store.get(name);
-    if (!record) return undefined;
-    const key = `${name}@${record.version ?? ""}`;
-    const cached = this.declarations.get(key);
-    if (cached !== undefined) return cached;
-    if (this.emitting.has(name)) return undefined;
-    this.emitting.add(name);
-    let dts: string;
-    try {
-      dts = emitDeclarations({ name, code: record.code, importable: { library: (other) => this.declarationOf(other) } }).dts;
-    } finally {
-      this.emitting.delete(name);
-    }
-    this.declarations.set(key, dts);
-    if (this.declarations.size > DECLARATION_CACHE_ENTRIES) this.declarations.delete(this.declarations.keys().next().value!);
-    return dts;
   }
 }

@@ -9,7 +9,28 @@ export interface TestRun {
   report: RunReport;
   /** The first request beyond what the integration declared, if the test made one. */
   undeclared?: string;
+  /** Checks the test made through `library/testing/assert` (0 when it used none; read after a passing run). */
+  assertions: number;
 }
+
+/** The name the test has as a module: its errors report line and column in it. */
+export const TEST_MODULE = "test.ts";
+const ASSERT_MODULE = `${LIBRARY_PREFIX}testing/assert`;
+
+/**
+ * What the sandbox runs: the test as a module, then the count of checks kept by
+ * `library/testing/assert` (one module instance per run, so the test's checks are the
+ * ones counted, whether or not the test exports anything). A library without that
+ * module, or one without `checkCount`, counts nothing.
+ */
+const TEST_WRAPPER = `import "${TEST_MODULE}";
+let checks = 0;
+try {
+  const count = (await import("${ASSERT_MODULE}")).checkCount();
+  if (typeof count === "number") checks = count;
+} catch {}
+export default { checks };
+`;
 
 /**
  * Runs an integration's test in the sandbox, with `overrides` (candidates under their
@@ -23,17 +44,22 @@ export async function runIntegrationTest(
   own: { hosts: string[]; secrets: string[]; imports: string[] },
 ): Promise<TestRun> {
   const declared = declaredByImports(deps.store, own.imports, { hosts: [...own.hosts], secrets: [...own.secrets] });
+  const compiled = await deps.sandbox.compile(test, TEST_MODULE);
+  if (!compiled.ok) return { report: { ok: false, error: compiled.error, logs: [], durationMs: 0 }, assertions: 0 };
   const bridgeRun = deps.bridge?.forRun({ declared });
   const raw = await deps.sandbox.run({
-    code: test,
+    code: TEST_WRAPPER,
+    positionsIn: TEST_MODULE,
     modules: deps.modules ?? deps.store,
-    overrides,
+    overrides: new Map([...overrides, [TEST_MODULE, compiled.module]]),
     hostFunctions: bridgeRun?.hostFunctions,
     onHostCall: bridgeRun?.onHostCall,
     secretNames: bridgeRun?.secretNames,
     secretNonce: bridgeRun?.secretNonce,
   });
-  return { report: deps.bridge ? redactDeep(raw, deps.bridge.vault) : raw, undeclared: bridgeRun?.undeclared[0] };
+  const report = deps.bridge ? redactDeep(raw, deps.bridge.vault) : raw;
+  const assertions = report.ok ? Number((report.result as { checks?: unknown } | null)?.checks ?? 0) || 0 : 0;
+  return { report, undeclared: bridgeRun?.undeclared[0], assertions };
 }
 
 /** Hosts and secrets declared by `own` and by every library integration reachable through `imports`. */

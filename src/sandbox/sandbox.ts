@@ -33,6 +33,8 @@ export interface RunInput {
   onLogs?: (entries: LogEntry[]) => void;
   /** Who asked: waiting runs are served round-robin by client. */
   client?: string;
+  /** The module whose line and column a failed run's error reports (default: the code itself); e.g. a test run through a wrapper. */
+  positionsIn?: string;
 }
 
 export interface RunErrorInfo {
@@ -143,7 +145,7 @@ export class Sandbox {
     const error: RunErrorInfo = { name: result.outcome.error.name, message: result.outcome.error.message };
     if (result.outcome.error.stack) {
       const stack = boundStack(result.outcome.error.stack, this.limits.maxOutputChars);
-      const position = mapper.firstIn(stack, MAIN_MODULE);
+      const position = mapper.firstIn(stack, input.positionsIn ?? MAIN_MODULE);
       if (position) Object.assign(error, position);
       const mapped = mapper.mapStack(stack).stack;
       if (mapped) error.stack = mapped;
