@@ -279,7 +279,7 @@ describe("dependents re-tested by a save", () => {
     expect(changed.isError, changed.text).toBe(false);
     expect(changed.body.dependents).toEqual([{ name: "dep/user", passed: false, error: `Error: ${KEY_MARKER} got 20` }]);
     expect({ code: inode("dep/user.ts"), test: inode("dep/user.test.ts") }).toEqual(before);
-    expect(git(library, "show", "--name-only", "--format=", "HEAD").split("\n").sort()).toEqual(["dep/base.d.ts", "dep/base.meta.json", "dep/base.ts", "dep/user.meta.json"]);
+    expect(git(library, "show", "--name-only", "--format=", "HEAD").split("\n").sort()).toEqual(["dep/base.meta.json", "dep/base.ts", "dep/user.meta.json"]);
     const meta = JSON.parse(readFileSync(join(library, "dep", "user.meta.json"), "utf8"));
     expect(meta.verified).toBe(false);
     expect(meta.unverifiedReason).toContain("after 'dep/base' changed");

@@ -1,6 +1,6 @@
 import { TOOLSMITH_ENTRIES } from "../sandbox/guest/sandbox-world-toolsmith.js";
 import { emitDeclarations, outlineFromDeclarations, type DeclarationLookup } from "./declarations.js";
-import { diagnose, formatDiagnostic, type TypeDiagnostic } from "./type-diagnostics.js";
+import { diagnose, editDistance, formatDiagnostic, type TypeDiagnostic } from "./type-diagnostics.js";
 import { LIBRARY_PREFIX, MCP_PREFIX } from "./type-program.js";
 
 export interface SaveTypesInput {
@@ -57,6 +57,15 @@ export function checkSaveTypes(input: SaveTypesInput): SaveTypes {
   return result;
 }
 
+/** " Nearest: 'half'." for a missing name the compiler did not already suggest one for. */
+function nearest(message: string, names: string[]): string {
+  if (/Did you mean/.test(message)) return "";
+  const wanted = /(?:exported member|member named) '([^']+)'/.exec(message)?.[1];
+  if (!wanted) return "";
+  const best = names.map((name) => ({ name, distance: editDistance(wanted.toLowerCase(), name.toLowerCase()) })).sort((a, b) => a.distance - b.distance)[0];
+  return best && best.distance <= Math.max(2, Math.floor(wanted.length / 2)) ? ` Nearest: '${best.name}'.` : "";
+}
+
 /**
  * Syntax errors are esbuild's to report (it compiled the code); the rest of "error" are
  * missing modules and names. A whole `mcp/…` module missing may be a server still
@@ -89,5 +98,5 @@ function exportedNames(d: TypeDiagnostic, importable: { library: DeclarationLook
   }
   if (!names.length) return ` '${specifier}' exports nothing.`;
   const shown = names.slice(0, LISTED_EXPORTS).join(", ");
-  return ` '${specifier}' exports: ${shown}${names.length > LISTED_EXPORTS ? `, … (${names.length} in all)` : ""}.`;
+  return ` '${specifier}' exports: ${shown}${names.length > LISTED_EXPORTS ? `, … (${names.length} in all)` : ""}.${nearest(d.message, names)}`;
 }

@@ -31,7 +31,7 @@ describe("save_integration type-checks code and test", () => {
     expect(reply.isError).toBe(true);
     expect(reply.body.phase).toBe("types");
     expect(reply.body.error.message).toContain("code, line 1, column 10: Module '\"library/types/half\"' has no exported member 'halve'");
-    expect(reply.body.error.message).toContain("'library/types/half' exports: half, label.");
+    expect(reply.body.error.message).toContain("'library/types/half' exports: half, label. Nearest: 'half'.");
     expect(head()).toBe(before);
     expect(existsSync(join(server.home, "library", "types", "uses.ts"))).toBe(false);
   });
