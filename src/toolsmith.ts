@@ -46,6 +46,8 @@ export interface ToolsmithOptions {
   backgroundSync?: boolean;
   /** Connect to the configured upstream MCP servers at start (default true); when false, only on first use. */
   upstreams?: boolean;
+  /** Load the TypeScript compiler in the background after start (serving processes), so a first save does not wait for it; default false. */
+  warmCompiler?: boolean;
 }
 
 export interface RunOptions {
@@ -192,9 +194,11 @@ export class Toolsmith {
         else this.index.remove(name);
       }
     });
-    // Saves type-check with TypeScript: loaded once in the background, not on the first save's path.
-    this.compilerWarmUp = setTimeout(() => void warmUpCompiler(), COMPILER_WARMUP_DELAY_MS);
-    this.compilerWarmUp.unref();
+    // Saves type-check with TypeScript: a server loads it in the background, not on the first save's path.
+    if (this.options.warmCompiler) {
+      this.compilerWarmUp = setTimeout(() => void warmUpCompiler(), COMPILER_WARMUP_DELAY_MS);
+      this.compilerWarmUp.unref();
+    }
   }
 
   /** Replaces the search entries of one upstream server with its current tools. */
