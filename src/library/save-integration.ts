@@ -4,7 +4,7 @@ import type { ModuleSource, RunErrorInfo, Sandbox } from "../sandbox/sandbox.js"
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { IntegrationFiles, LibraryStore } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
-import { runIntegrationTest } from "./test-runner.js";
+import { logTail, runIntegrationTest } from "./test-runner.js";
 import { dependentsSummary, retestDependents, type DependentResult } from "./dependents.js";
 import { SecretInLibraryError } from "./commit-plan.js";
 import { NotRegularFileError } from "./regular-files.js";
@@ -266,28 +266,6 @@ function sizeError(what: "code" | "test", text: string, maxCodeChars: number): E
 /** Files end with a newline, as editors and `git diff` expect. */
 function withFinalNewline(text: string): string {
   return text.endsWith("\n") ? text : `${text}\n`;
-}
-
-/** Lines of the test's log the result keeps: the last ones, whole, within a character budget. */
-const TEST_LOG_TAIL_LINES = 10;
-const TEST_LOG_TAIL_CHARS = 1_000;
-
-/** The end of a test's log, whole lines only ("[warn] " marks a level other than log); a single longer line keeps its end, from a space. */
-export function logTail(logs: readonly LogEntry[]): string[] {
-  const tail: string[] = [];
-  let used = 0;
-  for (let i = logs.length - 1; i >= 0 && tail.length < TEST_LOG_TAIL_LINES; i--) {
-    const entry = logs[i]!;
-    let line = entry.level === "log" ? entry.text : `[${entry.level}] ${entry.text}`;
-    if (used + line.length > TEST_LOG_TAIL_CHARS) {
-      if (tail.length) break;
-      const from = line.indexOf(" ", line.length - TEST_LOG_TAIL_CHARS);
-      line = `… ${line.slice(from === -1 ? line.length - TEST_LOG_TAIL_CHARS : from + 1)}`;
-    }
-    tail.unshift(line);
-    used += line.length;
-  }
-  return tail;
 }
 
 function firstLine(text: string): string {

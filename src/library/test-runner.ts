@@ -1,4 +1,5 @@
 import { redactDeep } from "../bridge/secrets/redact-deep.js";
+import type { LogEntry } from "../sandbox/protocol.js";
 import type { RunReport } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { LibraryStore } from "./library-store.js";
@@ -80,4 +81,26 @@ function declaredByImports(store: LibraryStore, imports: string[], own: { hosts:
     if (compiled?.ok) pending.push(...compiled.module.imports.map((i) => i.specifier));
   }
   return { hosts: [...hosts], secrets: [...secrets] };
+}
+
+/** Lines of the test's log the result keeps: the last ones, whole, within a character budget. */
+const TEST_LOG_TAIL_LINES = 10;
+const TEST_LOG_TAIL_CHARS = 1_000;
+
+/** The end of a test's log, whole lines only ("[warn] " marks a level other than log); a single longer line keeps its end, from a space. */
+export function logTail(logs: readonly LogEntry[]): string[] {
+  const tail: string[] = [];
+  let used = 0;
+  for (let i = logs.length - 1; i >= 0 && tail.length < TEST_LOG_TAIL_LINES; i--) {
+    const entry = logs[i]!;
+    let line = entry.level === "log" ? entry.text : `[${entry.level}] ${entry.text}`;
+    if (used + line.length > TEST_LOG_TAIL_CHARS) {
+      if (tail.length) break;
+      const from = line.indexOf(" ", line.length - TEST_LOG_TAIL_CHARS);
+      line = `… ${line.slice(from === -1 ? line.length - TEST_LOG_TAIL_CHARS : from + 1)}`;
+    }
+    tail.unshift(line);
+    used += line.length;
+  }
+  return tail;
 }

@@ -68,3 +68,18 @@ describe("save_integration's result says what the save proved", () => {
     expect(untested.body).toMatchObject({ verified: false, test: null, changes: { exportsAdded: ["one"] } });
   });
 });
+
+describe("the test's log tail in a save's result", () => {
+  it("keeps the last 10 whole lines within 1,000 characters; one longer line keeps its end from a space", async () => {
+    const { logTail } = await import("../../dist/library/test-runner.js");
+    const many = Array.from({ length: 50 }, (_, i) => ({ level: "log" as const, text: `line ${i}` }));
+    expect(logTail(many)).toEqual(Array.from({ length: 10 }, (_, i) => `line ${40 + i}`));
+    const wide = [{ level: "log" as const, text: "x".repeat(600) }, { level: "error" as const, text: "y".repeat(600) }];
+    expect(logTail(wide)).toEqual([`[error] ${"y".repeat(600)}`]);
+    const huge = Array.from({ length: 400 }, (_, i) => `word${i}`).join(" ");
+    const [only] = logTail([{ level: "log", text: huge }]);
+    expect(only!.length).toBeLessThanOrEqual(1_002);
+    expect(only).toMatch(/^… word\d+ /);
+    expect(only!.endsWith("word399")).toBe(true);
+  });
+});
