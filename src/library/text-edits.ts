@@ -17,8 +17,8 @@ const LISTED_MATCHES = 5;
 
 /**
  * Applies `edits` (already chosen for one text) in order: each `find` must occur exactly
- * once in the text as the earlier edits left it. `label(i)` names edit i in messages
- * ("edits[2]"); `what` the text ("the code of 'tracker' at version abc123").
+ * once in the text as the earlier edits left it. Each edit keeps its `index` in the
+ * request for messages ("edits[2]"); `what` names the text ("the code of 'tracker' at version abc123").
  */
 export function applyEdits(text: string, edits: ReadonlyArray<{ edit: TextEdit; index: number }>, what: string): EditResult {
   let current = text;
@@ -88,8 +88,11 @@ function similarity(a: string, b: string): number {
   return shared / Math.max(new Set(wa).size, wb.size);
 }
 
+/** A long line cut at a space (else after punctuation), never inside a word. */
 function shorten(line: string): string {
   if (line.length <= EXCERPT_LINE_CHARS) return line;
-  const cut = line.lastIndexOf(" ", EXCERPT_LINE_CHARS);
-  return `${line.slice(0, cut > EXCERPT_LINE_CHARS / 2 ? cut : EXCERPT_LINE_CHARS)} …`;
+  const head = line.slice(0, EXCERPT_LINE_CHARS);
+  const space = head.lastIndexOf(" ");
+  const boundary = space > EXCERPT_LINE_CHARS / 2 ? space : Math.max(...[...head.matchAll(/[^\w$]/g)].map((m) => m.index + 1), 0);
+  return `${boundary > 0 ? line.slice(0, boundary).trimEnd() : head} …`;
 }
