@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { appendStateFile } from "./state-files.js";
+import { STATE_FILE_MODE } from "./state-files.js";
 
 /** Past this many entries the file starts over (each is a few KB; a derived entry is only a cache). */
 const MAX_ENTRIES = 20_000;
@@ -30,8 +30,12 @@ export class DerivedDeclarations {
     const dts = derive();
     if (entries.size >= MAX_ENTRIES) entries.clear();
     entries.set(key, dts);
-    // A read-only or full state folder only costs deriving it again after a restart.
-    appendStateFile(this.file, `${JSON.stringify([key, dts])}\n`).catch(() => undefined);
+    // Written at once (a few KB, after a compile that took far longer), so a restart right after finds it.
+    try {
+      appendFileSync(this.file, `${JSON.stringify([key, dts])}\n`, { mode: STATE_FILE_MODE });
+    } catch {
+      // A read-only or full state folder only costs deriving it again after a restart.
+    }
     return dts;
   }
 
