@@ -28,6 +28,7 @@ import { compileDrafts } from "./library/draft-modules.js";
 import { RunDiagnostics } from "./library/run-diagnostics.js";
 import { VerificationRecords } from "./library/verification-records.js";
 import { verifyIntegration, VerifyRefusedError, type VerifyOutcome } from "./library/verify-integration.js";
+import { COMPILER_WARMUP_DELAY_MS, warmUpCompiler } from "./library/type-program.js";
 import { upstreamDeclarations } from "./bridge/upstream/upstream-declarations.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
 import { removeIntegration, renameIntegration, revertIntegration, type EditOptions, type EditOutcome } from "./library/library-edits.js";
@@ -62,6 +63,8 @@ export interface ToolsmithOptions {
   npmConfig?: NpmConfigSources;
   /** Load the type checker in the background after start, so a failed run's diagnostics are fast (default true; one-shot CLI commands skip it). */
   warmTypeChecker?: boolean;
+  /** Load the TypeScript compiler in the background after start (serving processes), so a first save does not wait for it; default false. */
+  warmCompiler?: boolean;
 }
 
 export interface RunOptions {
@@ -136,6 +139,7 @@ export class Toolsmith {
   private modules!: ModuleSource;
   private telemetry!: Telemetry;
   private packages!: PackageModules;
+  private compilerWarmUp: NodeJS.Timeout | undefined;
 
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
@@ -238,6 +242,11 @@ export class Toolsmith {
         else this.index.remove(name);
       }
     });
+    // Saves type-check with TypeScript: a server loads it in the background, not on the first save's path.
+    if (this.options.warmCompiler) {
+      this.compilerWarmUp = setTimeout(() => void warmUpCompiler(), COMPILER_WARMUP_DELAY_MS);
+      this.compilerWarmUp.unref();
+    }
   }
 
   /** Replaces the search entries of one upstream server with its current tools. */
@@ -468,7 +477,19 @@ export class Toolsmith {
   }
 
   private saveDeps() {
-    return { store: this.store, sandbox: this.sandbox, bridge: this.bridge, modules: this.modules, maxCodeChars: this.config.limits.maxCodeChars, checkHosts: validHostPatterns, pinPackages: (sources: Array<string | undefined>) => this.packages.pinsFor(sources) };
+    return {
+      store: this.store,
+      sandbox: this.sandbox,
+      bridge: this.bridge,
+      modules: this.modules,
+      maxCodeChars: this.config.limits.maxCodeChars,
+      checkHosts: validHostPatterns,
+      pinPackages: (sources: Array<string | undefined>) => this.packages.pinsFor(sources),
+      upstreamDeclarations: (server: string) => {
+        const tools = this.hub.tools(server);
+        return tools ? upstreamDeclarations(tools) : undefined;
+      },
+    };
   }
 
   /** Ready, and the library as HEAD has it now (another process may have committed). */
@@ -503,6 +524,7 @@ export class Toolsmith {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    clearTimeout(this.compilerWarmUp);
     this.remote?.stop();
     await this.remote?.idle();
     await this.hub?.close();

@@ -65,7 +65,7 @@ describe("save_integration", () => {
     expect(reply.body.path).toBe("text/greeter.ts");
     expect(commitCount()).toBe(before + 1);
     expect(git("rev-parse", "HEAD")).toBe(reply.body.version);
-    expect(git("show", "--name-only", "--format=", "HEAD").split("\n").sort()).toEqual(["text/greeter.meta.json", "text/greeter.test.ts", "text/greeter.ts"]);
+    expect(git("show", "--name-only", "--format=", "HEAD").split("\n").sort()).toEqual(["text/greeter.d.ts", "text/greeter.meta.json", "text/greeter.test.ts", "text/greeter.ts"]);
     expect(readFileSync(join(home, "library", "text", "greeter.ts"), "utf8")).toBe(`${GREETER}\n`);
 
     const used = await env.call("run_code", { code: 'import { greet } from "library/text/greeter"; export default greet("bob")' });

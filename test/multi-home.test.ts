@@ -194,7 +194,7 @@ describe("two servers on one home", () => {
     git(home, "add", "shared/value.ts");
     const saved = await b.call("save_integration", saveArgs("after/crash", 7));
     expect(saved.isError, saved.text).toBe(false);
-    expect(git(home, "show", "--name-only", "--format=", "HEAD").split("\n").sort()).toEqual(["after/crash.meta.json", "after/crash.test.ts", "after/crash.ts"]);
+    expect(git(home, "show", "--name-only", "--format=", "HEAD").split("\n").sort()).toEqual(["after/crash.d.ts", "after/crash.meta.json", "after/crash.test.ts", "after/crash.ts"]);
     expect(readFileSync(join(home, "library", "shared", "value.ts"), "utf8").trim()).toBe(atHead);
     expect(git(home, "status", "--porcelain")).toBe("");
     expect(existsSync(join(home, "state", "library.lock"))).toBe(false);

@@ -45,7 +45,7 @@ describe("the built CLI over stdio, driven by a 2025-era client (@modelcontextpr
     expect(byName.save_integration!.annotations?.readOnlyHint).toBe(false);
     expect(byName.run_code!.description).toContain("export default");
     expect(byName.run_code!.description).toContain("library/");
-    expect(apiProjectionTokens(tools as any)).toBeLessThanOrEqual(430);
+    expect(apiProjectionTokens(tools as any)).toBeLessThanOrEqual(450);
   });
 
   it("runs code, searches and saves end to end", async () => {

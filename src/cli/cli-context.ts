@@ -34,6 +34,7 @@ export function openHome(ctx: CliContext, options: OpenHomeOptions = {}): Toolsm
     npmConfig: { env: ctx.env, homeDir: ctx.env.HOME ?? ctx.env.USERPROFILE },
     upstreams: options.upstreams,
     backgroundSync: options.serving === true,
+    warmCompiler: options.serving === true,
     log: (line) => ctx.stderr(`toolsmith: ${line}\n`),
     // A serving process answers calls for hours: collect its garbage in step (see PeriodicCollector).
     collectGarbageEvery: options.serving ? SERVING_COLLECT_EVERY : undefined,

@@ -10,6 +10,8 @@ export interface IntegrationFiles {
   code: string;
   test?: string;
   meta: IntegrationMeta;
+  /** Its declaration file (`<name>.d.ts`) as the compiler emitted it for `code`; undefined: none is written (an old one is removed). */
+  declarations?: string;
 }
 
 /** A change to one integration's metadata alone: its code and test files are not touched. */
@@ -44,10 +46,11 @@ export interface PlannedWrite {
 /** The files one change writes (content) or removes (undefined), relative to the library. */
 export function plannedWrites(change: LibraryChange): PlannedWrite[] {
   const rel = integrationFiles(change.name);
-  if ("removed" in change) return [{ rel: rel.code, content: undefined }, { rel: rel.meta, content: undefined }, { rel: rel.test, content: undefined }];
+  if ("removed" in change) return [rel.code, rel.meta, rel.test, rel.declarations].map((path) => ({ rel: path, content: undefined }));
   const meta = { rel: rel.meta, content: serializeMeta(change.meta) };
   if ("metadataOnly" in change) return [meta];
-  return [{ rel: rel.code, content: change.code }, meta, { rel: rel.test, content: change.test }];
+  // The declarations follow their code: written with it, removed with it.
+  return [{ rel: rel.code, content: change.code }, meta, { rel: rel.test, content: change.test }, { rel: rel.declarations, content: change.declarations }];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { emitDeclarations } from "./declarations.js";
 import { dependentsSummary, findDependents, retestDependents, type DependentResult } from "./dependents.js";
 import type { IntegrationFiles } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
@@ -32,6 +33,8 @@ export async function revertIntegration(deps: SaveDeps, name: string, version: s
   if (current && current.code === files.code && current.test === files.test && JSON.stringify(current.meta) === JSON.stringify(files.meta)) {
     return refuse(`'${name}' is already identical to ${commit.slice(0, 12)}; nothing to revert.`);
   }
+  // The declarations follow their code; a version saved before they were committed gets them from the compiler.
+  files.declarations ??= emitDeclarations({ name, code: files.code, importable: { library: (other) => deps.store.declarationsFor(other) } }).dts;
   const compiled = await deps.sandbox.compile(files.code, `${LIBRARY_PREFIX}${name}`);
   // A version that no longer compiles is restored as it was; its dependents then fail to import it.
   const dependents = await retestDependents(deps, name, compiled.ok ? compiled.module : undefined, `was reverted to ${commit.slice(0, 12)}`);
@@ -72,7 +75,7 @@ export async function renameIntegration(deps: SaveDeps, from: string, to: string
     verified = true;
   }
   const { unverifiedReason: _dropped, ...meta } = record.meta;
-  const moved: IntegrationFiles = { name: to, code: record.code, test, meta: IntegrationMetaSchema.parse({ ...meta, verified }) };
+  const moved: IntegrationFiles = { name: to, code: record.code, test, meta: IntegrationMetaSchema.parse({ ...meta, verified }), declarations: deps.store.declarationsFor(from) };
   const dependents = await retestDependents(deps, from, undefined, `was renamed to '${to}' (import "library/${to}" instead)`);
   const sha = await deps.store.commit([moved, { name: from, removed: true }, ...dependents.updates], `Rename ${from} to ${to}${dependentsSummary(dependents.results)}`);
   return { ok: true, version: sha, from, to, verified, dependents: dependents.results };

@@ -13,6 +13,8 @@ import { NotRegularFileError, readRegularFile, removeInside, writeInside } from 
 import { HomeLock } from "./home-lock.js";
 import { readHeadFromFiles } from "./head-ref.js";
 import { changesBetween } from "./library-watch.js";
+import { DerivedDeclarations } from "./derived-declarations.js";
+import { emitDeclarations } from "./declarations.js";
 
 export interface Integration {
   name: string;
@@ -33,8 +35,8 @@ export interface LibraryStoreOptions {
 }
 
 /**
- * The library on disk: one `.ts` per integration with its `.test.ts` and
- * `.meta.json` beside it, in a git repository. The files are the source of truth;
+ * The library on disk: one `.ts` per integration with its `.test.ts`, `.meta.json`
+ * and `.d.ts` (its declarations, emitted by the compiler at save) beside it, in a git repository. The files are the source of truth;
  * this class keeps an in-memory view of them. Several processes may share one home:
  * every write holds the home's lock (`locked`), and `refresh` brings the view up to
  * commits others made.
@@ -59,6 +61,11 @@ export class LibraryStore implements ModuleSource {
   private readonly secretsIn: SecretScanner;
   /** Why integrations on disk were left out by the last load (a file of theirs is not a regular file). */
   private skipped: string[] = [];
+  /** Each record's declarations once read (or derived): a new version is a new record, so nothing goes stale. */
+  private readonly declarationTexts = new WeakMap<Integration, string>();
+  private readonly derived: DerivedDeclarations;
+  /** Integrations whose declarations are being derived (an import cycle resolves to nothing). */
+  private readonly deriving = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -68,6 +75,7 @@ export class LibraryStore implements ModuleSource {
     this.repo = new GitRepo(root);
     this.recovery = new CrashRecovery(this.repo, stateDir);
     this.signatures = new SignatureCache(stateDir);
+    this.derived = new DerivedDeclarations(stateDir);
     this.secretsIn = options.secretsIn ?? (() => []);
     this.lock = new HomeLock(join(stateDir, LOCK_FILE));
   }
@@ -121,6 +129,11 @@ export class LibraryStore implements ModuleSource {
     // A commit of this process got further meanwhile: its view is newer than this one.
     if (this.lastHead !== from) return;
     for (const [name, record] of records) this.setRecord(name, record);
+    // Read from the commit itself, like the code: the working tree may hold another process's save in progress.
+    for (const c of changes) {
+      const record = this.records.get(c.name);
+      if (record && c.declarations !== undefined) this.declarationTexts.set(record, c.declarations);
+    }
     this.lastHead = to;
     await this.signatures.persist();
     if (records.length) for (const listener of this.listeners) listener(records.map(([name]) => name));
@@ -166,6 +179,36 @@ export class LibraryStore implements ModuleSource {
 
   get(name: string): Integration | undefined {
     return this.records.get(name);
+  }
+
+  /**
+   * The declarations (`.d.ts` text) of an integration's current version: the `<name>.d.ts`
+   * committed beside its code, read once per version. A version that came without one
+   * (pulled from an older toolsmith, written by hand) has them derived by the compiler
+   * once and cached in `state/`. Undefined when no integration has that name.
+   */
+  declarationsFor(name: string): string | undefined {
+    const record = this.records.get(name);
+    if (!record) return undefined;
+    const known = this.declarationTexts.get(record);
+    if (known !== undefined) return known;
+    let text: string | undefined;
+    try {
+      text = readRegularFile(this.root, integrationFiles(name).declarations);
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) {
+      if (this.deriving.has(name)) return undefined;
+      this.deriving.add(name);
+      try {
+        text = this.derived.get(name, record.code, () => emitDeclarations({ name, code: record.code, importable: { library: (other) => this.declarationsFor(other) } }).dts);
+      } finally {
+        this.deriving.delete(name);
+      }
+    }
+    this.declarationTexts.set(record, text);
+    return text;
   }
 
   /** Integrations whose code mentions `library/<name>` as a quoted specifier (in any order). */
@@ -283,7 +326,7 @@ export class LibraryStore implements ModuleSource {
     }
     const code = await this.repo.show(version, rel.code);
     if (code === undefined) return undefined;
-    return { name, code, test: await this.repo.show(version, rel.test), meta: parseMeta(await this.repo.show(version, rel.meta)) };
+    return { name, code, test: await this.repo.show(version, rel.test), meta: parseMeta(await this.repo.show(version, rel.meta)), declarations: await this.repo.show(version, rel.declarations) };
   }
 
   /** Unified diff of one integration's files between two commits. */

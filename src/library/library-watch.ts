@@ -8,6 +8,7 @@ export interface CommittedIntegration {
   code?: string;
   test?: string;
   meta?: string;
+  declarations?: string;
   /** The newest commit up to the target that touched its files. */
   version: string;
   updatedAt: string;
@@ -34,7 +35,7 @@ export async function changesBetween(repo: GitRepo, from: string, to: string): P
   const contents = await readAt(repo.root, to, paths);
   return [...touched].map(([name, when]) => {
     const rel = integrationFiles(name);
-    return { name, code: contents.get(rel.code), test: contents.get(rel.test), meta: contents.get(rel.meta), ...when };
+    return { name, code: contents.get(rel.code), test: contents.get(rel.test), meta: contents.get(rel.meta), declarations: contents.get(rel.declarations), ...when };
   });
 }
 

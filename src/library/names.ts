@@ -11,14 +11,14 @@ export function isIntegrationName(name: string): boolean {
   return INTEGRATION_NAME.test(name) && name.length <= 200;
 }
 
-/** The files one integration is made of, relative to the library root. */
-export function integrationFiles(name: string): { code: string; test: string; meta: string } {
-  return { code: `${name}.ts`, test: `${name}.test.ts`, meta: `${name}.meta.json` };
+/** The files one integration is made of, relative to the library root (`declarations`: what the compiler emitted for its code). */
+export function integrationFiles(name: string): { code: string; test: string; meta: string; declarations: string } {
+  return { code: `${name}.ts`, test: `${name}.test.ts`, meta: `${name}.meta.json`, declarations: `${name}.d.ts` };
 }
 
-export function absoluteFiles(root: string, name: string): { code: string; test: string; meta: string } {
+export function absoluteFiles(root: string, name: string): { code: string; test: string; meta: string; declarations: string } {
   const rel = integrationFiles(name);
-  return { code: join(root, rel.code), test: join(root, rel.test), meta: join(root, rel.meta) };
+  return { code: join(root, rel.code), test: join(root, rel.test), meta: join(root, rel.meta), declarations: join(root, rel.declarations) };
 }
 
 /** `library/github/issues` -> `github/issues`, or undefined for any other specifier. */
@@ -28,8 +28,8 @@ export function nameFromSpecifier(specifier: string): string | undefined {
   return isIntegrationName(name) ? name : undefined;
 }
 
-/** `github/issues.test.ts` -> `github/issues`; undefined for a path that is not one of an integration's files. */
+/** `github/issues.test.ts` (or `.d.ts`, `.meta.json`) -> `github/issues`; undefined for a path that is not one of an integration's files. */
 export function nameOfFile(file: string): string | undefined {
-  const m = /^(.*?)(\.test\.ts|\.meta\.json|\.ts)$/.exec(file);
+  const m = /^(.*?)(\.test\.ts|\.d\.ts|\.meta\.json|\.ts)$/.exec(file);
   return m?.[1] && isIntegrationName(m[1]) ? m[1] : undefined;
 }

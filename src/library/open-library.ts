@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { simpleGit } from "simple-git";
@@ -6,10 +6,9 @@ import type { Sandbox } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { SecretScanner } from "./commit-plan.js";
 import { LibraryStore, type IntegrationFiles } from "./library-store.js";
-import { parseMeta } from "./metadata.js";
-import { absoluteFiles, LIBRARY_PREFIX } from "./names.js";
+import { emitStarterDeclarations, readStarters } from "./starter-declarations.js";
+import { LIBRARY_PREFIX } from "./names.js";
 import { prepareIntegration, type SaveDeps } from "./save-integration.js";
-import { listIntegrationNames } from "./list-names.js";
 import { assertRegularHistory } from "./tree-check.js";
 import { ensureStateDir } from "./state-files.js";
 
@@ -95,16 +94,11 @@ async function cloneRemote(remote: string, root: string, branch: string, log: (l
 
 async function seed(deps: SaveDeps, starterDir: string, log: (line: string) => void): Promise<number> {
   const { store, sandbox } = deps;
-  const names = await listIntegrationNames(starterDir);
-  const starters: IntegrationFiles[] = [];
-  for (const name of names) {
-    const files = absoluteFiles(starterDir, name);
-    starters.push({
-      name,
-      code: await readFile(files.code, "utf8"),
-      test: await readFile(files.test, "utf8").catch(() => undefined),
-      meta: parseMeta(await readFile(files.meta, "utf8").catch(() => undefined)),
-    });
+  const starters = await readStarters(starterDir);
+  // A starter shipped without its declarations (a test's own starters) gets them from the compiler.
+  if (starters.some((s) => s.declarations === undefined)) {
+    const emitted = emitStarterDeclarations(starters);
+    for (const starter of starters) starter.declarations ??= emitted.get(starter.name);
   }
   // Starters may import each other: every one resolves to its candidate while the tests run.
   const overrides = new Map<string, CompiledModule>();
@@ -117,7 +111,7 @@ async function seed(deps: SaveDeps, starterDir: string, log: (line: string) => v
     const prepared = await prepareIntegration(
       deps,
       { name: starter.name, description: starter.meta.description, code: starter.code, test: starter.test, tags: starter.meta.tags, hosts: starter.meta.hosts, secrets: starter.meta.secrets },
-      overrides,
+      { overrides, declarations: starter.declarations },
     );
     if (prepared.ok) ready.push(prepared.files);
     else {

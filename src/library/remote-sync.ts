@@ -1,5 +1,6 @@
 import type { LibraryStore } from "./library-store.js";
 import { withTimeout } from "../util/with-timeout.js";
+import { nameOfFile } from "./names.js";
 import { assertRegularHistory, RefusedHistoryError } from "./tree-check.js";
 
 /** How long a push or fetch may take before the remote counts as unreachable. */
@@ -187,7 +188,7 @@ export class RemoteSync {
       await git.raw(["checkout", "--theirs", "--", ...unmerged]);
       await git.raw(["add", "--", ...unmerged]);
       const original = (await git.raw(["log", "-1", "--format=%B", commit])).trim();
-      const names = [...new Set(unmerged.map((f) => f.replace(/(\.test\.ts|\.meta\.json|\.ts)$/, "")))];
+      const names = [...new Set(unmerged.map((f) => nameOfFile(f) ?? f))];
       await git.raw(["commit", "--quiet", "--no-verify", "-m", `${original}\n\nConcurrent edit of ${names.join(", ")}: kept both versions; the other machine's is the previous version (${theirsHead.slice(0, 12)}).`]);
       const ours = (await git.raw(["rev-parse", "HEAD"])).trim();
       for (const name of names) conflicts.push({ name, ours, theirs: theirsHead });

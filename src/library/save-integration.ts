@@ -4,28 +4,48 @@ import type { ModuleSource, RunErrorInfo, Sandbox } from "../sandbox/sandbox.js"
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { IntegrationFiles, LibraryStore } from "./library-store.js";
 import { IntegrationMetaSchema, type PackagePins } from "./metadata.js";
-import { runIntegrationTest } from "./test-runner.js";
+import { logTail, runIntegrationTest } from "./test-runner.js";
 import { dependentsSummary, retestDependents, type DependentResult } from "./dependents.js";
 import { SecretInLibraryError } from "./commit-plan.js";
 import { NotRegularFileError } from "./regular-files.js";
 import { INTEGRATION_NAME_HINT, integrationFiles, isIntegrationName, LIBRARY_PREFIX } from "./names.js";
+import { resolveSave, type ResolvedSave, type SaveRequest } from "./save-request.js";
+import { checkSaveTypes } from "./save-types.js";
+import { summarizeChanges, type ChangeSummary } from "./change-summary.js";
+import type { DeclarationLookup } from "./type-program.js";
 
-export interface SaveRequest {
-  name: string;
-  description: string;
-  code: string;
-  test?: string;
-  message?: string;
-  tags?: string[];
-  hosts?: string[];
-  secrets?: string[];
+export type { SaveRequest } from "./save-request.js";
+
+export type SaveFailurePhase = "name" | "input" | "limit" | "compile" | "types" | "load" | "secrets" | "test" | "commit";
+
+/** How the test went, for the save's result. */
+export interface TestReport {
+  passed: boolean;
+  /** Checks made through `library/testing/assert`. */
+  assertions: number;
+  durationMs: number;
+  /** The last lines it logged (bounded). */
+  logs: string[];
 }
 
-export type SaveFailurePhase = "name" | "input" | "limit" | "compile" | "load" | "secrets" | "test" | "commit";
+export interface SaveSuccess {
+  ok: true;
+  name: string;
+  version: string;
+  /** The version this one replaced (null: created). */
+  previousVersion: string | null;
+  /** Relative to the library, e.g. "tracker.ts". */
+  path: string;
+  created: boolean;
+  verified: boolean;
+  changes: ChangeSummary;
+  /** null: the integration has no test (only loading it was checked). */
+  test: TestReport | null;
+  dependents: DependentResult[];
+  warnings: string[];
+}
 
-export type SaveOutcome =
-  | { ok: true; name: string; version: string; path: string; created: boolean; verified: boolean; dependents?: DependentResult[] }
-  | { ok: false; phase: SaveFailurePhase; error: RunErrorInfo; logs?: LogEntry[] };
+export type SaveOutcome = SaveSuccess | { ok: false; phase: SaveFailurePhase; error: RunErrorInfo; logs?: LogEntry[] };
 
 export interface SaveDeps {
   store: LibraryStore;
@@ -40,17 +60,33 @@ export interface SaveDeps {
   checkHosts?: (hosts: string[]) => string | undefined;
   /** The exact versions of the `npm:` packages the code and test import, to pin in the metadata (see src/packages). */
   pinPackages?: (sources: Array<string | undefined>) => Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }>;
+  /** Upstream servers' declarations (`mcp/<server>`), for the type check. */
+  upstreamDeclarations?: DeclarationLookup;
 }
 
-type Prepared = { ok: true; files: IntegrationFiles; compiled: CompiledModule; verified: boolean } | Extract<SaveOutcome, { ok: false }>;
+/** What prepareIntegration checks: a save with everything filled in (see resolveSave). */
+export type PrepareRequest = Omit<ResolvedSave, "testGiven"> & { testGiven?: boolean };
+
+export interface PrepareOptions {
+  /** Candidates of other integrations saved in the same commit, under their specifiers. */
+  overrides?: ReadonlyMap<string, CompiledModule>;
+  /** Declarations known already (starters ship theirs): the type check is skipped. */
+  declarations?: string;
+}
+
+type Prepared =
+  | { ok: true; files: IntegrationFiles & { declarations: string }; compiled: CompiledModule; verified: boolean; test: TestReport | null; warnings: string[] }
+  | Extract<SaveOutcome, { ok: false }>;
 
 /**
- * Checks a candidate without writing anything: a valid name, code that compiles
- * and exports something, and a test (the new one, else the existing one) that
- * passes in the sandbox with `library/<name>` resolving to the candidate.
+ * Checks a candidate without writing anything: a valid name, code that compiles,
+ * exports something and imports only names that exist, and a test (the new one, else
+ * the existing one) that passes in the sandbox with `library/<name>` resolving to the
+ * candidate. Emits its declarations on the way.
  */
-export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, extraOverrides?: ReadonlyMap<string, CompiledModule>): Promise<Prepared> {
+export async function prepareIntegration(deps: SaveDeps, request: PrepareRequest, options: PrepareOptions = {}): Promise<Prepared> {
   const { name } = request;
+  const testGiven = request.testGiven ?? request.test !== undefined;
   if (!isIntegrationName(name)) {
     return { ok: false, phase: "name", error: { name: "InvalidName", message: `'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.` } };
   }
@@ -75,13 +111,13 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
     return { ok: false, phase: "compile", error: { name: "ImportError", message: `The code imports itself ('${specifier}').` } };
   }
   const existing = deps.store.get(name);
-  const test = request.test ?? existing?.test;
+  const test = request.test;
   const testTooLong = test === undefined ? undefined : sizeError("test", test, deps.maxCodeChars);
   if (testTooLong) return testTooLong;
   for (const [part, text] of [["code", request.code], ["test", test ?? ""]] as const) {
     const leaked = deps.bridge?.vault.valuesIn(text) ?? [];
     if (!leaked.length) continue;
-    const which = part === "code" ? "The code" : request.test === undefined ? "The existing test (kept since no test was given)" : "The test";
+    const which = part === "code" ? "The code" : !testGiven ? "The existing test (kept since no test was given)" : "The test";
     return {
       ok: false,
       phase: "secrets",
@@ -93,8 +129,24 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
   }
   const hosts = request.hosts ?? existing?.meta.hosts ?? [];
   const secrets = request.secrets ?? existing?.meta.secrets ?? [];
+  let declarations = options.declarations;
+  const warnings: string[] = [];
+  if (declarations === undefined) {
+    const types = checkSaveTypes({
+      name,
+      code: request.code,
+      test,
+      library: (other) => deps.store.declarationsFor(other),
+      upstream: deps.upstreamDeclarations,
+      missingLibrary: (specifier) => deps.store.missing(specifier),
+    });
+    if (types.refusal) return { ok: false, phase: "types", error: { name: "ImportError", message: types.refusal } };
+    declarations = types.declarations;
+    warnings.push(...types.warnings);
+  }
   let verified = false;
-  const overrides = new Map(extraOverrides);
+  let testReport: TestReport | null = null;
+  const overrides = new Map(options.overrides);
   overrides.set(specifier, compiled.module);
   const imports = compiled.module.imports.map((i) => i.specifier);
   if (test !== undefined) {
@@ -120,9 +172,9 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
     }
   }
   if (test !== undefined) {
-    const { report, undeclared } = await runIntegrationTest(deps, test, overrides, { hosts, secrets, imports });
+    const { report, undeclared, assertions } = await runIntegrationTest(deps, test, overrides, { hosts, secrets, imports });
     if (!report.ok) {
-      const which = request.test === undefined ? "The existing test (kept from the current version, since no test was given)" : "The test";
+      const which = !testGiven ? "The existing test (kept from the current version, since no test was given)" : "The test";
       return {
         ok: false,
         phase: "test",
@@ -131,6 +183,7 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
       };
     }
     verified = true;
+    testReport = { passed: true, assertions, durationMs: report.durationMs, logs: logTail(report.logs) };
   }
   const pins = deps.pinPackages ? await deps.pinPackages([request.code, test]) : { ok: true as const, packages: undefined };
   if (!pins.ok) return { ok: false, phase: "load", error: { name: "ImportError", message: `${pins.message} Nothing was saved.` } };
@@ -144,22 +197,50 @@ export async function prepareIntegration(deps: SaveDeps, request: SaveRequest, e
     verified,
     packages: pins.packages,
   });
-  return { ok: true, files: { name, code: withFinalNewline(request.code), test: test === undefined ? undefined : withFinalNewline(test), meta }, compiled: compiled.module, verified };
+  return {
+    ok: true,
+    files: { name, code: withFinalNewline(request.code), test: test === undefined ? undefined : withFinalNewline(test), meta, declarations },
+    compiled: compiled.module,
+    verified,
+    test: testReport,
+    warnings,
+  };
 }
 
-/** Validates, compiles, tests, then writes and commits once. Nothing is written when any step fails. */
+/**
+ * Resolves the request against the current version (edits, kept fields, baseVersion),
+ * validates, type-checks, tests, then writes and commits once: code, test, metadata and
+ * declarations together. Nothing is written when any step fails.
+ */
 export async function saveIntegration(deps: SaveDeps, request: SaveRequest): Promise<SaveOutcome> {
-  const prepared = await prepareIntegration(deps, request);
+  if (!isIntegrationName(request.name)) {
+    return { ok: false, phase: "name", error: { name: "InvalidName", message: `'${request.name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.` } };
+  }
+  const current = deps.store.get(request.name);
+  const resolved = resolveSave(request, current);
+  if (!resolved.ok) return { ok: false, phase: "input", error: resolved.error };
+  const prepared = await prepareIntegration(deps, resolved.save);
   if (!prepared.ok) return prepared;
-  const created = deps.store.get(request.name) === undefined;
-  const message = request.message?.trim() || `${created ? "Add" : "Update"} ${request.name}: ${firstLine(request.description)}`;
+  const created = current === undefined;
+  const previousDeclarations = current ? (deps.store.declarationsFor(request.name) ?? "") : undefined;
+  const message = request.message?.trim() || `${created ? "Add" : "Update"} ${request.name}: ${firstLine(resolved.save.description)}`;
   const dependents = await retestDependents(deps, request.name, prepared.compiled);
   try {
     const version = await deps.store.commit([prepared.files, ...dependents.updates], `${message}${dependentsSummary(dependents.results)}`);
-    // Relative to the library: no result carries a host path.
-    const outcome: SaveOutcome = { ok: true, name: request.name, version, path: integrationFiles(request.name).code, created, verified: prepared.verified };
-    if (dependents.results.length) outcome.dependents = dependents.results;
-    return outcome;
+    return {
+      ok: true,
+      name: request.name,
+      version,
+      previousVersion: current?.version ?? null,
+      // Relative to the library: no result carries a host path.
+      path: integrationFiles(request.name).code,
+      created,
+      verified: prepared.verified,
+      changes: summarizeChanges(current && { code: current.code, declarations: previousDeclarations! }, prepared.files),
+      test: prepared.test,
+      dependents: dependents.results,
+      warnings: prepared.warnings,
+    };
   } catch (error) {
     // Refusals say what to change; anything else is a failure worth retrying.
     if (error instanceof SecretInLibraryError) return { ok: false, phase: "secrets", error: { name: error.name, message: error.message } };

@@ -1,4 +1,5 @@
 import { redactDeep } from "../bridge/secrets/redact-deep.js";
+import type { LogEntry } from "../sandbox/protocol.js";
 import type { RunReport } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { LibraryStore } from "./library-store.js";
@@ -9,7 +10,28 @@ export interface TestRun {
   report: RunReport;
   /** The first request beyond what the integration declared, if the test made one. */
   undeclared?: string;
+  /** Checks the test made through `library/testing/assert` (0 when it used none; read after a passing run). */
+  assertions: number;
 }
+
+/** The name the test has as a module: its errors report line and column in it. */
+export const TEST_MODULE = "test.ts";
+const ASSERT_MODULE = `${LIBRARY_PREFIX}testing/assert`;
+
+/**
+ * What the sandbox runs: the test as a module, then the count of checks kept by
+ * `library/testing/assert` (one module instance per run, so the test's checks are the
+ * ones counted, whether or not the test exports anything). A library without that
+ * module, or one without `checkCount`, counts nothing.
+ */
+const TEST_WRAPPER = `import "${TEST_MODULE}";
+let checks = 0;
+try {
+  const count = (await import("${ASSERT_MODULE}")).checkCount();
+  if (typeof count === "number") checks = count;
+} catch {}
+export default { checks };
+`;
 
 /**
  * Runs an integration's test in the sandbox, with `overrides` (candidates under their
@@ -23,17 +45,22 @@ export async function runIntegrationTest(
   own: { hosts: string[]; secrets: string[]; imports: string[] },
 ): Promise<TestRun> {
   const declared = declaredByImports(deps.store, own.imports, { hosts: [...own.hosts], secrets: [...own.secrets] });
+  const compiled = await deps.sandbox.compile(test, TEST_MODULE);
+  if (!compiled.ok) return { report: { ok: false, error: compiled.error, logs: [], durationMs: 0 }, assertions: 0 };
   const bridgeRun = deps.bridge?.forRun({ declared });
   const raw = await deps.sandbox.run({
-    code: test,
+    code: TEST_WRAPPER,
+    positionsIn: TEST_MODULE,
     modules: deps.modules ?? deps.store,
-    overrides,
+    overrides: new Map([...overrides, [TEST_MODULE, compiled.module]]),
     hostFunctions: bridgeRun?.hostFunctions,
     onHostCall: bridgeRun?.onHostCall,
     secretNames: bridgeRun?.secretNames,
     secretNonce: bridgeRun?.secretNonce,
   });
-  return { report: deps.bridge ? redactDeep(raw, deps.bridge.vault) : raw, undeclared: bridgeRun?.undeclared[0] };
+  const report = deps.bridge ? redactDeep(raw, deps.bridge.vault) : raw;
+  const assertions = report.ok ? Number((report.result as { checks?: unknown } | null)?.checks ?? 0) || 0 : 0;
+  return { report, undeclared: bridgeRun?.undeclared[0], assertions };
 }
 
 /** Hosts and secrets declared by `own` and by every library integration reachable through `imports`. */
@@ -56,42 +83,24 @@ function declaredByImports(store: LibraryStore, imports: string[], own: { hosts:
   return { hosts: [...hosts], secrets: [...secrets] };
 }
 
-/** What a test made of `library/testing/assert`, read after it ran; absent when it did not import it. */
-const ASSERT_MODULE = `${LIBRARY_PREFIX}testing/assert`;
+/** Lines of the test's log the result keeps: the last ones, whole, within a character budget. */
+const TEST_LOG_TAIL_LINES = 10;
+const TEST_LOG_TAIL_CHARS = 1_000;
 
-export interface CountedTestRun extends TestRun {
-  /** Checks made through `library/testing/assert` (its `checkCount()`); 0 when the test made none. */
-  assertions: number;
-}
-
-/**
- * Runs an integration's test as `runIntegrationTest` does, as the module `<name>.test.ts`
- * under a small main module that then reads `checkCount()` of `library/testing/assert`
- * (the same module instance the test used). Errors are positioned in the test.
- */
-export async function runCountedTest(
-  deps: SaveDeps,
-  name: string,
-  test: string,
-  overrides: ReadonlyMap<string, CompiledModule>,
-  own: { hosts: string[]; secrets: string[]; imports: string[] },
-): Promise<CountedTestRun> {
-  const testFile = `${name}.test.ts`;
-  const compiled = await deps.sandbox.compile(test, testFile);
-  if (!compiled.ok) {
-    const run = await runIntegrationTest(deps, test, overrides, own);
-    return { ...run, assertions: 0 };
+/** The end of a test's log, whole lines only ("[warn] " marks a level other than log); a single longer line keeps its end, from a space. */
+export function logTail(logs: readonly LogEntry[]): string[] {
+  const tail: string[] = [];
+  let used = 0;
+  for (let i = logs.length - 1; i >= 0 && tail.length < TEST_LOG_TAIL_LINES; i--) {
+    const entry = logs[i]!;
+    let line = entry.level === "log" ? entry.text : `[${entry.level}] ${entry.text}`;
+    if (used + line.length > TEST_LOG_TAIL_CHARS) {
+      if (tail.length) break;
+      const from = line.indexOf(" ", line.length - TEST_LOG_TAIL_CHARS);
+      line = `… ${line.slice(from === -1 ? line.length - TEST_LOG_TAIL_CHARS : from + 1)}`;
+    }
+    tail.unshift(line);
+    used += line.length;
   }
-  const withTest = new Map(overrides);
-  withTest.set(testFile, compiled.module);
-  const main = [
-    `import ${JSON.stringify(testFile)};`,
-    "let assertions = 0;",
-    `try { assertions = (await import(${JSON.stringify(ASSERT_MODULE)})).checkCount(); } catch {}`,
-    "export default { assertions };",
-  ].join("\n");
-  const run = await runIntegrationTest(deps, main, withTest, own);
-  if (!run.report.ok) return { ...run, assertions: 0 };
-  const result = run.report.result as { assertions?: unknown } | null;
-  return { ...run, assertions: typeof result?.assertions === "number" ? result.assertions : 0 };
+  return tail;
 }

@@ -130,7 +130,8 @@ function suggestion(specifier: string | undefined, importable: Importable): stri
   return `\n${what} with similar names: ${close.join(", ")}.`;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

@@ -208,3 +208,25 @@ export function knownNames(source: DeclarationLookup | undefined): string[] {
 export function readableSpecifiers(message: string): string {
   return message.replace(/(["'])\/(library|mcp)\/([^"']+?)(?:\.d\.ts)?\1/g, "$1$2/$3$1");
 }
+
+/** How long after start the compiler warms up: after the first searches, before most first saves. */
+export const COMPILER_WARMUP_DELAY_MS = 2_000;
+
+/**
+ * Loads TypeScript and checks and emits a tiny module, so the ES libraries and the sandbox
+ * world are parsed and bound before a save needs them (1-3 s cold). Yields to the event
+ * loop between loading and checking; the check itself runs in one piece. Never throws.
+ */
+export async function warmUpCompiler(): Promise<void> {
+  const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
+  try {
+    await yieldNow();
+    loadTypeScript();
+    await yieldNow();
+    const { program, file } = checkModule("export const warm = async (): Promise<number> => 1;\n", "warm-up.ts");
+    program.getSemanticDiagnostics(file);
+    program.emit(file, () => undefined, undefined, true);
+  } catch {
+    // A save loads it again and reports what fails.
+  }
+}

@@ -35,6 +35,8 @@ export interface RunInput {
   onLogs?: (entries: LogEntry[]) => void;
   /** Who asked: waiting runs are served round-robin by client. */
   client?: string;
+  /** The module whose line and column a failed run's error reports (default: the code itself); e.g. a test run through a wrapper. */
+  positionsIn?: string;
 }
 
 export interface RunErrorInfo {
@@ -150,7 +152,7 @@ export class Sandbox {
       const mapped = mapper.mapStack(stack);
       // Thrown inside a draft: the position is in the draft the agent is fixing.
       const inDraft = mapped.first && input.drafts?.has(mapped.first.file) ? mapped.first : undefined;
-      const position = inDraft ? { module: inDraft.file, line: inDraft.line, column: inDraft.column } : mapper.firstIn(stack, MAIN_MODULE);
+      const position = inDraft ? { module: inDraft.file, line: inDraft.line, column: inDraft.column } : mapper.firstIn(stack, input.positionsIn ?? MAIN_MODULE);
       if (position) Object.assign(error, position);
       if (mapped.stack) error.stack = mapped.stack;
     }

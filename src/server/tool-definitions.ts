@@ -49,7 +49,7 @@ export const RUN_CODE: ToolDefinition = {
 export const SAVE_INTEGRATION: ToolDefinition = {
   name: "save_integration",
   description:
-    "Save a TS module exporting functions as library/<name> (a new git version). `test` is run_code code that imports it and throws on failure (asserts: library/testing/assert); nothing is saved unless the test passes.",
+    "Save a TS module exporting functions as library/<name> (a new git version). `test` is run_code code that imports it and throws on failure (asserts: library/testing/assert); nothing is saved unless the test passes. An update keeps omitted fields.",
   // The name rule is checked by the save itself, whose error explains it; the schema stays small.
   inputSchema: {
     type: "object",
@@ -57,13 +57,15 @@ export const SAVE_INTEGRATION: ToolDefinition = {
       name: { type: "string", description: "e.g. github/issues" },
       description: { type: "string" },
       code: { type: "string" },
+      edits: { type: "array", description: "instead of code: [{find, replace, target?: test}], each find matching once" },
+      baseVersion: { type: "string" },
       test: { type: "string" },
       message: { type: "string" },
       tags: { type: "array", items: { type: "string" } },
       hosts: { type: "array", items: { type: "string" } },
       secrets: { type: "array", items: { type: "string" } },
     },
-    required: ["name", "description", "code"],
+    required: ["name"],
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 };
