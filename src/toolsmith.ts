@@ -12,7 +12,7 @@ import { RefusedHistoryError } from "./library/tree-check.js";
 import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
 import { SearchIndex, type Searchable } from "./library/search-index.js";
 import { integrationResult, type IntegrationResult } from "./library/search-results.js";
-import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport } from "./sandbox/sandbox.js";
+import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport, type RunWithModules } from "./sandbox/sandbox.js";
 import type { LogEntry } from "./sandbox/protocol.js";
 import type { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
 import { MCP_PREFIX, UpstreamModules } from "./bridge/upstream/upstream-modules.js";
@@ -28,6 +28,11 @@ import { removeIntegration, renameIntegration, revertIntegration, type EditOptio
 import type { DependentResult } from "./library/dependents.js";
 import { LIBRARY_HOST_FUNCTIONS, libraryHostCalls } from "./library/library-host-calls.js";
 import { PeriodicCollector } from "./util/periodic-collector.js";
+import { AlwaysOn } from "./always-on/always-on.js";
+import { ALWAYS_ON_HOST_FUNCTIONS, alwaysOnHostCalls } from "./always-on/always-on-host-calls.js";
+import { RUN_INPUT_HOST_FUNCTION, runInputHostCall } from "./always-on/export-run.js";
+import { retestIntegration } from "./library/retest.js";
+import { LIBRARY_PREFIX } from "./library/names.js";
 
 export interface ToolsmithOptions {
   home: string;
@@ -44,6 +49,8 @@ export interface ToolsmithOptions {
   backgroundSync?: boolean;
   /** Connect to the configured upstream MCP servers at start (default true); when false, only on first use. */
   upstreams?: boolean;
+  /** Fire schedules from schedules.json (serving processes; still only with config schedules.enabled). Default false. */
+  fireSchedules?: boolean;
 }
 
 export interface RunOptions {
@@ -54,6 +61,10 @@ export interface RunOptions {
   onLog?: (entry: LogEntry) => void;
   /** Who asked (an MCP session or connection), for fair scheduling. */
   client?: string;
+  /** A schedule's or hook's arguments, answered to the `run.input` host call (see always-on/export-run.ts). */
+  input?: unknown;
+  /** The integration a schedule or hook runs: charged with failures no stack frame blames on another. */
+  owner?: string;
 }
 
 export interface SearchOptions {
@@ -105,6 +116,7 @@ export class Toolsmith {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly collector: PeriodicCollector | undefined;
   private modules!: ModuleSource;
+  private always!: AlwaysOn;
 
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
@@ -129,6 +141,11 @@ export class Toolsmith {
   /** The HTTP server's settings from config.json (call after whenConfigured()). */
   httpSettings(): Config["http"] {
     return this.config.http;
+  }
+
+  /** Webhook settings from config.json (call after whenConfigured()). */
+  hookSettings(): Config["hooks"] {
+    return this.config.hooks;
   }
 
   /** Resolves once config.json and secrets.json are read and valid (fast); the library may still be loading. */
@@ -182,6 +199,16 @@ export class Toolsmith {
     this.misuse = new CallerMisuse(this.store);
     await this.usage.load();
     for (const record of this.store.list()) this.index.upsert(indexed(record));
+    this.always = new AlwaysOn({
+      paths: this.paths,
+      settings: this.config.schedules,
+      pid: this.pid,
+      log: this.log,
+      runner: { runCode: (code, { input, owner }) => this.runDetailed(code, { input, owner }), versionOf: (name) => this.store.get(name)?.version },
+      exportsOf: (name) => this.exportsOf(name),
+      selfCheck: { names: async () => (await this.integrations()).map((i) => i.name), verify: (name) => retestIntegration(this.saveDeps(), name) },
+    });
+    if (this.options.fireSchedules) this.always.start();
     this.store.onChange((names) => {
       for (const name of names) {
         const record = this.store.get(name);
@@ -207,22 +234,42 @@ export class Toolsmith {
   }
 
   async run(code: string, options: RunOptions = {}): Promise<RunReport> {
-    if (this.closing) return shuttingDown();
+    return (await this.runDetailed(code, options)).report;
+  }
+
+  /** run() with the modules the run loaded (schedules and hooks record their versions). */
+  async runDetailed(code: string, options: RunOptions = {}): Promise<RunWithModules> {
+    if (this.closing) return { report: shuttingDown(), modules: [] };
     return this.track(this.runNow(code, options));
   }
 
-  private async runNow(code: string, options: RunOptions): Promise<RunReport> {
+  /** Schedules and webhooks of this home (ready once the library is). */
+  async alwaysOn(): Promise<AlwaysOn> {
+    await this.ready;
+    return this.always;
+  }
+
+  /** The names an integration exports, or undefined when there is no such integration. */
+  private exportsOf(name: string): string[] | undefined {
+    if (!this.store.get(name)) return undefined;
+    const compiled = this.store.resolve(`${LIBRARY_PREFIX}${name}`);
+    return compiled?.ok ? compiled.module.exports : [];
+  }
+
+  private async runNow(code: string, options: RunOptions): Promise<RunWithModules> {
     await this.current();
     await this.refreshSecrets();
     const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress });
     // `library.remove` / `library.rename` from the toolsmith module act on this library; the rest goes to the bridge.
-    const onHostCall = libraryHostCalls(this, run.onHostCall);
+    // `schedules` / `hooks` act on this home; `run.input` answers a schedule's or hook's arguments.
+    const input = options.input === undefined ? undefined : runInputHostCall(options.input);
+    const onHostCall = alwaysOnHostCalls(() => this.alwaysOn(), libraryHostCalls(this, input ? input(run.onHostCall) : run.onHostCall));
     const { report, modules } = await this.sandbox.runWithModules({
       code,
       timeoutMs: options.timeoutMs,
       modules: this.modules,
       signal: options.signal,
-      hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS],
+      hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS, ...ALWAYS_ON_HOST_FUNCTIONS, ...(input ? [RUN_INPUT_HOST_FUNCTION] : [])],
       onHostCall,
       secretNames: run.secretNames,
       secretNonce: run.secretNonce,
@@ -234,8 +281,8 @@ export class Toolsmith {
     // A failure inside an integration called with arguments its types refuse is the caller's.
     const misuse = !redacted.ok && blame(redacted.error.stack) !== undefined ? this.misuse.check(code) : [];
     if (!redacted.ok && misuse.length) redacted.error.diagnostics = misuse.map(({ line, column, message, code: tsCode }) => ({ line, column, message, code: tsCode }));
-    this.usage.record({ modules, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse: misuse.length > 0 });
-    return redacted;
+    this.usage.record({ modules, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse: misuse.length > 0, owner: options.owner });
+    return { report: redacted, modules };
   }
 
   /** The last few versions of an integration, newest first. */
@@ -398,6 +445,8 @@ export class Toolsmith {
    */
   async shutdown(graceMs: number): Promise<void> {
     this.closing = true;
+    // No new firings; the runs already going are in `inflight` below.
+    void this.always?.stop();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.inflight]), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
@@ -418,6 +467,7 @@ export class Toolsmith {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    await this.always?.stop();
     this.remote?.stop();
     await this.remote?.idle();
     await this.hub?.close();

@@ -185,7 +185,7 @@ describe("sandbox world: declarations match what guest code sees", () => {
   });
 
   it("lists one search entry per global group and per toolsmith export, each with a signature that names it", () => {
-    expect(SANDBOX_WORLD_ENTRIES.map((e) => e.name)).toEqual(["console", "fetch", "URL", "TextEncoder", "atob", "setTimeout", "secret", "sleep", "progress", "basicAuth", "workspace", "library", "errors"]);
+    expect(SANDBOX_WORLD_ENTRIES.map((e) => e.name)).toEqual(["console", "fetch", "URL", "TextEncoder", "atob", "setTimeout", "secret", "sleep", "progress", "basicAuth", "workspace", "library", "schedules", "hooks", "errors"]);
     for (const entry of SANDBOX_WORLD_ENTRIES) {
       expect(entry.kind).toBe("builtin");
       expect(entry.description.length).toBeGreaterThan(20);
