@@ -13,41 +13,43 @@ const FILE_LOCK_WAIT_MS = 10_000;
  * Entries that fail validation are reported once per change and kept in the file as they are.
  */
 export class EntryBook<T> {
-  private cached: { stamp: string; loaded: Loaded<T> } | undefined;
+  private cached: { stamp: string; loaded: Loaded<T> } | { stamp: string; error: Error } | undefined;
   private readonly lock: HomeLock;
-  private readonly stateDir: string;
 
   constructor(
     private readonly path: string,
     private readonly kind: FileKind<T>,
     private readonly fileName: string,
-    stateDir: string,
+    private readonly stateDir: string,
     private readonly log: (line: string) => void,
   ) {
-    this.stateDir = stateDir;
     this.lock = new HomeLock(join(stateDir, `${kind.key}-file.lock`), FILE_LOCK_WAIT_MS);
   }
 
   /** The valid entries and the problems of the others; throws AlwaysOnFileError when the file as a whole is unusable. */
   async current(): Promise<Loaded<T>> {
     const stamp = await fileStamp(this.path);
-    if (this.cached?.stamp === stamp) return this.cached.loaded;
-    const loaded = await readEntries(this.path, this.kind, this.fileName);
-    for (const problem of loaded.problems) this.log(`${this.fileName}: ${problem.message} (this entry is not used; the others are)`);
-    this.cached = { stamp, loaded };
-    return loaded;
+    if (this.cached?.stamp !== stamp) {
+      try {
+        const loaded = await readEntries(this.path, this.kind, this.fileName);
+        for (const problem of loaded.problems) this.log(`${this.fileName}: ${problem.message} (this entry is not used; the others are)`);
+        this.cached = { stamp, loaded };
+      } catch (error) {
+        this.log(`${(error as Error).message} (no entry of it is used until it is fixed)`);
+        this.cached = { stamp, error: error as Error };
+      }
+    }
+    if ("error" in this.cached) throw this.cached.error;
+    return this.cached.loaded;
   }
 
-  /** Like current(), but an unusable file reads as empty with one problem (the scheduler keeps going). */
+  /** Like current(), but an unusable file reads as no entries and one problem with id "*" (the scheduler keeps going). */
   async currentOrEmpty(): Promise<Loaded<T>> {
     try {
       return await this.current();
     } catch (error) {
       const problem: EntryProblem = { id: "*", message: (error as Error).message };
-      const stamp = await fileStamp(this.path);
-      if (this.cached?.stamp !== stamp) this.log(problem.message);
-      this.cached = { stamp, loaded: { entries: new Map(), problems: [problem] } };
-      return this.cached.loaded;
+      return { entries: new Map(), problems: [problem] };
     }
   }
 
