@@ -15,6 +15,7 @@ import { SYNC_HELP, syncCommand } from "./cli/commands/sync.js";
 import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
 import { DOCTOR_HELP, doctorCommand } from "./cli/commands/doctor.js";
 import { REMOVE_HELP, removeCommand, RENAME_HELP, renameCommand } from "./cli/commands/remove-rename.js";
+import { HOOK_HELP, hookCommand, SCHEDULE_HELP, scheduleCommand } from "./cli/commands/schedule-hook.js";
 import { ConfigError } from "./config/load-config.js";
 import { checkGit } from "./library/git-check.js";
 import { SERVER_VERSION } from "./version.js";
@@ -35,6 +36,8 @@ Commands:
   remove <name>         delete an integration (as a new commit)
   rename <old> <new>    rename an integration (as a new commit)
   secret set|list|remove  manage secrets (values never enter the sandbox)
+  schedule add|list|remove|run  run integrations on a cron (fired by the running server)
+  hook add|list|remove  signed webhooks at /hooks/<id> on the HTTP server
   import-config <file>  front the MCP servers of a Claude Desktop config
   context-cost          tokens of a conventional MCP setup vs toolsmith
   doctor                check git, the home, config, secrets, library, remote, upstreams
@@ -44,7 +47,7 @@ Run 'toolsmith <command> --help' for a command's options.
 Every command takes --home <folder> (default: TOOLSMITH_HOME, else ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP, schedule: SCHEDULE_HELP, hook: HOOK_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -64,10 +67,18 @@ const OPTIONS = {
   home: { type: "string" },
   "max-connections": { type: "string" },
   "allowed-host": { type: "string", multiple: true },
+  cron: { type: "string" },
+  tz: { type: "string" },
+  integration: { type: "string" },
+  export: { type: "string" },
+  args: { type: "string" },
+  "catch-up": { type: "boolean" },
+  "skip-missed": { type: "boolean" },
+  async: { type: "boolean" },
 } as const;
 
 /** Commands that open the library (a git repository): they refuse to start without git. */
-const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "remove", "rename", "sync"]);
+const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "remove", "rename", "sync", "schedule", "hook"]);
 
 /** Options every command takes. */
 const GLOBAL_OPTIONS = ["help", "home"];
@@ -86,6 +97,8 @@ const ALLOWED: Record<string, string[]> = {
   "import-config": ["help", "dry-run"],
   "context-cost": ["help", "config", "tools-json", "json"],
   doctor: ["help", "json"],
+  schedule: ["help", "json", "cron", "tz", "integration", "export", "args", "catch-up", "skip-missed"],
+  hook: ["help", "json", "integration", "export", "async"],
   help: ["help"],
 };
 
@@ -162,6 +175,10 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await contextCostCommand(ctx, rest, values);
       case "doctor":
         return await doctorCommand(ctx, rest, values);
+      case "schedule":
+        return await scheduleCommand(ctx, rest, values);
+      case "hook":
+        return await hookCommand(ctx, rest, values);
       case "import-config":
         return await importConfigCommand(ctx, rest, values, ctx.nodePath);
       default:

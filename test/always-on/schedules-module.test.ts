@@ -103,10 +103,10 @@ describe("schedules fired by the running server", () => {
   it("survive a restart, catch up a missed firing once, and keep going past a bad entry in schedules.json", async () => {
     const { home, cleanup } = await makeHome();
     try {
-      let env = await connect(home);
+      const logs: string[] = [];
+      let env = await connect(home, undefined, { log: (l) => logs.push(l) });
       const saved = await env.call("save_integration", { name: "demo/counter", description: "Counter for schedule tests", code: COUNTER_CODE, test: COUNTER_TEST });
       expect(saved.isError, saved.text).toBe(false);
-      await env.close();
       // Written by hand, as a person might: one good schedule, one with a bad cron, and a yearly one last handled in 2020.
       await writeFile(join(home, "schedules.json"), JSON.stringify({ schedules: {
         "every-second": { cron: "* * * * * *", integration: "demo/counter", export: "tick", args: [1] },
@@ -115,9 +115,8 @@ describe("schedules fired by the running server", () => {
       } }));
       await mkdir(join(home, "state"), { recursive: true });
       await writeFile(join(home, "state", "schedules-state.json"), JSON.stringify({ yearly: { lastDueAt: "2020-01-01T00:00:00.000Z" } }));
-
-      const logs: string[] = [];
-      env = await connect(home, undefined, { fireSchedules: true, log: (l) => logs.push(l) });
+      // As a serving process does at start (toolsmith serve: fireSchedules).
+      (await env.toolsmith.alwaysOn()).start();
       const caughtUp = await until(async () => (await records(home, "yearly"))[0], "the missed yearly firing");
       const lastNewYear = `${new Date().getUTCFullYear()}-01-01T00:00:00.000Z`;
       expect(caughtUp).toMatchObject({ ok: true, result: 2020, trigger: "schedule", dueAt: lastNewYear });
