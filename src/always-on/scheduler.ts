@@ -144,7 +144,7 @@ export class Scheduler {
       } else {
         const due = cron.nextRun(new Date(lastDue));
         if (due && due.getTime() <= now) {
-          const latest = latestDueAtOrBefore(cron, now) ?? due;
+          const latest = latestDueAtOrBefore(cron, due, now);
           const missed = latest.getTime() < this.startedAt;
           if (missed && !job.catchUp) {
             await this.deps.claims.advance(job.id, latest);
@@ -172,11 +172,29 @@ export class Scheduler {
   }
 }
 
-/** The latest time the cron is due at or before `now`. */
-function latestDueAtOrBefore(cron: Cron, now: number): Date | undefined {
-  const atNow = cron.nextRun(new Date(now - 1));
-  if (atNow && atNow.getTime() <= now) return atNow;
-  return cron.previousRuns(1, new Date(now))[0];
+/** Due times walked forward one by one before jumping (a long downtime with a frequent cron). */
+const MAX_DUE_STEPS = 1_000;
+
+/**
+ * The latest time the cron is due at or before `now`, given one such time `first`.
+ * Walks forward from it; after a long gap, starts from croner's previousRuns (which
+ * leaves out a due time in the current second) and walks the last steps.
+ */
+function latestDueAtOrBefore(cron: Cron, first: Date, now: number): Date {
+  let latest = first;
+  for (let step = 0; step < MAX_DUE_STEPS; step++) {
+    const next = cron.nextRun(latest);
+    if (!next || next.getTime() > now) return latest;
+    latest = next;
+  }
+  const jumped = cron.previousRuns(1, new Date(now))[0];
+  if (jumped && jumped > latest) latest = jumped;
+  for (let step = 0; step < MAX_DUE_STEPS; step++) {
+    const next = cron.nextRun(latest);
+    if (!next || next.getTime() > now) break;
+    latest = next;
+  }
+  return latest;
 }
 
 /** The next time `cron` (in `tz`) is due after `from`, for lists and replies. */

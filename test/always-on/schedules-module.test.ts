@@ -142,16 +142,22 @@ describe("schedules fired by the running server", () => {
     }
   });
 
-  it("an unreadable schedules.json is reported, and no schedule fires", async () => {
+  it("an unreadable schedules.json is reported, no schedule of it fires, and the built-in self-check still runs", async () => {
     const { home, cleanup } = await makeHome();
     try {
       await writeFile(join(home, "schedules.json"), '{ "schedules": { "a": { "cron": "* * * * * *", } } }');
-      const env = await connect(home, undefined, { fireSchedules: true });
+      const env = await connect(home, { schedules: { selfCheck: { cron: "* * * * * *" } } }, { fireSchedules: true });
       const reply = await env.call("run_code", { code: 'import { schedules } from "toolsmith";\nlet out: unknown; try { await schedules.runNow("a"); } catch (e: any) { out = [e.name, e.message, await schedules.list()]; }\nexport default out;' });
       expect(reply.body.result[0]).toBe("ScheduleError");
       expect(reply.body.result[1]).toContain("schedules.json is not valid JSON (line 1");
       expect(reply.body.result[2]).toEqual([{ id: "*", problem: expect.stringContaining("schedules.json is not valid JSON") }]);
       expect(reply.text).not.toContain(home);
+      // The self-check re-ran the test of every saved integration (the starter integrations of a new home).
+      const check = await until(async () => (await records(home, "self-check"))[0], "a self-check run");
+      const names = (await env.toolsmith.integrations()).map((i) => i.name);
+      expect(check).toMatchObject({ ok: true, trigger: "self-check", result: { checked: names.length, failed: [] } });
+      expect(check.result.outcomes.map((o: { name: string }) => o.name).sort()).toEqual([...names].sort());
+      expect(await records(home, "a")).toEqual([]);
       await env.close();
     } finally {
       await cleanup();
