@@ -56,6 +56,13 @@ export class ScheduleClaims {
     });
   }
 
+  /** Counts `id`'s due times from `at` on (a schedule set anew); a run going on stays recorded as such. */
+  async restartFrom(id: string, at: Date): Promise<void> {
+    await this.update((states) => {
+      states[id] = { ...states[id], lastDueAt: at.toISOString() };
+    });
+  }
+
   /** Marks due times up to `dueAt` handled without running them (missed, and catchUp is off). */
   async advance(id: string, dueAt: Date): Promise<void> {
     await this.update((states) => {

@@ -1,11 +1,15 @@
 import { ALWAYS_ON_ID, ALWAYS_ON_ID_HINT, ScheduleEntrySchema, SCHEDULES_FILE, type EntryProblem, type ScheduleEntry } from "./always-on-files.js";
 import { describeZodIssue } from "../config/zod-issues.js";
+import { prototypeKeyPath, PROTOTYPE_KEY_HINT } from "../config/prototype-keys.js";
 import { EntryBook } from "./entry-book.js";
 import type { ExportRunner } from "./export-run.js";
 import { recordedRun } from "./recorded-run.js";
 import type { RunRecord, RunRecords } from "./run-records.js";
 import type { ScheduleClaims, ScheduleState } from "./schedule-claims.js";
 import { nextDue, Scheduler, type Clock, type ScheduledJob } from "./scheduler.js";
+
+/** Largest JSON text of a schedule's arguments: they live in schedules.json (larger data belongs in the workspace). */
+export const MAX_SCHEDULE_ARGS_CHARS = 64 * 1024;
 
 /** A refusal written for whoever asked (the guest sees its name and message). */
 export class AlwaysOnError extends Error {
@@ -75,6 +79,10 @@ export class ScheduleService {
       const problems = parsed.error.issues.slice(0, 3).map((issue) => describeZodIssue(issue)).join("; ");
       throw new AlwaysOnError(`schedules.set("${name}", …): ${problems}. Pass { cron, tz?, integration, export, args?, catchUp? }, e.g. { cron: "0 9 * * MON", tz: "Europe/Berlin", integration: "reports/weekly", export: "send", args: [] }.`, "ScheduleError");
     }
+    const reserved = prototypeKeyPath(parsed.data.args);
+    if (reserved) throw new AlwaysOnError(`schedules.set("${name}", …): 'args.${reserved}': ${PROTOTYPE_KEY_HINT}.`, "ScheduleError");
+    const argsChars = JSON.stringify(parsed.data.args ?? []).length;
+    if (argsChars > MAX_SCHEDULE_ARGS_CHARS) throw new AlwaysOnError(`schedules.set("${name}", …): args are ${argsChars} characters of JSON; at most ${MAX_SCHEDULE_ARGS_CHARS}. Write large data to the workspace and pass its path.`, "ScheduleError");
     checkTarget(this.deps.exportsOf, parsed.data, "ScheduleError");
     const created = await this.deps.book.change((entries) => {
       const existed = entries.has(name);
@@ -82,7 +90,7 @@ export class ScheduleService {
       return !existed;
     });
     // A changed cron starts counting from now: earlier due times of the old cron are not "missed".
-    await this.deps.claims.forget(name).then(() => this.deps.claims.remember(name, new Date(this.deps.clock.now())));
+    await this.deps.claims.restartFrom(name, new Date(this.deps.clock.now()));
     this.scheduler.lookSoon();
     const next = nextDue(parsed.data.cron, parsed.data.tz, new Date(this.deps.clock.now()));
     return { id: name, created, ...(next ? { next: next.toISOString() } : {}) };
