@@ -7,7 +7,8 @@ import { connect, makeHome, type Connected } from "../helpers.js";
 import { COUNTER_CODE, COUNTER_TEST, records, until } from "./fixtures.js";
 
 const TOKEN = "test-token-0123456789abcdef";
-const CONFIG = { hooks: { maxBodyKb: 1, replyTimeoutMs: 1_500 } };
+/** A reply deadline no run here reaches however loaded the machine; the deadline itself is tested by a second server on the same home. */
+const CONFIG = { hooks: { maxBodyKb: 1, replyTimeoutMs: 120_000 } };
 
 interface Sent {
   status: number;
@@ -23,10 +24,10 @@ describe("POST /hooks/<id> on a real HTTP server (127.0.0.1)", () => {
   let base: string;
   const secrets: Record<string, string> = {};
 
-  const send = async (id: string, body: string, options: { secret?: string; timestamp?: number; headers?: Record<string, string>; method?: string; signature?: string } = {}): Promise<Sent> => {
+  const send = async (id: string, body: string, options: { secret?: string; timestamp?: number; headers?: Record<string, string>; method?: string; signature?: string; base?: string } = {}): Promise<Sent> => {
     const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
     const signature = options.signature ?? signHookRequest(options.secret ?? secrets[id] ?? "x".repeat(64), timestamp, body);
-    const response = await fetch(`${base}/hooks/${id}`, {
+    const response = await fetch(`${options.base ?? base}/hooks/${id}`, {
       method: options.method ?? "POST",
       headers: { "content-type": "application/json", "x-toolsmith-timestamp": timestamp, "x-toolsmith-signature": signature, ...options.headers },
       body: options.method === "GET" ? undefined : body,
@@ -122,13 +123,22 @@ describe("POST /hooks/<id> on a real HTTP server (127.0.0.1)", () => {
     expect(queued.body).toMatchObject({ status: "running", runId: queued.runId });
     const preferred = await send("echo", JSON.stringify({ asked: "async" }), { headers: { prefer: "respond-async" } });
     expect(preferred.status).toBe(202);
-    // The slow export waits for a file the test writes: the reply deadline passes first.
-    const slow = await send("slow", "{}");
+    // A second server on the same home (another process would do the same) with a short reply deadline.
+    // The slow export waits for a file the test writes only after the reply: the deadline always passes first.
+    const second = await connect(home, { hooks: { maxBodyKb: 1, replyTimeoutMs: 200 } });
+    const secondHttp = await startHttpServer({ toolsmith: second.toolsmith, token: TOKEN, port: 0 });
+    let slow: Sent;
+    try {
+      slow = await send("slow", "{}", { base: `http://127.0.0.1:${secondHttp.port}` });
+    } finally {
+      await secondHttp.close();
+    }
     expect(slow.status).toBe(202);
     expect(slow.body.runId).toMatch(/^slow\//);
     await writeFile(join(home, "workspace", "release"), "go");
     const record = await until(async () => (await records(home, "slow")).find((r) => `slow/${r.file.replace(/\.json$/, "")}` === slow.body.runId), "the slow hook's record");
     expect(record).toMatchObject({ ok: true, result: "released", trigger: "hook" });
+    await second.close();
     const later = await until(async () => (await records(home, "later"))[0], "the async hook's record");
     expect(later.result).toEqual({ method: "POST", body: { queued: true }, type: "application/json" });
   });
