@@ -6,7 +6,8 @@ import type { ExportRunner } from "./export-run.js";
 import { HookService } from "./hook-service.js";
 import { RunRecords } from "./run-records.js";
 import { ScheduleClaims } from "./schedule-claims.js";
-import { ScheduleService, type ExportsOf } from "./schedule-service.js";
+import { ScheduleService } from "./schedule-service.js";
+import type { ExportsOf } from "./entry-checks.js";
 import { systemClock, type Clock } from "./scheduler.js";
 import { selfCheckJob, type SelfCheckDeps } from "./self-check.js";
 

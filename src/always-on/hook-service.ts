@@ -5,7 +5,7 @@ import type { ExportRunner } from "./export-run.js";
 import { newHookSecret, ReplayGuard, signatureHeaders, signatureMatches } from "./hook-signature.js";
 import { recordedRun, type RecordedRun } from "./recorded-run.js";
 import type { RunRecords } from "./run-records.js";
-import { AlwaysOnError, checkId, checkTarget, invalidEntries, type ExportsOf, type InvalidEntry } from "./schedule-service.js";
+import { AlwaysOnError, checkId, checkTarget, invalidEntries, type ExportsOf, type InvalidEntry } from "./entry-checks.js";
 
 /** The URL path of a hook on the HTTP server. */
 export const HOOKS_PATH_PREFIX = "/hooks/";

@@ -1,4 +1,5 @@
-import { ALWAYS_ON_ID, ALWAYS_ON_ID_HINT, ScheduleEntrySchema, SCHEDULES_FILE, type EntryProblem, type ScheduleEntry } from "./always-on-files.js";
+import { ScheduleEntrySchema, type ScheduleEntry } from "./always-on-files.js";
+import { AlwaysOnError, checkId, checkTarget, invalidEntries, type ExportsOf, type InvalidEntry } from "./entry-checks.js";
 import { describeZodIssue } from "../config/zod-issues.js";
 import { prototypeKeyPath, PROTOTYPE_KEY_HINT } from "../config/prototype-keys.js";
 import { EntryBook } from "./entry-book.js";
@@ -11,18 +12,7 @@ import { nextDue, Scheduler, type Clock, type ScheduledJob } from "./scheduler.j
 /** Largest JSON text of a schedule's arguments: they live in schedules.json (larger data belongs in the workspace). */
 export const MAX_SCHEDULE_ARGS_CHARS = 64 * 1024;
 
-/** A refusal written for whoever asked (the guest sees its name and message). */
-export class AlwaysOnError extends Error {
-  constructor(
-    message: string,
-    override readonly name: "ScheduleError" | "HookError",
-  ) {
-    super(message);
-  }
-}
 
-/** What schedules and hooks check about their target: the integration's exported names, or undefined when there is no such integration. */
-export type ExportsOf = (integration: string) => string[] | undefined;
 
 export interface ScheduleListing extends ScheduleEntry {
   id: string;
@@ -32,15 +22,6 @@ export interface ScheduleListing extends ScheduleEntry {
   running: boolean;
 }
 
-/** An entry of schedules.json or hooks.json that is not used, and why (fix it with set, or remove it). */
-export interface InvalidEntry {
-  id: string;
-  problem: string;
-}
-
-export function invalidEntries(problems: EntryProblem[]): InvalidEntry[] {
-  return problems.map((p) => ({ id: p.id, problem: p.message }));
-}
 
 export interface RunNowResult {
   runId: string;
@@ -159,22 +140,5 @@ export class ScheduleService {
       },
     }));
     return [...jobs, ...this.deps.builtins.filter((b) => !entries.has(b.id))];
-  }
-}
-
-export function checkId(id: unknown, call: string): string {
-  if (typeof id !== "string" || !ALWAYS_ON_ID.test(id)) {
-    throw new AlwaysOnError(`${call} takes an id of ${ALWAYS_ON_ID_HINT}; got ${typeof id === "string" ? `'${id.slice(0, 80)}'` : typeof id}.`, call.startsWith("hooks") ? "HookError" : "ScheduleError");
-  }
-  return id;
-}
-
-/** Refuses a schedule or hook whose integration or export does not exist (now: it may be removed later, and its runs then fail visibly). */
-export function checkTarget(exportsOf: ExportsOf, target: { integration: string; export: string }, name: "ScheduleError" | "HookError"): void {
-  const exported = exportsOf(target.integration);
-  if (!exported) throw new AlwaysOnError(`No integration '${target.integration}' in the library. search_library finds saved integrations; save one with save_integration first.`, name);
-  if (!exported.includes(target.export)) {
-    const functions = exported.filter((e) => e !== "default");
-    throw new AlwaysOnError(`'${target.integration}' exports no '${target.export}'.${functions.length ? ` It exports: ${functions.join(", ")}.` : ""}`, name);
   }
 }
