@@ -18,6 +18,7 @@ import { REMOVE_HELP, removeCommand, RENAME_HELP, renameCommand } from "./cli/co
 import { APPROVALS_HELP, approvalsCommand } from "./cli/commands/approvals.js";
 import { RUNS_HELP, runsCommand } from "./cli/commands/runs.js";
 import { VERIFY_HELP, verifyCommand } from "./cli/commands/verify.js";
+import { HOOK_HELP, hookCommand, SCHEDULE_HELP, scheduleCommand } from "./cli/commands/schedule-hook.js";
 import { ConfigError } from "./config/load-config.js";
 import { checkGit } from "./library/git-check.js";
 import { SERVER_VERSION } from "./version.js";
@@ -39,6 +40,8 @@ Commands:
   rename <old> <new>    rename an integration (as a new commit)
   verify <name>         re-run an integration's test and its dependents' tests
   secret set|list|remove  manage secrets (values never enter the sandbox)
+  schedule add|list|remove|run  run integrations on a cron (fired by the running server)
+  hook add|list|remove  signed webhooks at /hooks/<id> on the HTTP server
   import-config <file>  front the MCP servers of a Claude Desktop config
   context-cost          tokens of a conventional MCP setup vs toolsmith
   runs                  the last runs with what they fetched and called (--failed, --integration NAME)
@@ -50,7 +53,7 @@ Run 'toolsmith <command> --help' for a command's options.
 Every command takes --home <folder> (default: TOOLSMITH_HOME, else ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP, approvals: APPROVALS_HELP, runs: RUNS_HELP, verify: VERIFY_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP, approvals: APPROVALS_HELP, runs: RUNS_HELP, verify: VERIFY_HELP, schedule: SCHEDULE_HELP, hook: HOOK_HELP };
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -72,10 +75,17 @@ const OPTIONS = {
   "allowed-host": { type: "string", multiple: true },
   failed: { type: "boolean" },
   integration: { type: "string" },
+  cron: { type: "string" },
+  tz: { type: "string" },
+  export: { type: "string" },
+  args: { type: "string" },
+  "catch-up": { type: "boolean" },
+  "skip-missed": { type: "boolean" },
+  async: { type: "boolean" },
 } as const;
 
 /** Commands that open the library (a git repository): they refuse to start without git. */
-const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "remove", "rename", "verify", "sync"]);
+const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "remove", "rename", "verify", "sync", "schedule", "hook"]);
 
 /** Options every command takes. */
 const GLOBAL_OPTIONS = ["help", "home"];
@@ -97,6 +107,8 @@ const ALLOWED: Record<string, string[]> = {
   doctor: ["help", "json"],
   approvals: ["help", "limit", "json"],
   runs: ["help", "failed", "integration", "limit", "json"],
+  schedule: ["help", "json", "cron", "tz", "integration", "export", "args", "catch-up", "skip-missed"],
+  hook: ["help", "json", "integration", "export", "async"],
   help: ["help"],
 };
 
@@ -179,6 +191,10 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
         return await approvalsCommand(ctx, rest, values);
       case "runs":
         return await runsCommand(ctx, rest, values);
+      case "schedule":
+        return await scheduleCommand(ctx, rest, values);
+      case "hook":
+        return await hookCommand(ctx, rest, values);
       case "import-config":
         return await importConfigCommand(ctx, rest, values, ctx.nodePath);
       default:

@@ -12,7 +12,7 @@ import { RefusedHistoryError } from "./library/tree-check.js";
 import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
 import { SearchIndex, type Searchable } from "./library/search-index.js";
 import { integrationResult, type IntegrationResult } from "./library/search-results.js";
-import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport } from "./sandbox/sandbox.js";
+import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport, type RunWithModules } from "./sandbox/sandbox.js";
 export type { RunReport };
 import type { LogEntry } from "./sandbox/protocol.js";
 import type { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
@@ -27,7 +27,7 @@ import { UsageStats } from "./library/usage-stats.js";
 import { compileDrafts } from "./library/draft-modules.js";
 import { RunDiagnostics } from "./library/run-diagnostics.js";
 import { VerificationRecords } from "./library/verification-records.js";
-import { verifyIntegration, VerifyRefusedError, type VerifyOutcome } from "./library/verify-integration.js";
+import { verifyForSelfCheck, verifyIntegration, VerifyRefusedError, type VerifyOutcome } from "./library/verify-integration.js";
 import { COMPILER_WARMUP_DELAY_MS, warmUpCompiler } from "./library/type-program.js";
 import { upstreamDeclarations } from "./bridge/upstream/upstream-declarations.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
@@ -43,6 +43,10 @@ import { setUpPackages } from "./packages/packages-setup.js";
 import type { PackageModules } from "./packages/package-modules.js";
 import type { NpmConfigSources } from "./packages/npm-config.js";
 import { nameFromSpecifier } from "./library/names.js";
+import { AlwaysOn } from "./always-on/always-on.js";
+import { ALWAYS_ON_HOST_FUNCTIONS, alwaysOnHostCalls } from "./always-on/always-on-host-calls.js";
+import { RUN_INPUT_HOST_FUNCTION, runInputHostCall } from "./always-on/export-run.js";
+import { LIBRARY_PREFIX } from "./library/names.js";
 
 export interface ToolsmithOptions {
   home: string;
@@ -65,6 +69,8 @@ export interface ToolsmithOptions {
   warmTypeChecker?: boolean;
   /** Load the TypeScript compiler in the background after start (serving processes), so a first save does not wait for it; default false. */
   warmCompiler?: boolean;
+  /** Fire schedules from schedules.json (serving processes; still only with config schedules.enabled). Default false. */
+  fireSchedules?: boolean;
 }
 
 export interface RunOptions {
@@ -83,6 +89,10 @@ export interface RunOptions {
   traceparent?: string;
   /** Drafts `{ "library/<name>": code }` shadowing saved integrations for this run (checked by compileDrafts). */
   modules?: unknown;
+  /** A schedule's or hook's arguments, answered to the `run.input` host call (see always-on/export-run.ts). */
+  input?: unknown;
+  /** The integration a schedule or hook runs: charged with failures no stack frame blames on another. */
+  owner?: string;
 }
 
 export interface SearchOptions {
@@ -140,6 +150,7 @@ export class Toolsmith {
   private telemetry!: Telemetry;
   private packages!: PackageModules;
   private compilerWarmUp: NodeJS.Timeout | undefined;
+  private always!: AlwaysOn;
 
   private constructor(private readonly options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
@@ -169,6 +180,11 @@ export class Toolsmith {
   /** The HTTP server's settings from config.json (call after whenConfigured()). */
   httpSettings(): Config["http"] {
     return this.config.http;
+  }
+
+  /** Webhook settings from config.json (call after whenConfigured()). */
+  hookSettings(): Config["hooks"] {
+    return this.config.hooks;
   }
 
   /** Resolves once config.json and secrets.json are read and valid (fast); the library may still be loading. */
@@ -235,6 +251,16 @@ export class Toolsmith {
       }, COMPILER_WARM_DELAY_MS).unref();
     }
     for (const record of this.store.list()) this.index.upsert(indexed(record));
+    this.always = new AlwaysOn({
+      paths: this.paths,
+      settings: this.config.schedules,
+      pid: this.pid,
+      log: this.log,
+      runner: { runCode: (code, { input, owner }) => this.runDetailed(code, { input, owner }), versionOf: (name) => this.store.get(name)?.version },
+      exportsOf: (name) => this.exportsOf(name),
+      selfCheck: { names: async () => (await this.integrations()).map((i) => i.name), verify: (name) => verifyForSelfCheck({ ...this.saveDeps(), records: this.verifications }, name) },
+    });
+    if (this.options.fireSchedules) this.always.start();
     this.store.onChange((names) => {
       for (const name of names) {
         const record = this.store.get(name);
@@ -265,32 +291,62 @@ export class Toolsmith {
   }
 
   async run(code: string, options: RunOptions = {}): Promise<RunReport> {
-    if (this.closing) return shuttingDown();
+    return (await this.runDetailed(code, options)).report;
+  }
+
+  /** run() with the modules the run loaded (schedules and hooks record their versions). */
+  async runDetailed(code: string, options: RunOptions = {}): Promise<RunWithModules> {
+    if (this.closing) return { report: shuttingDown(), modules: [] };
     return this.track(this.runNow(code, options));
   }
 
-  private async runNow(code: string, options: RunOptions): Promise<RunReport> {
+  /** Schedules and webhooks of this home (ready once the library is). */
+  async alwaysOn(): Promise<AlwaysOn> {
+    await this.ready;
+    return this.always;
+  }
+
+  /** The names an integration exports, or undefined when there is no such integration. */
+  private exportsOf(name: string): string[] | undefined {
+    if (!this.store.get(name)) return undefined;
+    const compiled = this.store.resolve(`${LIBRARY_PREFIX}${name}`);
+    return compiled?.ok ? compiled.module.exports : [];
+  }
+
+  private async runNow(code: string, options: RunOptions): Promise<RunWithModules> {
     await this.configured;
     // Every run is traced here, whatever started it (see telemetry/telemetry.ts).
     const redact = (text: string) => this.bridge.vault.redact(text);
-    return this.telemetry.traceRun({ trigger: options.trigger, traceparent: options.traceparent, redact }, (trace) => this.runTraced(code, options, trace), (name) => this.store.get(name)?.version);
+    let loaded: string[] = [];
+    const report = await this.telemetry.traceRun(
+      { trigger: options.trigger, traceparent: options.traceparent, redact },
+      async (trace) => {
+        const outcome = await this.runTraced(code, options, trace);
+        loaded = outcome.modules;
+        return outcome;
+      },
+      (name) => this.store.get(name)?.version,
+    );
+    return { report, modules: loaded };
   }
 
-  private async runTraced(code: string, options: RunOptions, trace: RunSpans): Promise<{ report: RunReport; modules: string[] }> {
+  private async runTraced(code: string, options: RunOptions, trace: RunSpans): Promise<RunWithModules> {
     await this.current();
     await this.refreshSecrets();
     const drafted = await compileDrafts(options.modules, (source, filename) => this.sandbox.compile(source, filename), this.config.limits.maxCodeChars);
     if (!drafted.ok) return { report: { ok: false, error: drafted.error, logs: [], durationMs: 0 }, modules: [] };
     const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress, asker: options.asker, runId: newRunId(), trace });
     // `library.remove` / `library.rename` from the toolsmith module act on this library; the rest goes to the bridge.
-    const onHostCall = libraryHostCalls(this, run.onHostCall);
+    // `schedules` / `hooks` act on this home; `run.input` answers a schedule's or hook's arguments.
+    const input = options.input === undefined ? undefined : runInputHostCall(options.input);
+    const onHostCall = alwaysOnHostCalls(() => this.alwaysOn(), libraryHostCalls(this, input ? input(run.onHostCall) : run.onHostCall));
     const { report, modules } = await this.sandbox.runWithModules({
       code,
       timeoutMs: options.timeoutMs,
       modules: this.modules,
       drafts: drafted.drafts,
       signal: options.signal,
-      hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS],
+      hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS, ...ALWAYS_ON_HOST_FUNCTIONS, ...(input ? [RUN_INPUT_HOST_FUNCTION] : [])],
       onHostCall,
       secretNames: run.secretNames,
       secretNonce: run.secretNonce,
@@ -303,7 +359,7 @@ export class Toolsmith {
     const redacted = redactDeep(report, this.bridge.vault);
     // A draft is not the saved integration: its runs are not that integration's usage.
     const used = modules.filter((m) => !drafted.drafts.has(m));
-    this.usage.record({ modules: used, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse });
+    this.usage.record({ modules: used, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse, owner: options.owner });
     return { report: redacted, modules: used };
   }
 
@@ -504,6 +560,8 @@ export class Toolsmith {
    */
   async shutdown(graceMs: number): Promise<void> {
     this.closing = true;
+    // No new firings; the runs already going are in `inflight` below.
+    void this.always?.stop();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.inflight]), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
@@ -525,6 +583,7 @@ export class Toolsmith {
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
     clearTimeout(this.compilerWarmUp);
+    await this.always?.stop();
     this.remote?.stop();
     await this.remote?.idle();
     await this.hub?.close();

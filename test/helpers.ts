@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { createServer } from "../dist/server/create-server.js";
-import { Toolsmith } from "../dist/toolsmith.js";
+import { Toolsmith, type ToolsmithOptions } from "../dist/toolsmith.js";
 import { parseConfig } from "../dist/config/load-config.js";
 
 export const CLI = join(import.meta.dirname, "..", "dist", "cli.js");
@@ -52,9 +52,9 @@ export interface ToolReply {
   text: string;
 }
 
-/** A real v2 MCP client connected in-process to a server on `home`. */
-export async function connect(home: string, config?: unknown): Promise<Connected> {
-  const toolsmith = Toolsmith.open({ home, config: config === undefined ? undefined : parseConfig(JSON.stringify(config)) });
+/** A real v2 MCP client connected in-process to a server on `home` (`options`: more Toolsmith options, e.g. fireSchedules). */
+export async function connect(home: string, config?: unknown, options: Partial<ToolsmithOptions> = {}): Promise<Connected> {
+  const toolsmith = Toolsmith.open({ ...options, home, config: config === undefined ? undefined : parseConfig(JSON.stringify(config)) });
   await toolsmith.whenReady();
   const server = createServer(toolsmith);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();

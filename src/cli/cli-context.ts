@@ -35,6 +35,8 @@ export function openHome(ctx: CliContext, options: OpenHomeOptions = {}): Toolsm
     upstreams: options.upstreams,
     backgroundSync: options.serving === true,
     warmCompiler: options.serving === true,
+    // Only a serving process fires schedules (and only with config schedules.enabled).
+    fireSchedules: options.serving === true,
     log: (line) => ctx.stderr(`toolsmith: ${line}\n`),
     // A serving process answers calls for hours: collect its garbage in step (see PeriodicCollector).
     collectGarbageEvery: options.serving ? SERVING_COLLECT_EVERY : undefined,

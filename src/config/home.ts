@@ -6,6 +6,10 @@ export interface HomePaths {
   root: string;
   config: string;
   secrets: string;
+  /** Schedules (always on): see docs/always-on.md. */
+  schedules: string;
+  /** Webhooks and their signing secrets (mode 0600). */
+  hooks: string;
   library: string;
   workspace: string;
   state: string;
@@ -17,6 +21,8 @@ export function homePaths(root: string): HomePaths {
     root: abs,
     config: join(abs, "config.json"),
     secrets: join(abs, "secrets.json"),
+    schedules: join(abs, "schedules.json"),
+    hooks: join(abs, "hooks.json"),
     library: join(abs, "library"),
     workspace: join(abs, "workspace"),
     state: join(abs, "state"),

@@ -223,6 +223,44 @@ export const TelemetrySettingsSchema = z
   })
   .strict();
 
+/** Runs kept per schedule or hook under workspace/runs/<id>/ unless schedules.keepRuns says otherwise. */
+export const DEFAULT_KEEP_RUNS = 100;
+/** Largest webhook body read, in KiB, unless hooks.maxBodyKb says otherwise. */
+export const DEFAULT_HOOK_MAX_BODY_KB = 1024;
+/**
+ * How long a webhook caller waits for the export's result before getting 202 and a run id
+ * (the run goes on). Senders commonly give up after 10 s (GitHub, Stripe, Slack: 3 s for
+ * interactive payloads), so the default answers before most do.
+ */
+export const DEFAULT_HOOK_REPLY_TIMEOUT_MS = 8_000;
+
+/** Schedules (schedules.json) and hooks (hooks.json) in this process: see docs/always-on.md. */
+export const SchedulesSettingsSchema = z
+  .object({
+    /** This process fires schedules and answers /hooks/ (false on all but one replica sharing a library). */
+    enabled: z.boolean().default(true),
+    /** After downtime, run a missed firing once at start (a schedule's own catchUp wins). */
+    catchUp: z.boolean().default(true),
+    /** Outcomes kept per schedule or hook in workspace/runs/<id>/; the oldest are dropped. */
+    keepRuns: z.number().int().min(1).max(100_000).default(DEFAULT_KEEP_RUNS),
+    /** The built-in self-check: re-runs every integration's test on this cron (off when absent). */
+    selfCheck: z
+      .object({
+        cron: z.string().min(1),
+        tz: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const HooksSettingsSchema = z
+  .object({
+    maxBodyKb: z.number().int().min(1).max(64 * 1024).default(DEFAULT_HOOK_MAX_BODY_KB),
+    replyTimeoutMs: z.number().int().min(0).max(LIMIT_CEILINGS.timeoutMs).default(DEFAULT_HOOK_REPLY_TIMEOUT_MS),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     limits: LimitsSchema.default(LimitsSchema.parse({})),
@@ -236,6 +274,8 @@ export const ConfigSchema = z
     approvals: ApprovalsSchema.default(ApprovalsSchema.parse({})),
     telemetry: TelemetrySettingsSchema.default(TelemetrySettingsSchema.parse({})),
     packages: PackagesSettingsSchema.default(PackagesSettingsSchema.parse({})),
+    schedules: SchedulesSettingsSchema.default(SchedulesSettingsSchema.parse({})),
+    hooks: HooksSettingsSchema.default(HooksSettingsSchema.parse({})),
   })
   .strict();
 
@@ -244,6 +284,8 @@ export type NetworkSettings = z.infer<typeof NetworkSchema>;
 export type PackagesSettings = z.infer<typeof PackagesSettingsSchema>;
 export type SandboxSettings = z.infer<typeof SandboxSettingsSchema>;
 export type TelemetrySettings = z.infer<typeof TelemetrySettingsSchema>;
+export type SchedulesSettings = z.infer<typeof SchedulesSettingsSchema>;
+export type HooksSettings = z.infer<typeof HooksSettingsSchema>;
 export type Config = z.infer<typeof ConfigSchema>;
 export type ApprovalSettings = z.infer<typeof ApprovalsSchema>;
 

@@ -37,6 +37,11 @@ export interface RunForUsage {
   durationMs: number;
   /** The run's own code called the failing integration with arguments its declarations do not accept: not the integration's failure. */
   callerMisuse?: boolean;
+  /**
+   * The integration the run was started for (a schedule or hook): a failure no stack
+   * frame blames on an integration (a timeout, a missing export) counts against it.
+   */
+  owner?: string;
 }
 
 /**
@@ -70,7 +75,7 @@ export class UsageStats {
   record(run: RunForUsage): void {
     const now = new Date().toISOString();
     const used = run.modules.filter((m) => m.startsWith(LIBRARY_PREFIX)).map((m) => m.slice(LIBRARY_PREFIX.length));
-    const blamed = run.ok || run.callerMisuse ? undefined : blame(run.error?.stack);
+    const blamed = run.ok || run.callerMisuse ? undefined : (blame(run.error?.stack) ?? run.owner);
     for (const name of used) {
       const f = this.figures.get(name) ?? { runs: 0, failures: 0, durations: [] };
       f.runs++;

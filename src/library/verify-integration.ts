@@ -42,7 +42,7 @@ export class VerifyRefusedError extends Error {
  * `lastVerification` (state/, shown by search); the library and its `verified` flags are
  * not changed. Throws VerifyRefusedError when there is nothing to verify.
  */
-export async function verifyIntegration(deps: VerifyDeps, name: string): Promise<VerifyOutcome> {
+export async function verifyIntegration(deps: VerifyDeps, name: string, options: { dependents?: boolean } = {}): Promise<VerifyOutcome> {
   if (!isIntegrationName(name)) throw new VerifyRefusedError(`'${name}' is not an integration name: use ${INTEGRATION_NAME_HINT}.`);
   const record = deps.store.get(name);
   if (!record) throw new VerifyRefusedError(`No saved integration is named '${name}'. Use search_library to find its name.`);
@@ -52,7 +52,7 @@ export async function verifyIntegration(deps: VerifyDeps, name: string): Promise
   const own = await runTest(deps, record);
   await deps.records.record(name, { version: record.version, passed: own.passed, error: own.error });
   const dependents: DependentResult[] = [];
-  for (const dependent of findDependents(deps.store, name)) {
+  for (const dependent of options.dependents === false ? [] : findDependents(deps.store, name)) {
     const other = deps.store.get(dependent);
     if (!other) continue;
     if (other.test === undefined) {
@@ -86,4 +86,19 @@ function describeError(name: string, error: RunErrorInfo): string {
   const where = error.stack ? /\(([^()\s]+:\d+:\d+)\)/.exec(error.stack)?.[1] : undefined;
   const position = where ?? (error.line ? `${name}.test.ts:${error.line}${error.column ? `:${error.column}` : ""}` : undefined);
   return `${error.name}: ${error.message}${position ? ` (${position})` : ""}`;
+}
+
+/**
+ * One integration's test for the scheduled self-check (every integration in turn, so
+ * dependents are not re-run here): recorded as its lastVerification; `passed: null` when
+ * it has no test or is gone.
+ */
+export async function verifyForSelfCheck(deps: VerifyDeps, name: string): Promise<{ name: string; passed: boolean | null; error?: string }> {
+  try {
+    const outcome = await verifyIntegration(deps, name, { dependents: false });
+    return { name, passed: outcome.passed, ...(outcome.error ? { error: outcome.error } : {}) };
+  } catch (error) {
+    if (error instanceof VerifyRefusedError) return { name, passed: null };
+    throw error;
+  }
 }

@@ -9,6 +9,8 @@ import { bearerCheck } from "./bearer-auth.js";
 import { createServer as createMcpServer } from "./create-server.js";
 import { MAX_BODY_BYTES, readBody } from "./read-body.js";
 import { ClientIdentities, requestContext, SESSION_HEADER } from "./request-client.js";
+import { hooksRoute } from "./hooks-route.js";
+import { HOOKS_PATH_PREFIX } from "../always-on/hook-service.js";
 
 export const DEFAULT_HTTP_PORT = 8765;
 export const DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -74,7 +76,7 @@ export function newToken(): string {
 }
 
 /**
- * Streamable HTTP at /mcp, guarded in this order: Host header (DNS rebinding),
+ * Streamable HTTP at /mcp (and signed webhooks at /hooks/<id>: hooks-route.ts), guarded in this order: Host header (DNS rebinding),
  * Origin header (browsers), then the bearer token. Rejections carry a status and a
  * short generic message, never details about the server or the expected values, and
  * close the connection. Connections are capped in number and must send their headers
@@ -89,6 +91,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const identities = new ClientIdentities();
   const mcp = createMcpHandler(() => createMcpServer(options.toolsmith), { onerror: (error) => options.log?.(`http: ${error.message}`) });
   const handle = toNodeHandler(mcp);
+  const hooks = hooksRoute({ alwaysOn: () => options.toolsmith.alwaysOn(), settings: options.toolsmith.hookSettings() });
   const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
 
   const timeouts = { headersTimeout, requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout), connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
@@ -96,6 +99,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     // Until the token checks out, every answer (ours or the SDK's 403) closes the connection.
     res.setHeader("connection", "close");
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    // Webhooks carry their own HMAC signature instead of the bearer token (hooks-route.ts).
+    if (path.startsWith(HOOKS_PATH_PREFIX)) {
+      res.removeHeader("connection");
+      return void hooks(req, res, path.slice(HOOKS_PATH_PREFIX.length)).catch((error: Error) => {
+        options.log?.(`http: hook: ${error.message}`);
+        if (!res.headersSent) reply(res, 500, "internal", "The hook could not be handled.");
+        else res.destroy();
+      });
+    }
     if (path !== MCP_PATH) return reply(res, 404, "not_found", `Not found. The MCP endpoint is ${MCP_PATH}.`);
     if (!validateHost(req, res)) return;
     if (!validateOrigin(req, res)) return;

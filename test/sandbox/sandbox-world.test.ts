@@ -226,7 +226,7 @@ describe("sandbox world: declarations match what guest code sees", () => {
   });
 
   it("lists one search entry per global group and per toolsmith export, each with a signature that names it", () => {
-    expect(SANDBOX_WORLD_ENTRIES.map((e) => e.name)).toEqual(["console", "fetch", "URL", "TextEncoder", "atob", "setTimeout", "crypto", "AbortController", "FormData", "structuredClone", "secret", "sleep", "progress", "basicAuth", "workspace", "library", "verify", "errors"]);
+    expect(SANDBOX_WORLD_ENTRIES.map((e) => e.name)).toEqual(["console", "fetch", "URL", "TextEncoder", "atob", "setTimeout", "crypto", "AbortController", "FormData", "structuredClone", "secret", "sleep", "progress", "basicAuth", "workspace", "library", "verify", "schedules", "hooks", "errors"]);
     for (const entry of SANDBOX_WORLD_ENTRIES) {
       expect(entry.kind).toBe("builtin");
       expect(entry.description.length).toBeGreaterThan(20);

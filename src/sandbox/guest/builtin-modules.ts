@@ -59,6 +59,28 @@ export function verify(name) {
   return hostCall("library.verify", { name: String(name) });
 }
 
+/**
+ * Runs of saved integrations' exports on a cron (schedules.json in the home; fired by the
+ * running server). set(id, { cron, tz?, integration, export, args?, catchUp? }) adds or
+ * replaces one; runNow(id) runs it once and resolves to its outcome.
+ */
+export const schedules = Object.freeze({
+  set: (id, options) => hostCall("schedules.set", { id, options }),
+  list: () => hostCall("schedules.list", {}),
+  remove: (id) => hostCall("schedules.remove", { id }),
+  runNow: (id) => hostCall("schedules.runNow", { id }),
+});
+
+/**
+ * Webhooks: POST /hooks/<id> on the HTTP server runs an export with { method, headers, body }.
+ * set(id, { integration, export, reply? }) resolves to { path, secret } (the secret on creation only).
+ */
+export const hooks = Object.freeze({
+  set: (id, options) => hostCall("hooks.set", { id, options }),
+  list: () => hostCall("hooks.list", {}),
+  remove: (id) => hostCall("hooks.remove", { id }),
+});
+
 export const __internal = Object.freeze({ hostCall });
 `;
 

@@ -168,6 +168,110 @@ export function verify(name: string): Promise<{
   },
   {
     kind: "builtin",
+    name: "schedules",
+    description:
+      "schedules.set(id, { cron, tz?, integration, export, args?, catchUp? }), list(), remove(id), runNow(id): run a saved integration's export on a cron with a time zone, fired by the running server; outcomes in the workspace under runs/<id>/.",
+    import: importOf("schedules"),
+    signature: `/** A schedule: which export of which saved integration runs when. */
+export interface ScheduleOptions {
+  /** 5 fields "minute hour day-of-month month day-of-week" ("0 9 * * MON": Mondays at 9), or 6 with seconds first. */
+  cron: string;
+  /** IANA time zone the cron is read in ("Europe/Berlin"); default UTC. */
+  tz?: string;
+  /** A saved integration, e.g. "reports/weekly". */
+  integration: string;
+  /** The function it exports to call. */
+  export: string;
+  /** Arguments passed to it (JSON values), default none. */
+  args?: unknown[];
+  /** After the server was down at a due time, run once when it is back (default true: config schedules.catchUp). */
+  catchUp?: boolean;
+}
+/** A schedule's latest run: its outcome file is workspace "runs/<runId>.json". */
+export interface ScheduleRunSummary {
+  runId: string;
+  ok: boolean;
+  /** ISO time it started. */
+  at: string;
+  error?: string;
+}
+export interface ScheduleInfo extends ScheduleOptions {
+  id: string;
+  /** The next due time (ISO, UTC). */
+  next?: string;
+  lastRun?: ScheduleRunSummary;
+  running: boolean;
+}
+/** A run's outcome, also kept as workspace "runs/<runId>.json" with logs and versions. */
+export interface ScheduleRunOutcome {
+  runId: string;
+  ok: boolean;
+  result?: unknown;
+  error?: { name: string; message: string; stack?: string };
+  durationMs: number;
+}
+/**
+ * Schedules of this toolsmith home (schedules.json), fired by the running MCP server
+ * (stdio or HTTP) with the same limits, network policy and secrets as run_code. Runs of
+ * one schedule never overlap (a due time that comes while the previous run goes on is
+ * skipped). Each run's outcome is written to the workspace as runs/<id>/<timestamp>.json
+ * ({ ok, result?, error?, startedAt, durationMs, logs, versions }), the latest kept
+ * (config schedules.keepRuns); failures show in search_library's usage figures. Ids are
+ * lower-case letters, digits, ".", "_" and "-". Refusals reject with an Error named
+ * "ScheduleError" whose message says what to fix.
+ */
+export const schedules: {
+  /** Adds or replaces a schedule; the integration and export must exist. */
+  set(id: string, options: ScheduleOptions): Promise<{ id: string; created: boolean; next?: string }>;
+  /** Every schedule; an entry of schedules.json that cannot be used appears as { id, problem }. */
+  list(): Promise<Array<ScheduleInfo | { id: string; problem: string }>>;
+  remove(id: string): Promise<{ removed: boolean }>;
+  /** Runs it once now and resolves to the outcome (ScheduleError while a run of it is going on). */
+  runNow(id: string): Promise<ScheduleRunOutcome>;
+};`,
+  },
+  {
+    kind: "builtin",
+    name: "hooks",
+    description:
+      "hooks.set(id, { integration, export, reply? }) → { path, secret }, list(), remove(id): webhooks; a signed POST /hooks/<id> to the HTTP server runs the export with { method, headers, body }.",
+    import: importOf("hooks"),
+    signature: `/** What a hook's export is called with. */
+export interface HookRequest {
+  method: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** Parsed JSON when the content type is JSON, else the text. */
+  body: unknown;
+}
+export interface HookInfo {
+  id: string;
+  /** The URL path on the HTTP server: "/hooks/<id>". */
+  path: string;
+  integration: string;
+  export: string;
+  reply: "sync" | "async";
+}
+/**
+ * Webhooks of this toolsmith home (hooks.json). A POST to the HTTP server's /hooks/<id>
+ * runs the export (one argument: a HookRequest) like run_code would. The sender signs
+ * each request: header X-Toolsmith-Timestamp (Unix seconds, within 5 minutes) and
+ * X-Toolsmith-Signature: "sha256=" + hex HMAC-SHA256(secret, timestamp + "." + raw body);
+ * anything else gets 401 and nothing runs, and a signature is accepted once. Reply
+ * "sync" (default): the export's result as JSON, or 202 { runId } when it takes longer
+ * than config hooks.replyTimeoutMs; "async": 202 at once. Outcomes are kept like
+ * schedules' under runs/<id>/. Refusals reject with an Error named "HookError".
+ */
+export const hooks: {
+  /** Adds or updates a hook. secret is returned only when the hook is created: give it to the sender now. */
+  set(id: string, options: { integration: string; export: string; reply?: "sync" | "async" }): Promise<{ path: string; secret?: string; created: boolean }>;
+  /** Every hook (never its secret); an entry of hooks.json that cannot be used appears as { id, problem }. */
+  list(): Promise<Array<HookInfo | { id: string; problem: string }>>;
+  remove(id: string): Promise<{ removed: boolean }>;
+};`,
+  },
+  {
+    kind: "builtin",
     name: "errors",
     description:
       "The names of errors the host raises in guest code (NetworkRefusedError, FetchError, SecretRefusedError, WorkspaceError, LimitError, UpstreamError, UpstreamToolError, …): catch them and test error.name.",
@@ -190,6 +294,7 @@ export function verify(name: string): Promise<{
  * - "UnavailableError": the capability is not configured here (e.g. no upstream servers);
  * - "LibraryError": library.remove/rename refused (others import it) or could not commit;
  * - "VerifyError": verify(name) found no such integration, or it has no test;
+ * - "ScheduleError" / "HookError": schedules.* / hooks.* refused (bad id, cron, unknown integration);
  * - "LimitError": the run made more host calls than limits.maxHostCalls;
  * - "HostError": the host failed for a reason it does not disclose.
  * A run that passes its time or memory limit ends with "TimeoutError" or "MemoryError";
@@ -207,6 +312,8 @@ export type HostErrorName =
   | "LimitError"
   | "LibraryError"
   | "VerifyError"
+  | "ScheduleError"
+  | "HookError"
   | "HostError";
 /** An Error raised by the host: \`catch (e) { if ((e as HostError).name === "FetchError") … }\`. */
 export interface HostError extends Error {
