@@ -21,7 +21,7 @@ import { summarizeToolResult, upstreamToolResults, type McpToolResult } from "./
 import type { HostBridge } from "./bridge/host-bridge.js";
 import { newRunId, type Asker } from "./bridge/approvals/approval-gate.js";
 import { HomeSettings } from "./home-settings.js";
-import { redactDeep } from "./bridge/secrets/redact-deep.js";
+import { redactDeep } from "./util/redact-deep.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
 import { UsageStats } from "./library/usage-stats.js";
 import { compileDrafts } from "./library/draft-modules.js";

@@ -4,7 +4,7 @@ import { Cron } from "croner";
 import { describeJsonSyntaxError } from "../config/json-syntax.js";
 import { prototypeKeyPath, PROTOTYPE_KEY_HINT } from "../config/prototype-keys.js";
 import { describeZodIssue } from "../config/zod-issues.js";
-import { writeFileAtomic } from "../library/atomic-write.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
 import { INTEGRATION_NAME_HINT, isIntegrationName } from "../library/names.js";
 
 /** Schedule and hook ids: they name a URL path (/hooks/<id>) and a folder (workspace/runs/<id>/). */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { unknownKeys } from "./zod-issues.js";
-import { parseHostPattern } from "../bridge/network/host-patterns.js";
+import { parseHostPattern } from "../util/net/host-patterns.js";
 
 /** Defaults for every limit, each with its unit in the name. Defined once, here. */
 export const DEFAULT_LIMITS = {

@@ -4,7 +4,7 @@ import type { RunErrorInfo } from "../sandbox/sandbox.js";
 import type { LibraryStore, MetadataUpdate } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
 import { LIBRARY_PREFIX } from "./names.js";
-import type { SaveDeps } from "./save-integration.js";
+import type { SaveDeps } from "./save-deps.js";
 import { runIntegrationTest } from "./test-runner.js";
 
 export interface DependentResult {

@@ -3,7 +3,7 @@ import { dependentsSummary, findDependents, retestDependents, type DependentResu
 import type { IntegrationFiles } from "./library-store.js";
 import { IntegrationMetaSchema } from "./metadata.js";
 import { INTEGRATION_NAME_HINT, isIntegrationName, LIBRARY_PREFIX } from "./names.js";
-import type { SaveDeps } from "./save-integration.js";
+import type { SaveDeps } from "./save-deps.js";
 import { runIntegrationTest } from "./test-runner.js";
 
 /**

@@ -8,7 +8,8 @@ import type { SecretScanner } from "./commit-plan.js";
 import { LibraryStore, type IntegrationFiles } from "./library-store.js";
 import { emitStarterDeclarations, readStarters } from "./starter-declarations.js";
 import { LIBRARY_PREFIX } from "./names.js";
-import { prepareIntegration, type SaveDeps } from "./save-integration.js";
+import { prepareIntegration } from "./save-integration.js";
+import type { SaveDeps } from "./save-deps.js";
 import { assertRegularHistory } from "./tree-check.js";
 import { ensureStateDir } from "./state-files.js";
 

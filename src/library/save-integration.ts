@@ -1,4 +1,3 @@
-import type { HostBridge } from "../bridge/host-bridge.js";
 import type { LogEntry } from "../sandbox/protocol.js";
 import type { ModuleSource, RunErrorInfo, Sandbox } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
@@ -12,7 +11,8 @@ import { INTEGRATION_NAME_HINT, integrationFiles, isIntegrationName, LIBRARY_PRE
 import { resolveSave, type ResolvedSave, type SaveRequest } from "./save-request.js";
 import { checkSaveTypes } from "./save-types.js";
 import { summarizeChanges, type ChangeSummary } from "./change-summary.js";
-import type { DeclarationLookup } from "./type-program.js";
+import type { SaveDeps } from "./save-deps.js";
+export type { SaveDeps } from "./save-deps.js";
 
 export type { SaveRequest } from "./save-request.js";
 
@@ -47,22 +47,6 @@ export interface SaveSuccess {
 
 export type SaveOutcome = SaveSuccess | { ok: false; phase: SaveFailurePhase; error: RunErrorInfo; logs?: LogEntry[] };
 
-export interface SaveDeps {
-  store: LibraryStore;
-  sandbox: Sandbox;
-  /** Network, secrets and workspace for the test run; without it the test gets none. */
-  bridge?: HostBridge;
-  /** What the test may import (the library, upstream servers); defaults to the library alone. */
-  modules?: ModuleSource;
-  /** `limits.maxCodeChars`: the longest code or test a save accepts, as run_code does. */
-  maxCodeChars: number;
-  /** Why a `hosts` entry is not a valid network pattern (undefined: all are); the network policy's own check. */
-  checkHosts?: (hosts: string[]) => string | undefined;
-  /** The exact versions of the `npm:` packages the code and test import, to pin in the metadata (see src/packages). */
-  pinPackages?: (sources: Array<string | undefined>) => Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }>;
-  /** Upstream servers' declarations (`mcp/<server>`), for the type check. */
-  upstreamDeclarations?: DeclarationLookup;
-}
 
 /** What prepareIntegration checks: a save with everything filled in (see resolveSave). */
 export type PrepareRequest = Omit<ResolvedSave, "testGiven"> & { testGiven?: boolean };

@@ -1,6 +1,6 @@
 import { appendFile, chmod, mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
 
 /**
  * The home's `state/` folder: run statistics (error messages of runs), caches, the save

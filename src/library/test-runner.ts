@@ -1,10 +1,10 @@
-import { redactDeep } from "../bridge/secrets/redact-deep.js";
+import { redactDeep } from "../util/redact-deep.js";
 import type { LogEntry } from "../sandbox/protocol.js";
 import type { RunReport } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { LibraryStore } from "./library-store.js";
 import { LIBRARY_PREFIX } from "./names.js";
-import type { SaveDeps } from "./save-integration.js";
+import type { SaveDeps } from "./save-deps.js";
 
 export interface TestRun {
   report: RunReport;

@@ -2,7 +2,7 @@ import type { RunErrorInfo } from "../sandbox/sandbox.js";
 import { findDependents, type DependentResult } from "./dependents.js";
 import type { Integration } from "./library-store.js";
 import { INTEGRATION_NAME_HINT, isIntegrationName, LIBRARY_PREFIX } from "./names.js";
-import type { SaveDeps } from "./save-integration.js";
+import type { SaveDeps } from "./save-deps.js";
 import { runIntegrationTest } from "./test-runner.js";
 import type { VerificationRecords } from "./verification-records.js";
 

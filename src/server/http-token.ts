@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "../library/atomic-write.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
 import { newToken } from "./http-server.js";
 
 /** Shortest token accepted from TOOLSMITH_TOKEN: anything shorter is guessable. */

@@ -1,5 +1,5 @@
 import type { ApprovalSettings } from "../../config/schema.js";
-import { matchesAllowList, parseHostPattern, type HostPattern, type MatchTarget } from "../network/host-patterns.js";
+import { matchesAllowList, parseHostPattern, type HostPattern, type MatchTarget } from "../../util/net/host-patterns.js";
 
 /** Methods that read: a fetch rule without `methods` asks for every other one. */
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -1,7 +1,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { classifyAddress, normalizeIp } from "./address-class.js";
-import { matchesAllowList, parseHostPattern, type HostPattern } from "./host-patterns.js";
+import { classifyAddress, normalizeIp } from "../../util/net/address-class.js";
+import { matchesAllowList, parseHostPattern, type HostPattern } from "../../util/net/host-patterns.js";
 
 export class NetworkRefusedError extends Error {
   override name = "NetworkRefusedError";

@@ -10,8 +10,8 @@
  * local server, and their traffic never leaves the machine.
  */
 import { isIP } from "node:net";
-import { classifyAddress } from "../network/address-class.js";
-import { matchesAllowList, parseHostPattern, type HostPattern } from "../network/host-patterns.js";
+import { classifyAddress } from "../../util/net/address-class.js";
+import { matchesAllowList, parseHostPattern, type HostPattern } from "../../util/net/host-patterns.js";
 
 export type Scheme = "http" | "https";
 

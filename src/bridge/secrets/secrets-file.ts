@@ -3,7 +3,7 @@ import { z } from "zod";
 import { prototypeKeyPath, PROTOTYPE_KEY_HINT } from "../../config/prototype-keys.js";
 import { describeZodIssue } from "../../config/zod-issues.js";
 import { describeJsonSyntaxError } from "../../config/json-syntax.js";
-import { writeFileAtomic } from "../../library/atomic-write.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 
 /** Secret names: upper-case words, as environment variables are written (e.g. GITHUB_TOKEN). */
 export const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;

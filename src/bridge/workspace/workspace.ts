@@ -1,6 +1,6 @@
 import { lstat, mkdir, readdir, readFile, realpath, rm, stat } from "node:fs/promises";
 import { dirname, join, posix, relative, sep } from "node:path";
-import { writeFileAtomic } from "../../library/atomic-write.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 
 /** Longest path accepted, in characters. */
 const MAX_PATH_CHARS = 1_024;

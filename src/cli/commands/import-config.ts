@@ -4,7 +4,7 @@ import { homePaths, resolveHomeDir } from "../../config/home.js";
 import { ConfigError, parseConfig } from "../../config/load-config.js";
 import { prototypeKeyPath, PROTOTYPE_KEY_HINT } from "../../config/prototype-keys.js";
 import { UpstreamServerSchema } from "../../config/schema.js";
-import { writeFileAtomic } from "../../library/atomic-write.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 import { UsageError, type CliContext, type ExitCode } from "../cli-context.js";
 
 export const IMPORT_CONFIG_HELP = `Usage: toolsmith import-config <claude_desktop_config.json> [--dry-run]

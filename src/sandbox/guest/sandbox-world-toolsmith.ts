@@ -1,4 +1,4 @@
-import type { BuiltinEntry } from "./sandbox-world.js";
+import type { BuiltinEntry } from "./builtin-entry.js";
 
 const importOf = (name: string) => `import { ${name} } from "toolsmith";`;
 

@@ -1,4 +1,4 @@
-import type { BuiltinEntry } from "./sandbox-world.js";
+import type { BuiltinEntry } from "./builtin-entry.js";
 
 const GLOBAL_IMPORT = "// a global: no import needed";
 

@@ -13,18 +13,8 @@
 import { GLOBAL_ENTRIES } from "./sandbox-world-globals.js";
 import { TOOLSMITH_ENTRIES } from "./sandbox-world-toolsmith.js";
 import { WEB_API_ENTRIES } from "./sandbox-world-web-apis.js";
-
-/** One thing the sandbox offers, as search shows it. */
-export interface BuiltinEntry {
-  kind: "builtin";
-  /** A global group ("fetch", "URL", …) or a `toolsmith` export ("secret", "workspace", …). */
-  name: string;
-  description: string;
-  /** The line to paste into code; globals need none and say so. */
-  import: string;
-  /** Its declarations with doc comments: global ones for globals, `export …` ones for `toolsmith`. */
-  signature: string;
-}
+import type { BuiltinEntry } from "./builtin-entry.js";
+export type { BuiltinEntry } from "./builtin-entry.js";
 
 export const SANDBOX_WORLD_ENTRIES: readonly BuiltinEntry[] = Object.freeze([...GLOBAL_ENTRIES, ...WEB_API_ENTRIES, ...TOOLSMITH_ENTRIES]);
 

@@ -1,12 +1,17 @@
-import { setOwn } from "../../util/set-own.js";
-import type { SecretVault } from "./secret-vault.js";
+import { setOwn } from "./set-own.js";
 
 /**
  * A copy of a JSON-like value with every secret value in every string (keys included)
  * replaced by `[secret:NAME]`. Iterative: guest-made values may nest deeper than the
  * host's stack allows a recursive walk to go.
  */
-export function redactDeep<T>(value: T, vault: SecretVault): T {
+/** What redaction needs of the secret vault: the names it knows and a text redactor. */
+export interface Redactor {
+  names(): readonly string[];
+  redact(text: string): string;
+}
+
+export function redactDeep<T>(value: T, vault: Redactor): T {
   if (vault.names().length === 0) return value;
   const root: Record<string, unknown> = {};
   // Each task copies one value into its place in the copy; containers queue their items.

@@ -1,0 +1,43 @@
+import type { ModuleSource, Sandbox } from "../sandbox/sandbox.js";
+import type { HostCallHandler } from "../sandbox/worker-pool.js";
+import type { Redactor } from "../util/redact-deep.js";
+import type { LibraryStore } from "./library-store.js";
+import type { PackagePins } from "./metadata.js";
+import type { DeclarationLookup } from "./type-program.js";
+
+/** One test run's host side: what the sandbox needs, and the first undeclared request. */
+export interface TestBridgeRun {
+  hostFunctions: string[];
+  onHostCall: HostCallHandler;
+  secretNames: string[];
+  secretNonce: string;
+  undeclared: string[];
+}
+
+/**
+ * What a save needs of the host bridge (src/bridge/host-bridge.ts implements it): a run
+ * limited to what the integration declares, and the secret vault's redaction. Declared
+ * here so that library/ does not import bridge/.
+ */
+export interface TestBridge {
+  forRun(options: { declared: { hosts: string[]; secrets: string[] } }): TestBridgeRun;
+  vault: Redactor & { valuesIn(text: string): string[] };
+}
+
+/** What saving, testing and verifying an integration use. */
+export interface SaveDeps {
+  store: LibraryStore;
+  sandbox: Sandbox;
+  /** Network, secrets and workspace for the test run; without it the test gets none. */
+  bridge?: TestBridge;
+  /** What the test may import (the library, upstream servers); defaults to the library alone. */
+  modules?: ModuleSource;
+  /** `limits.maxCodeChars`: the longest code or test a save accepts, as run_code does. */
+  maxCodeChars: number;
+  /** Why a `hosts` entry is not a valid network pattern (undefined: all are); the network policy's own check. */
+  checkHosts?: (hosts: string[]) => string | undefined;
+  /** The exact versions of the `npm:` packages the code and test import, to pin in the metadata (see src/packages). */
+  pinPackages?: (sources: Array<string | undefined>) => Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }>;
+  /** Upstream servers' declarations (`mcp/<server>`), for the type check. */
+  upstreamDeclarations?: DeclarationLookup;
+}
