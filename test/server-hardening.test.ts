@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, connect, makeHome, runNode, type Connected } from "./helpers.js";
 import { startFixture, type Fixture } from "./http-fixture.js";
-import { redactDeep } from "../dist/bridge/secrets/redact-deep.js";
+import { redactDeep } from "../dist/util/redact-deep.js";
 import { SecretVault } from "../dist/bridge/secrets/secret-vault.js";
 import { readSecretsFile } from "../dist/bridge/secrets/secrets-file.js";
 import { parseConfig } from "../dist/config/load-config.js";
