@@ -1,11 +1,33 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Two cores. Files that measure deadlines, CPU limits or worker termination run one at a
+ * time (they would race each other for CPU); everything else, mostly waiting on git,
+ * child processes and sockets, runs two files at a time first.
+ */
+const SERIAL = [
+  "test/run-code.test.ts",
+  "test/worker-pool.test.ts",
+  "test/escape-suite.test.ts",
+  "test/resource-abuse.test.ts",
+  "test/runtime-image.test.ts",
+  "test/fuzz.test.ts",
+  "test/faults.test.ts",
+  "test/spin-wait.test.ts",
+  "test/direct-host-function.test.ts",
+  "test/sandbox/run-concurrency.test.ts",
+  // Graceful shutdown within a fixed grace, and event-loop responsiveness while a CLI works.
+  "test/http.test.ts",
+  "test/stdio-cli.test.ts",
+];
+
+const shared = { testTimeout: 60_000, hookTimeout: 60_000 };
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // Two cores: files in parallel would make deadline tests race each other for CPU.
-    fileParallelism: false,
+    projects: [
+      { test: { ...shared, name: "parallel", include: ["test/**/*.test.ts"], exclude: SERIAL, maxWorkers: 2, sequence: { groupOrder: 0 } } },
+      { test: { ...shared, name: "serial", include: SERIAL, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });
