@@ -1,4 +1,3 @@
-import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "./limits-shared.js";
 import { homePaths, type HomePaths } from "./config/home.js";
 import type { Config } from "./config/schema.js";
 import type { CommitInfo } from "./library/git-repo.js";
@@ -10,13 +9,14 @@ import { NotRegularFileError } from "./library/regular-files.js";
 import { SecretInLibraryError } from "./library/commit-plan.js";
 import { RefusedHistoryError } from "./library/tree-check.js";
 import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
-import { SearchIndex, type Searchable } from "./library/search-index.js";
-import { integrationResult, type IntegrationResult } from "./library/search-results.js";
+import { SearchIndex } from "./library/search-index.js";
+import { builtinEntries, integrationEntry, upstreamEntry, type IndexedEntry } from "./search/search-entries.js";
+import { searchLibrary, type SearchOptions, type SearchResponse } from "./search/search-service.js";
 import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport } from "./sandbox/sandbox.js";
 import type { LogEntry } from "./sandbox/protocol.js";
 import type { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
-import { MCP_PREFIX, UpstreamModules } from "./bridge/upstream/upstream-modules.js";
-import { summarizeToolResult, upstreamToolResults, type McpToolResult } from "./bridge/upstream/upstream-results.js";
+import { UpstreamModules } from "./bridge/upstream/upstream-modules.js";
+import { upstreamToolResults } from "./bridge/upstream/upstream-results.js";
 import type { HostBridge } from "./bridge/host-bridge.js";
 import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
@@ -56,29 +56,8 @@ export interface RunOptions {
   client?: string;
 }
 
-export interface SearchOptions {
-  query?: string;
-  limit?: number;
-  detail?: "summary" | "full";
-}
-
-export interface SearchResponse {
-  total: number;
-  results: Array<IntegrationResult | McpToolResult>;
-  /** The shared library remote, shown only when a push is pending or the last sync failed. */
-  remote?: RemoteStatus;
-  /** Upstream MCP servers that cannot be used right now, and why. */
-  unavailable?: Array<{ server: string; reason: string }>;
-  hint?: string;
-}
-
-type IndexedEntry = Searchable & ({ kind: "integration"; record: Integration } | { kind: "mcp-tool"; result: McpToolResult });
-
+export type { SearchOptions, SearchResponse } from "./search/search-service.js";
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "./limits-shared.js";
-/** Versions listed per integration with detail "full". */
-const HISTORY_IN_FULL_RESULTS = 5;
-/** Most characters of a query quoted back in a hint; the model has the rest in its own context. */
-const QUERY_ECHO_MAX_CHARS = 60;
 
 /**
  * One toolsmith home: its config, sandbox, library and search index. The MCP
@@ -181,11 +160,12 @@ export class Toolsmith {
     this.usage = new UsageStats(this.paths.state);
     this.misuse = new CallerMisuse(this.store);
     await this.usage.load();
-    for (const record of this.store.list()) this.index.upsert(indexed(record));
+    for (const entry of builtinEntries()) this.index.upsert(entry);
+    for (const record of this.store.list()) this.index.upsert(integrationEntry(record));
     this.store.onChange((names) => {
       for (const name of names) {
         const record = this.store.get(name);
-        if (record) this.index.upsert(indexed(record));
+        if (record) this.index.upsert(integrationEntry(record));
         else this.index.remove(name);
       }
     });
@@ -195,9 +175,7 @@ export class Toolsmith {
   private indexUpstream(server: string): void {
     this.index.removeWhere((entry) => entry.kind === "mcp-tool" && entry.result.server === server);
     const tools = this.hub.tools(server) ?? [];
-    for (const result of upstreamToolResults(server, tools)) {
-      this.index.upsert({ id: `${MCP_PREFIX}${result.name}`, name: result.name, description: result.description, tags: [result.server], signature: result.signature, kind: "mcp-tool", result });
-    }
+    for (const result of upstreamToolResults(server, tools)) this.index.upsert(upstreamEntry(result));
   }
 
   /** Waits for the first connection attempt of every upstream (for tests and the CLI). */
@@ -238,57 +216,27 @@ export class Toolsmith {
     return redacted;
   }
 
-  /** The last few versions of an integration, newest first. */
-  private async recentVersions(name: string): Promise<Array<{ version: string; date: string; message: string }>> {
-    return (await this.store.history(name, HISTORY_IN_FULL_RESULTS)).map((c) => ({ version: c.sha, date: c.date, message: c.message }));
-  }
-
   search(options: SearchOptions = {}): Promise<SearchResponse> {
     return this.track(this.searchNow(options));
   }
 
   private async searchNow(options: SearchOptions): Promise<SearchResponse> {
     await this.current();
-    // The tool's schema refuses such a query first; this keeps every other caller (the CLI) as cheap.
-    if (options.query && options.query.length > MAX_SEARCH_QUERY_CHARS) {
-      return {
-        total: 0,
-        results: [],
-        hint: `The query has ${options.query.length} characters; search takes at most ${MAX_SEARCH_QUERY_CHARS}. Search with a few words naming the service or the task (e.g. "github issues"), or an empty query to list everything.`,
-      };
-    }
-    const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
-    const { total, hits } = this.index.search(options.query, limit);
-    await this.refreshSecrets();
-    const configured = new Set(this.bridge.vault.names());
-    const response: SearchResponse = {
-      total,
-      results: await Promise.all(hits.map(async (h) => {
-        if (h.kind === "integration") {
-          const full = options.detail === "full";
-          return integrationResult(h.record, full, {
-            query: options.query,
-            configuredSecrets: configured,
-            usage: this.usage.get(h.record.name),
-            history: full ? await this.recentVersions(h.record.name) : undefined,
-          });
-        }
-        const state = this.hub.state(h.result.server);
-        const shown = options.detail === "full" ? h.result : summarizeToolResult(h.result);
-        return state?.status === "unavailable" ? { ...shown, unavailable: state.reason } : shown;
-      })),
-    };
-    const unavailable = this.hub.unavailable();
-    if (unavailable.length) response.unavailable = unavailable;
-    const remote = this.remote?.status();
-    if (remote && (remote.pendingPush || remote.lastError)) response.remote = remote;
-    if (total === 0) {
-      response.hint = options.query?.trim()
-        ? `Nothing matches ${quoteQuery(options.query)}. Try other words, an empty query to list everything, or write the code with run_code and save it with save_integration.`
-        : "The library is empty. Write code with run_code and save what works with save_integration.";
-    }
-    // Figures and metadata recorded before a secret was configured may hold its value.
-    return redactDeep(response, this.bridge.vault);
+    return searchLibrary(
+      {
+        index: this.index,
+        store: this.store,
+        usage: this.usage,
+        hub: this.hub,
+        configuredSecrets: async () => {
+          await this.refreshSecrets();
+          return new Set(this.bridge.vault.names());
+        },
+        redact: (value) => redactDeep(value, this.bridge.vault),
+        remote: () => this.remote?.status(),
+      },
+      options,
+    );
   }
 
   async save(request: SaveRequest): Promise<SaveOutcome> {
@@ -453,23 +401,4 @@ function validHostPatterns(hosts: string[]): string | undefined {
 
 function shuttingDown(): Extract<RunReport, { ok: false }> {
   return { ok: false, error: { name: "ShuttingDownError", message: "toolsmith is shutting down and takes no new work. Retry once it is back." }, logs: [], durationMs: 0 };
-}
-
-/** The query as a hint quotes it: whole when short, else its start (never pages of it). */
-function quoteQuery(query: string): string {
-  const trimmed = query.trim();
-  return trimmed.length <= QUERY_ECHO_MAX_CHARS ? `'${trimmed}'` : `'${trimmed.slice(0, QUERY_ECHO_MAX_CHARS).trimEnd()}…' (${trimmed.length} characters)`;
-}
-
-function indexed(record: Integration): IndexedEntry {
-  return {
-    kind: "integration",
-    id: record.name,
-    name: record.name,
-    description: record.meta.description,
-    tags: record.meta.tags,
-    signature: record.signature,
-    updatedAt: record.updatedAt,
-    record,
-  };
 }

@@ -13,13 +13,17 @@ import { NotRegularFileError, readRegularFile, removeInside, writeInside } from 
 import { HomeLock } from "./home-lock.js";
 import { readHeadFromFiles } from "./head-ref.js";
 import { changesBetween } from "./library-watch.js";
+import { DerivedDeclarations, readStoredDeclarations } from "./stored-declarations.js";
 
 export interface Integration {
   name: string;
   code: string;
   test?: string;
   meta: IntegrationMeta;
+  /** What search indexes of its API: its stored declarations when it has them, else a signature read from the code's syntax. */
   signature: string;
+  /** `<name>.d.ts` as committed with this version (undefined for versions saved before declarations were). */
+  declarations?: string;
   /** Commit sha of the last commit that touched it (undefined only before its first commit). */
   version?: string;
   updatedAt?: string;
@@ -49,6 +53,7 @@ export class LibraryStore implements ModuleSource {
   private catching: Promise<void> | undefined;
   private readonly records = new Map<string, Integration>();
   private readonly signatures: SignatureCache;
+  private readonly derived = new DerivedDeclarations();
   private readonly listeners: Array<(names: string[]) => void> = [];
   /**
    * Who mentions whom: for each name, the integrations whose code contains `library/<name>"`
@@ -115,7 +120,9 @@ export class LibraryStore implements ModuleSource {
     const records = await Promise.all(
       changes.map(async (c): Promise<[string, Integration | undefined]> => [
         c.name,
-        c.code === undefined ? undefined : { name: c.name, code: c.code, test: c.test, meta: parseMeta(c.meta), signature: await this.signatures.get(c.code), version: c.version, updatedAt: c.updatedAt },
+        c.code === undefined
+          ? undefined
+          : { name: c.name, code: c.code, test: c.test, meta: parseMeta(c.meta), declarations: c.dts, signature: c.dts ?? (await this.signatures.get(c.code)), version: c.version, updatedAt: c.updatedAt },
       ]),
     );
     // A commit of this process got further meanwhile: its view is newer than this one.
@@ -198,6 +205,17 @@ export class LibraryStore implements ModuleSource {
       this.records.set(name, record);
       this.indexMentions(record, true);
     } else this.records.delete(name);
+  }
+
+  /**
+   * The declarations of `name` (TypeScript's `.d.ts` text): the stored `<name>.d.ts`, or
+   * for a version saved without one, emitted by the compiler once and cached. Undefined
+   * for an unknown name.
+   */
+  declarationsFor(name: string): string | undefined {
+    const record = this.records.get(name);
+    if (!record) return undefined;
+    return record.declarations ?? this.derived.get(name, record.code, (dep) => this.declarationsFor(dep));
   }
 
   list(): Integration[] {
@@ -330,8 +348,9 @@ export class LibraryStore implements ModuleSource {
     if (code === undefined) return undefined;
     const test = readRegularFile(this.root, rel.test);
     const meta = parseMeta(readRegularFile(this.root, rel.meta));
+    const declarations = readStoredDeclarations(this.root, name);
     const previous = this.records.get(name);
-    return { name, code, test, meta, signature: await this.signatures.get(code), version: previous?.version, updatedAt: previous?.updatedAt };
+    return { name, code, test, meta, declarations, signature: declarations ?? (await this.signatures.get(code)), version: previous?.version, updatedAt: previous?.updatedAt };
   }
 
   /** One pass over history: each integration's version is the newest commit touching its files. */

@@ -1,6 +1,7 @@
 import type { GitRepo } from "./git-repo.js";
 import { runGit, runGitBytes } from "./git-runner.js";
 import { integrationFiles, nameOfFile } from "./names.js";
+import { declarationFileOf } from "./stored-declarations.js";
 
 /** One integration as a commit records it; code undefined when it does not exist there. */
 export interface CommittedIntegration {
@@ -8,6 +9,8 @@ export interface CommittedIntegration {
   code?: string;
   test?: string;
   meta?: string;
+  /** `<name>.d.ts` at the commit, when it was committed with declarations. */
+  dts?: string;
   /** The newest commit up to the target that touched its files. */
   version: string;
   updatedAt: string;
@@ -30,11 +33,11 @@ export async function changesBetween(repo: GitRepo, from: string, to: string): P
       if (name && !touched.has(name)) touched.set(name, { version: commit.sha, updatedAt: commit.date });
     }
   }
-  const paths = [...touched.keys()].flatMap((name) => Object.values(integrationFiles(name)));
+  const paths = [...touched.keys()].flatMap((name) => [...Object.values(integrationFiles(name)), declarationFileOf(name)]);
   const contents = await readAt(repo.root, to, paths);
   return [...touched].map(([name, when]) => {
     const rel = integrationFiles(name);
-    return { name, code: contents.get(rel.code), test: contents.get(rel.test), meta: contents.get(rel.meta), ...when };
+    return { name, code: contents.get(rel.code), test: contents.get(rel.test), meta: contents.get(rel.meta), dts: contents.get(declarationFileOf(name)), ...when };
   });
 }
 

@@ -2,14 +2,23 @@ import { compileModule } from "../sandbox/transpile.js";
 import type { Integration } from "./library-store.js";
 import { LIBRARY_PREFIX } from "./names.js";
 import type { UsageFigures } from "./usage-stats.js";
-import { summarizeSignature } from "./signature-summary.js";
+import { apiView } from "./api-view.js";
+import { usageExample } from "./usage-example.js";
+
+/** How much of an integration a search result shows. */
+export type Detail = "summary" | "api" | "full";
 
 export interface IntegrationResult {
   kind: "integration";
   name: string;
   description: string;
   import: string;
+  /** One line per export: name, parameters, return type (every export, whole). */
+  outline: string[];
+  /** Full declarations with doc comments: of the best matches for the query (summary), or all ("api", "full"). */
   signature: string;
+  /** One short usage line, from an `@example` doc comment or the saved test. */
+  example?: string;
   version: string | null;
   updatedAt: string | null;
   verified: boolean;
@@ -17,8 +26,14 @@ export interface IntegrationResult {
   secrets: string[];
   /** Why it is no longer verified, when a change elsewhere broke its test. */
   unverifiedReason?: string;
-  /** How it has been used on this machine (runs that loaded it, failures in its own code). */
+  /** How it has been used on this machine (see UsageFigures for what each figure counts). */
   usage?: UsageFigures;
+  /**
+   * Reserved for the outcome of the last re-verification (`verify` in the toolsmith
+   * module, §8): `{ passed, at, error? }`, distinct from `verified` (passed when saved).
+   * Filled from the verification record once that exists; never set here yet.
+   */
+  lastVerification?: { passed: boolean; at: string; error?: string };
   /** detail "full": the most recent versions, newest first. */
   history?: Array<{ version: string; date: string; message: string }>;
   /** Declared secrets that are not configured on this machine (the integration cannot work until they are). */
@@ -41,32 +56,39 @@ export function importLine(specifier: string, code: string): string {
 export interface ResultExtras {
   /** The search query, to pick the declarations a summary shows. */
   query?: string;
+  /** The integration's declarations (LibraryStore.declarationsFor); its signature when absent. */
+  declarations?: string;
   configuredSecrets?: ReadonlySet<string>;
   usage?: UsageFigures;
   history?: IntegrationResult["history"];
 }
 
-export function integrationResult(record: Integration, full: boolean, extras: ResultExtras = {}): IntegrationResult {
+export function integrationResult(record: Integration, detail: Detail, extras: ResultExtras = {}): IntegrationResult {
   const configuredSecrets = extras.configuredSecrets ?? new Set<string>();
   const specifier = `${LIBRARY_PREFIX}${record.name}`;
+  const dts = extras.declarations ?? record.signature;
+  const view = apiView(dts, extras.query, detail !== "summary");
   const result: IntegrationResult = {
     kind: "integration",
     name: record.name,
     description: record.meta.description,
     import: importLine(specifier, record.code),
-    signature: full ? record.signature : summarizeSignature(record.signature, extras.query),
+    outline: view.outline,
+    signature: view.signature,
     version: record.version ?? null,
     updatedAt: record.updatedAt ?? null,
     verified: record.meta.verified,
     hosts: record.meta.hosts,
     secrets: record.meta.secrets,
   };
+  const example = usageExample(dts, record.test, view.ranked);
+  if (example) result.example = example;
   const missing = record.meta.secrets.filter((s) => !configuredSecrets.has(s));
   if (missing.length) result.missingSecrets = missing;
   if (record.meta.unverifiedReason) result.unverifiedReason = record.meta.unverifiedReason;
   if (extras.usage) result.usage = extras.usage;
   if (record.meta.tags.length) result.tags = record.meta.tags;
-  if (full) {
+  if (detail === "full") {
     result.code = record.code;
     if (record.test !== undefined) result.test = record.test;
     if (extras.history) result.history = extras.history;
