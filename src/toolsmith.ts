@@ -21,7 +21,7 @@ import type { HostBridge } from "./bridge/host-bridge.js";
 import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./bridge/secrets/redact-deep.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
-import { blame, UsageStats } from "./library/usage-stats.js";
+import { blame, directImports, UsageStats } from "./library/usage-stats.js";
 import { CallerMisuse } from "./library/caller-misuse.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
 import { removeIntegration, renameIntegration, revertIntegration, type EditOptions, type EditOutcome } from "./library/library-edits.js";
@@ -212,7 +212,7 @@ export class Toolsmith {
     // A failure inside an integration called with arguments its types refuse is the caller's.
     const misuse = !redacted.ok && blame(redacted.error.stack) !== undefined ? this.misuse.check(code) : [];
     if (!redacted.ok && misuse.length) redacted.error.diagnostics = misuse.map(({ line, column, message, code: tsCode }) => ({ line, column, message, code: tsCode }));
-    this.usage.record({ modules, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse: misuse.length > 0 });
+    this.usage.record({ modules, direct: directImports(code), ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse: misuse.length > 0 });
     return redacted;
   }
 
