@@ -10,8 +10,9 @@ import { SecretInLibraryError } from "./library/commit-plan.js";
 import { RefusedHistoryError } from "./library/tree-check.js";
 import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
 import { SearchIndex } from "./library/search-index.js";
-import { builtinEntries, integrationEntry, upstreamEntry, type IndexedEntry } from "./search/search-entries.js";
-import { searchLibrary, type SearchOptions, type SearchResponse } from "./search/search-service.js";
+import { integrationEntry, upstreamEntry, type IndexedEntry } from "./search/search-entries.js";
+import { searchLibrary, type SearchDeps, type SearchOptions, type SearchResponse } from "./search/search-service.js";
+import { syncIndexWithLibrary, warmIndex, writeSnapshot, type WarmIndex } from "./search/search-snapshot.js";
 import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport } from "./sandbox/sandbox.js";
 import type { LogEntry } from "./sandbox/protocol.js";
 import type { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
@@ -77,7 +78,13 @@ export class Toolsmith {
   private store!: LibraryStore;
   private readonly index = new SearchIndex<IndexedEntry>();
   private hub!: UpstreamHub;
-  private usage!: UsageStats;
+  private readonly usage: UsageStats;
+  private readonly usageLoaded: Promise<void>;
+  /** The search index as the last run left it (state/), brought up to HEAD: search answers from it until the library has loaded. */
+  private readonly warm: Promise<WarmIndex | undefined>;
+  private started = false;
+  /** The library commit the saved search snapshot reflects. */
+  private snapshotHead: string | undefined;
   private misuse!: CallerMisuse;
   private remote: RemoteSync | undefined;
   private closing = false;
@@ -92,6 +99,9 @@ export class Toolsmith {
     if (options.collectGarbageEvery) this.collector = new PeriodicCollector(options.collectGarbageEvery, () => this.inflight.size > 0);
     this.configured = this.loadSettings();
     this.configured.catch(() => undefined);
+    this.usage = new UsageStats(this.paths.state);
+    this.usageLoaded = this.usage.load();
+    this.warm = this.configured.then(() => warmIndex(this.index, this.paths.state, this.paths.library)).catch(() => undefined);
     this.ready = this.configured.then(() => this.start());
     this.ready.catch(() => undefined);
   }
@@ -132,6 +142,8 @@ export class Toolsmith {
     this.hub.onChange((server) => this.indexUpstream(server));
     this.sandbox = new Sandbox(this.config.limits, this.options.poolSize, this.config.sandbox);
     const sandboxStarted = this.sandbox.start();
+    // The saved search index first: searches are answered from it while the library loads.
+    await this.warm;
     const git = await checkGit();
     if (!git.ok) throw new UserError(git.message);
     this.store = await openLibrary({
@@ -157,11 +169,14 @@ export class Toolsmith {
     }
     await sandboxStarted;
     this.modules = new CompositeModuleSource([this.store, new UpstreamModules(this.hub)]);
-    this.usage = new UsageStats(this.paths.state);
     this.misuse = new CallerMisuse(this.store);
-    await this.usage.load();
-    for (const entry of builtinEntries()) this.index.upsert(entry);
-    for (const record of this.store.list()) this.index.upsert(integrationEntry(record));
+    await this.usageLoaded;
+    const warm = await this.warm;
+    syncIndexWithLibrary(this.index, this.store.list(), warm !== undefined);
+    this.snapshotHead = warm?.head;
+    this.started = true;
+    // Saved in the background: the next start answers its first search from it.
+    setImmediate(() => void this.saveSearchSnapshot());
     this.store.onChange((names) => {
       for (const name of names) {
         const record = this.store.get(name);
@@ -221,11 +236,26 @@ export class Toolsmith {
   }
 
   private async searchNow(options: SearchOptions): Promise<SearchResponse> {
-    await this.current();
+    // Until the library has loaded, a warm start's index answers (see search-snapshot.ts).
+    const warm = this.started ? undefined : await Promise.race([this.ready.then(() => undefined), this.warm]);
+    let library: SearchDeps["library"];
+    if (warm && !this.started) {
+      await this.configured;
+      library = {
+        declarationsFor: (name) => warm.records.get(name)?.declarations,
+        history: async (name, max) => {
+          await this.ready;
+          return this.store.history(name, max);
+        },
+      };
+    } else {
+      await this.current();
+      library = this.store;
+    }
     return searchLibrary(
       {
         index: this.index,
-        store: this.store,
+        library,
         usage: this.usage,
         hub: this.hub,
         configuredSecrets: async () => {
@@ -250,6 +280,14 @@ export class Toolsmith {
     const outcome = await saveIntegration(this.saveDeps(), request);
     if (outcome.ok) this.remote?.pushSoon();
     return outcome;
+  }
+
+  /** Saves the search snapshot when the library moved since the last one (never fails). */
+  private async saveSearchSnapshot(): Promise<void> {
+    const head = this.store?.viewHead;
+    if (!this.started || !head || head === this.snapshotHead) return;
+    this.snapshotHead = head;
+    await writeSnapshot(this.index, this.paths.state, head);
   }
 
   /** Pulls others' changes and pushes ours (with `library.remote` set). */
@@ -369,7 +407,8 @@ export class Toolsmith {
     this.remote?.stop();
     await this.remote?.idle();
     await this.hub?.close();
-    await this.usage?.flush();
+    if (this.started) await this.usage.flush();
+    await this.saveSearchSnapshot();
     await this.store?.recovery.unregister(this.pid);
     if (!this.sandbox) return;
     await this.sandbox?.close();

@@ -8,8 +8,13 @@ import { tokenize } from "./search-index.js";
  * budget of characters.
  */
 
-/** Characters of full declarations a summary shows (after the first, which is always whole). */
+/** Characters of full declarations a summary shows at most (the best match is always shown, whole). */
 export const SUMMARY_SIGNATURE_CHARS = 1_600;
+/**
+ * Characters of outline and declarations together in a summary: a long outline leaves
+ * less room for declarations, so a 30-export integration stays near 1,200 tokens.
+ */
+export const SUMMARY_API_CHARS = 4_400;
 
 export interface ApiView {
   outline: string[];
@@ -18,6 +23,8 @@ export interface ApiView {
   shown: string[];
   /** Every export, best match for the query first. */
   ranked: string[];
+  /** The exports that are values (what an import line names), in file order. */
+  values: string[];
 }
 
 /** Functions and classes are what a caller uses; the types they need come with them. */
@@ -32,11 +39,14 @@ export function outlineOf(exports: readonly ExportOutline[]): string[] {
  * `all`: every declaration ("api" and "full"); otherwise the best matches for `query`
  * (for an empty query, functions and classes in file order) while they fit the budget.
  */
-export function apiView(dts: string, query: string | undefined, all: boolean, budget = SUMMARY_SIGNATURE_CHARS): ApiView {
+export function apiView(dts: string, query: string | undefined, all: boolean): ApiView {
   const exports = outlineFromDeclarations(dts);
   const outline = outlineOf(exports);
+  const values = exports.filter((e) => e.kind !== "interface" && e.kind !== "type").map((e) => e.name);
+  const outlineChars = outline.reduce((sum, line) => sum + line.length + 3, 0);
+  const budget = Math.min(SUMMARY_SIGNATURE_CHARS, Math.max(0, SUMMARY_API_CHARS - outlineChars));
   const ranked = rankExports(exports, query);
-  if (all) return { outline, signature: dts.trim(), shown: exports.map((e) => e.name), ranked };
+  if (all) return { outline, signature: dts.trim(), shown: exports.map((e) => e.name), ranked, values };
   const shown: string[] = [];
   let signature = "";
   for (const name of ranked) {
@@ -46,22 +56,27 @@ export function apiView(dts: string, query: string | undefined, all: boolean, bu
     signature = next;
     if (signature.length >= budget) break;
   }
-  return { outline, signature, shown, ranked };
+  return { outline, signature, shown, ranked, values };
 }
 
-/** Export names, best match for the query first (ties in file order, callables before types). */
+/**
+ * Export names, best match for the query first: by query words in the export's name,
+ * then callables before types, then by query words in its line and doc comment, then
+ * in file order.
+ */
 export function rankExports(exports: readonly ExportOutline[], query: string | undefined): string[] {
   const terms = [...new Set(tokenize(query ?? ""))];
   const scored = exports.map((e, index) => {
     const nameWords = tokenize(e.name);
     const words = new Set([...tokenize(e.line), ...tokenize(e.doc ?? "")]);
-    let score = 0;
+    let named = 0;
+    let mentioned = 0;
     for (const t of terms) {
-      if (nameWords.includes(t)) score += 4;
-      else if (nameWords.some((w) => w.startsWith(t) || t.startsWith(w))) score += 2;
-      if (words.has(t)) score += 1;
+      if (nameWords.includes(t)) named += 2;
+      else if (nameWords.some((w) => w.startsWith(t) || t.startsWith(w))) named += 1;
+      if (words.has(t)) mentioned += 1;
     }
-    return { name: e.name, index, score, rank: KIND_RANK[e.kind] };
+    return { name: e.name, index, named, mentioned, rank: KIND_RANK[e.kind] };
   });
-  return scored.sort((a, b) => b.score - a.score || a.rank - b.rank || a.index - b.index).map((s) => s.name);
+  return scored.sort((a, b) => b.named - a.named || a.rank - b.rank || b.mentioned - a.mentioned || a.index - b.index).map((s) => s.name);
 }

@@ -140,7 +140,10 @@ export class LibraryStore implements ModuleSource {
     this.records.clear();
     this.importers = undefined;
     this.skipped = [];
+    let read = 0;
     for (const name of await listIntegrationNames(this.root)) {
+      // Lets waiting I/O in between (a search answered from the saved index meanwhile).
+      if (++read % LOAD_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const record = await this.readFromDisk(name).catch((error: unknown) => {
         if (!(error instanceof NotRegularFileError)) throw error;
         this.skipped.push(`left out '${name}': ${error.message}`);
@@ -160,6 +163,11 @@ export class LibraryStore implements ModuleSource {
     for (const [name, version] of before) if (this.records.get(name)?.version !== version) changed.add(name);
     for (const name of this.records.keys()) if (!before.has(name)) changed.add(name);
     if (changed.size) for (const listener of this.listeners) listener([...changed]);
+  }
+
+  /** The commit the in-memory view reflects (undefined before the first load; "" for an empty repository). */
+  get viewHead(): string | undefined {
+    return this.lastHead;
   }
 
   /** What the last load left out and why, for the log. */
@@ -370,6 +378,9 @@ export class LibraryStore implements ModuleSource {
     }
   }
 }
+
+/** Integrations read at start between two turns of the event loop. */
+const LOAD_YIELD_EVERY = 200;
 
 /** The home's lock file, in the state folder (beside the save journal it guards). */
 const LOCK_FILE = "library.lock";

@@ -46,7 +46,11 @@ export interface IntegrationResult {
 /** The exact line to paste into code, naming every value the module exports. */
 export function importLine(specifier: string, code: string): string {
   const compiled = compileModule(code, specifier);
-  const exports = compiled.ok ? compiled.module.exports : [];
+  return importLineOf(specifier, compiled.ok ? compiled.module.exports : []);
+}
+
+/** The import line for values exported under these names (`default` becomes a default import). */
+export function importLineOf(specifier: string, exports: readonly string[]): string {
   const named = exports.filter((e) => e !== "default");
   const defaultName = exports.includes("default") ? specifier.split("/").at(-1)!.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : undefined;
   const parts = [defaultName, named.length ? `{ ${named.join(", ")} }` : undefined].filter(Boolean);
@@ -72,7 +76,8 @@ export function integrationResult(record: Integration, detail: Detail, extras: R
     kind: "integration",
     name: record.name,
     description: record.meta.description,
-    import: importLine(specifier, record.code),
+    // From stored declarations when there are some (no compile on the search path); from the code otherwise.
+    import: record.declarations !== undefined ? importLineOf(specifier, view.values) : importLine(specifier, record.code),
     outline: view.outline,
     signature: view.signature,
     version: record.version ?? null,

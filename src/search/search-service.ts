@@ -2,7 +2,7 @@ import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "
 import type { UpstreamHub } from "../bridge/upstream/upstream-hub.js";
 import { summarizeToolResult, type McpToolResult } from "../bridge/upstream/upstream-results.js";
 import type { BuiltinEntry } from "../sandbox/guest/sandbox-world.js";
-import type { LibraryStore } from "../library/library-store.js";
+import type { CommitInfo } from "../library/git-repo.js";
 import type { RemoteStatus } from "../library/remote-sync.js";
 import type { SearchIndex } from "../library/search-index.js";
 import { integrationResult, type Detail, type IntegrationResult } from "../library/search-results.js";
@@ -33,7 +33,11 @@ export interface SearchResponse {
 
 export interface SearchDeps {
   index: SearchIndex<IndexedEntry>;
-  store: LibraryStore;
+  /** What results need of the library beyond the indexed records (LibraryStore, or a warm start's stand-in). */
+  library: {
+    declarationsFor(name: string): string | undefined;
+    history(name: string, maxCount: number): Promise<CommitInfo[]>;
+  };
   usage: UsageStats;
   hub: UpstreamHub;
   /** Names of the secrets configured on this machine (read fresh for each search). */
@@ -51,7 +55,7 @@ const QUERY_ECHO_MAX_CHARS = 60;
 
 /** search_library: ranked entries of the index, each shown as its kind shows it, with the counts and hints a model needs. */
 export async function searchLibrary(deps: SearchDeps, options: SearchOptions): Promise<SearchResponse> {
-  const { index, store, usage, hub } = deps;
+  const { index, library, usage, hub } = deps;
   // The tool's schema refuses such a query first; this keeps every other caller (the CLI) as cheap.
   if (options.query && options.query.length > MAX_SEARCH_QUERY_CHARS) {
     return {
@@ -71,10 +75,10 @@ export async function searchLibrary(deps: SearchDeps, options: SearchOptions): P
       if (h.kind === "integration") {
         return integrationResult(h.record, detail, {
           query: options.query,
-          declarations: store.declarationsFor(h.record.name),
+          declarations: library.declarationsFor(h.record.name),
           configuredSecrets: configured,
           usage: usage.get(h.record.name),
-          history: detail === "full" ? (await store.history(h.record.name, HISTORY_IN_FULL_RESULTS)).map((c) => ({ version: c.sha, date: c.date, message: c.message })) : undefined,
+          history: detail === "full" ? (await library.history(h.record.name, HISTORY_IN_FULL_RESULTS)).map((c) => ({ version: c.sha, date: c.date, message: c.message })) : undefined,
         });
       }
       if (h.kind === "builtin") return h.result;
