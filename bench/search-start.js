@@ -116,6 +116,9 @@ try {
   log(`unchanged: ${unchanged.map(Math.round).join(", ")} ms`);
   log(`pulled:    ${pulled.map(Math.round).join(", ")} ms (libraries of ${[...Array(RUNS).keys()].map((r) => (r + 2) * N).join(", ")})`);
   process.stdout.write(`${JSON.stringify({ n: N, firstStartMs: Math.round(first.ms), unchangedMedianMs: Math.round(median(unchanged)), pulledMedianMs: Math.round(median(pulled)), unchanged: unchanged.map(Math.round), pulled: pulled.map(Math.round) })}\n`);
+} catch (error) {
+  log(`FAILED: ${error?.stack ?? error}`);
+  process.exitCode = 1;
 } finally {
   rmSync(home, { recursive: true, force: true });
 }

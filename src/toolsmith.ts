@@ -83,8 +83,11 @@ export class Toolsmith {
   /** The search index as the last run left it (state/), brought up to HEAD: search answers from it until the library has loaded. */
   private readonly warm: Promise<WarmIndex | undefined>;
   private started = false;
+  /** When the upstream servers started connecting (performance.now()); searches wait for them until limits.upstreamStartWaitMs after. */
+  private upstreamsStartedAt = Number.NEGATIVE_INFINITY;
   /** The library commit the saved search snapshot reflects. */
   private snapshotHead: string | undefined;
+  private snapshotWriting: Promise<void> = Promise.resolve();
   private misuse!: CallerMisuse;
   private remote: RemoteSync | undefined;
   private closing = false;
@@ -138,12 +141,16 @@ export class Toolsmith {
   }
 
   private async start(): Promise<void> {
-    if (this.options.upstreams !== false) this.hub.start();
+    if (this.options.upstreams !== false) {
+      this.hub.start();
+      this.upstreamsStartedAt = performance.now();
+    }
+    // The saved search index first (before the sandbox's workers compete for the CPU): searches are answered from it while the library loads.
+    await this.warm;
     this.hub.onChange((server) => this.indexUpstream(server));
+    for (const server of this.hub.names()) this.indexUpstream(server);
     this.sandbox = new Sandbox(this.config.limits, this.options.poolSize, this.config.sandbox);
     const sandboxStarted = this.sandbox.start();
-    // The saved search index first: searches are answered from it while the library loads.
-    await this.warm;
     const git = await checkGit();
     if (!git.ok) throw new UserError(git.message);
     this.store = await openLibrary({
@@ -173,7 +180,9 @@ export class Toolsmith {
     await this.usageLoaded;
     const warm = await this.warm;
     syncIndexWithLibrary(this.index, this.store.list(), warm !== undefined);
-    this.snapshotHead = warm?.head;
+    // Building the index anew dropped the upstream tools indexed meanwhile.
+    if (!warm) for (const server of this.hub.names()) this.indexUpstream(server);
+    this.snapshotHead = warm?.savedHead;
     this.started = true;
     // Saved in the background: the next start answers its first search from it.
     setImmediate(() => void this.saveSearchSnapshot());
@@ -237,7 +246,8 @@ export class Toolsmith {
 
   private async searchNow(options: SearchOptions): Promise<SearchResponse> {
     // Until the library has loaded, a warm start's index answers (see search-snapshot.ts).
-    const warm = this.started ? undefined : await Promise.race([this.ready.then(() => undefined), this.warm]);
+    // detail "full" shows the code, which the snapshot leaves out: it waits for the library.
+    const warm = this.started || options.detail === "full" ? undefined : await Promise.race([this.ready.then(() => undefined), this.warm]);
     let library: SearchDeps["library"];
     if (warm && !this.started) {
       await this.configured;
@@ -264,6 +274,7 @@ export class Toolsmith {
         },
         redact: (value) => redactDeep(value, this.bridge.vault),
         remote: () => this.remote?.status(),
+        waitForUpstreamsUntil: this.upstreamsStartedAt + this.config.limits.upstreamStartWaitMs,
       },
       options,
     );
@@ -282,12 +293,15 @@ export class Toolsmith {
     return outcome;
   }
 
-  /** Saves the search snapshot when the library moved since the last one (never fails). */
-  private async saveSearchSnapshot(): Promise<void> {
-    const head = this.store?.viewHead;
-    if (!this.started || !head || head === this.snapshotHead) return;
-    this.snapshotHead = head;
-    await writeSnapshot(this.index, this.paths.state, head);
+  /** Saves the search snapshot when the library moved since the last one (never fails); writes one at a time. */
+  private saveSearchSnapshot(): Promise<void> {
+    this.snapshotWriting = this.snapshotWriting.then(async () => {
+      const head = this.store?.viewHead;
+      if (!this.started || !head || head === this.snapshotHead) return;
+      this.snapshotHead = head;
+      await writeSnapshot(this.index, this.paths.state, head);
+    });
+    return this.snapshotWriting;
   }
 
   /** Pulls others' changes and pushes ours (with `library.remote` set). */

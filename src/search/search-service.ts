@@ -45,7 +45,8 @@ export interface SearchDeps {
   /** Replaces secret values anywhere in the response. */
   redact: <T>(value: T) => T;
   remote: () => RemoteStatus | undefined;
-  waitForUpstreamsMs?: number;
+  /** Until when (performance.now() clock) a search waits for upstream servers still connecting: see limits.upstreamStartWaitMs. */
+  waitForUpstreamsUntil: number;
 }
 
 /** Versions listed per integration with detail "full". */
@@ -65,7 +66,7 @@ export async function searchLibrary(deps: SearchDeps, options: SearchOptions): P
       hint: `The query has ${options.query.length} characters; search takes at most ${MAX_SEARCH_QUERY_CHARS}. Search with a few words naming the service or the task (e.g. "github issues"), or an empty query to list everything.`,
     };
   }
-  await waitForUpstreams(hub, deps.waitForUpstreamsMs);
+  await waitForUpstreams(hub, deps.waitForUpstreamsUntil);
   const detail = options.detail ?? "summary";
   const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
   const { total, hits } = index.search(options.query, limit);

@@ -35,6 +35,8 @@ interface Snapshot {
 export interface WarmIndex {
   /** The library commit the index now reflects. */
   head: string;
+  /** The commit the snapshot on disk reflects (older than `head` when commits came in since). */
+  savedHead: string;
   records: Map<string, Integration>;
 }
 
@@ -46,7 +48,7 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
   const snapshot = await readSnapshot(stateDir);
   const head = readHeadFromFiles(join(libraryRoot, ".git"));
   if (!snapshot || !head) return undefined;
-  const records = new Map(snapshot.records.map((r) => [r.name, r]));
+  const records = new Map(snapshot.records.map((r) => [r.name, r.declarations === undefined ? r : { ...r, signature: r.declarations }]));
   const changed: Array<[string, Integration | undefined]> = [];
   if (snapshot.head !== head) {
     const changes = await changesBetween(new GitRepo(libraryRoot), snapshot.head, head).catch(() => undefined);
@@ -83,7 +85,7 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
       index.remove(name);
     }
   }
-  return { head, records };
+  return { head, savedHead: snapshot.head, records };
 }
 
 async function readSnapshot(stateDir: string): Promise<Snapshot | undefined> {
@@ -100,9 +102,11 @@ async function readSnapshot(stateDir: string): Promise<Snapshot | undefined> {
 /** Saves the index's integration entries and their records as of `head`. */
 export async function writeSnapshot(index: SearchIndex<IndexedEntry>, stateDir: string, head: string): Promise<void> {
   const saved = index.toJSON((entry) => entry.kind === "integration");
+  // Code is left out where declarations were committed: search shows them, not the code (the store reads it).
   const records = saved.ids.map((id) => {
-    const entry = index.get(id);
-    return (entry as Extract<IndexedEntry, { kind: "integration" }>).record;
+    const { record } = index.get(id) as Extract<IndexedEntry, { kind: "integration" }>;
+    // Its signature is its declarations then: stored once.
+    return record.declarations === undefined ? record : { ...record, code: "", signature: "" };
   });
   const snapshot: Snapshot = { format: SNAPSHOT_FORMAT, toolsmith: SERVER_VERSION, head, records, index: saved };
   try {
@@ -133,5 +137,6 @@ export function syncIndexWithLibrary(index: SearchIndex<IndexedEntry>, records: 
 }
 
 function sameFiles(a: Integration, b: Integration): boolean {
-  return a.version === b.version && a.code === b.code && a.test === b.test && a.declarations === b.declarations && a.signature === b.signature && JSON.stringify(a.meta) === JSON.stringify(b.meta);
+  // A snapshot record without code has declarations, committed with the code at the same version.
+  return a.version === b.version && (a.code === b.code || (a.code === "" && a.declarations !== undefined)) && a.test === b.test && a.declarations === b.declarations && a.signature === b.signature && JSON.stringify(a.meta) === JSON.stringify(b.meta);
 }

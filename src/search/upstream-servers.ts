@@ -2,12 +2,12 @@ import type { UpstreamHub } from "../bridge/upstream/upstream-hub.js";
 import { MCP_PREFIX, toolIdentifiers } from "../bridge/upstream/upstream-modules.js";
 import { tokenize } from "../library/search-index.js";
 
-/**
- * Search never answers from a half-started server: while upstream MCP servers are still
- * connecting (a few seconds after start), a search waits for them up to this long; what
- * is still connecting after that is named in the response as not yet indexed.
+/*
+ * Search never answers from a half-started server: until `limits.upstreamStartWaitMs`
+ * after the upstream servers started connecting, a search waits for those still
+ * connecting (it goes on as soon as they all answered); later searches never wait, and
+ * what is still connecting is named in the response as not yet indexed.
  */
-export const UPSTREAM_SEARCH_WAIT_MS = 4_000;
 
 /** Words that ask about upstream servers themselves. */
 const SERVER_WORDS = new Set(["mcp", "upstream", "upstreams", "server", "servers"]);
@@ -23,9 +23,10 @@ export interface UpstreamServerListing {
   reason?: string;
 }
 
-/** Waits (at most `ms`) for the first connection attempt of every upstream still connecting. */
-export async function waitForUpstreams(hub: UpstreamHub, ms = UPSTREAM_SEARCH_WAIT_MS): Promise<void> {
-  if (connecting(hub).length === 0) return;
+/** Waits, until the time `until` (performance.now() clock) at the latest, for the first connection attempt of every upstream still connecting. */
+export async function waitForUpstreams(hub: UpstreamHub, until: number): Promise<void> {
+  const ms = until - performance.now();
+  if (ms <= 0 || connecting(hub).length === 0) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([hub.settled(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
