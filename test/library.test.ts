@@ -82,7 +82,9 @@ describe("save_integration", () => {
       hosts: [],
       secrets: [],
     });
-    expect(found.body.results[0].signature).toContain("export function greet(name: string): string;");
+    // Declarations as the compiler emits them (search_library shows stored or derived .d.ts text).
+    expect(found.body.results[0].signature).toContain("export declare function greet(name: string): string;");
+    expect(found.body.results[0].outline).toEqual(["function greet(name: string): string"]);
     expect(found.body.results[0].code).toBeUndefined();
   });
 
