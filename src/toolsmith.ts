@@ -1,4 +1,3 @@
-import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "./limits-shared.js";
 import { homePaths, type HomePaths } from "./config/home.js";
 import type { Config } from "./config/schema.js";
 import type { CommitInfo } from "./library/git-repo.js";
@@ -10,20 +9,22 @@ import { NotRegularFileError } from "./library/regular-files.js";
 import { SecretInLibraryError } from "./library/commit-plan.js";
 import { RefusedHistoryError } from "./library/tree-check.js";
 import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
-import { SearchIndex, type Searchable } from "./library/search-index.js";
-import { integrationResult, type IntegrationResult } from "./library/search-results.js";
+import { SearchIndex } from "./library/search-index.js";
+import { integrationEntry, upstreamEntry, type IndexedEntry } from "./search/search-entries.js";
+import { searchLibrary, type SearchDeps, type SearchOptions, type SearchResponse } from "./search/search-service.js";
+import { syncIndexWithLibrary, warmIndex, writeSnapshot, type WarmIndex } from "./search/search-snapshot.js";
 import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport, type RunWithModules } from "./sandbox/sandbox.js";
 export type { RunReport };
 import type { LogEntry } from "./sandbox/protocol.js";
 import type { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
-import { MCP_PREFIX, UpstreamModules } from "./bridge/upstream/upstream-modules.js";
-import { summarizeToolResult, upstreamToolResults, type McpToolResult } from "./bridge/upstream/upstream-results.js";
+import { UpstreamModules } from "./bridge/upstream/upstream-modules.js";
+import { upstreamToolResults } from "./bridge/upstream/upstream-results.js";
 import type { HostBridge } from "./bridge/host-bridge.js";
 import { newRunId, type Asker } from "./bridge/approvals/approval-gate.js";
 import { HomeSettings } from "./home-settings.js";
 import { redactDeep } from "./util/redact-deep.js";
 import { NetworkPolicy } from "./bridge/network/network-policy.js";
-import { UsageStats } from "./library/usage-stats.js";
+import { directImports, UsageStats } from "./library/usage-stats.js";
 import { compileDrafts } from "./library/draft-modules.js";
 import { RunDiagnostics } from "./library/run-diagnostics.js";
 import { VerificationRecords } from "./library/verification-records.js";
@@ -95,31 +96,10 @@ export interface RunOptions {
   owner?: string;
 }
 
-export interface SearchOptions {
-  query?: string;
-  limit?: number;
-  detail?: "summary" | "full";
-}
-
-export interface SearchResponse {
-  total: number;
-  results: Array<IntegrationResult | McpToolResult>;
-  /** The shared library remote, shown only when a push is pending or the last sync failed. */
-  remote?: RemoteStatus;
-  /** Upstream MCP servers that cannot be used right now, and why. */
-  unavailable?: Array<{ server: string; reason: string }>;
-  hint?: string;
-}
-
-type IndexedEntry = Searchable & ({ kind: "integration"; record: Integration } | { kind: "mcp-tool"; result: McpToolResult });
-
+export type { SearchOptions, SearchResponse } from "./search/search-service.js";
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "./limits-shared.js";
-/** Versions listed per integration with detail "full". */
-const HISTORY_IN_FULL_RESULTS = 5;
 /** How long after start the type checker is warmed (after the first requests a client sends on connecting). */
 const COMPILER_WARM_DELAY_MS = 500;
-/** Most characters of a query quoted back in a hint; the model has the rest in its own context. */
-const QUERY_ECHO_MAX_CHARS = 60;
 
 /**
  * One toolsmith home: its config, sandbox, library and search index. The MCP
@@ -139,7 +119,16 @@ export class Toolsmith {
   private store!: LibraryStore;
   private readonly index = new SearchIndex<IndexedEntry>();
   private hub!: UpstreamHub;
-  private usage!: UsageStats;
+  private readonly usage: UsageStats;
+  private readonly usageLoaded: Promise<void>;
+  /** The search index as the last run left it (state/), brought up to HEAD: search answers from it until the library has loaded. */
+  private readonly warm: Promise<WarmIndex | undefined>;
+  private started = false;
+  /** When the upstream servers started connecting (performance.now()); searches wait for them until limits.upstreamStartWaitMs after. */
+  private upstreamsStartedAt = Number.NEGATIVE_INFINITY;
+  /** The library commit the saved search snapshot reflects. */
+  private snapshotHead: string | undefined;
+  private snapshotWriting: Promise<void> = Promise.resolve();
   private diagnostics!: RunDiagnostics;
   private verifications!: VerificationRecords;
   private remote: RemoteSync | undefined;
@@ -159,6 +148,9 @@ export class Toolsmith {
     if (options.collectGarbageEvery) this.collector = new PeriodicCollector(options.collectGarbageEvery, () => this.inflight.size > 0);
     this.configured = this.loadSettings();
     this.configured.catch(() => undefined);
+    this.usage = new UsageStats(this.paths.state);
+    this.usageLoaded = this.usage.load();
+    this.warm = this.configured.then(() => warmIndex(this.index, this.paths.state, this.paths.library)).catch(() => undefined);
     this.ready = this.configured.then(() => this.start());
     this.ready.catch(() => undefined);
   }
@@ -206,8 +198,14 @@ export class Toolsmith {
   }
 
   private async start(): Promise<void> {
-    if (this.options.upstreams !== false) this.hub.start();
+    if (this.options.upstreams !== false) {
+      this.hub.start();
+      this.upstreamsStartedAt = performance.now();
+    }
+    // The saved search index first (before the sandbox's workers compete for the CPU): searches are answered from it while the library loads.
+    await this.warm;
     this.hub.onChange((server) => this.indexUpstream(server));
+    for (const server of this.hub.names()) this.indexUpstream(server);
     this.sandbox = new Sandbox(this.config.limits, this.options.poolSize, this.config.sandbox);
     const sandboxStarted = this.sandbox.start();
     const git = await checkGit();
@@ -237,20 +235,26 @@ export class Toolsmith {
     const packages = setUpPackages(this.config, this.paths.state, this.options.npmConfig ?? { env: {} }, this.store, (specifier) => this.store.get(nameFromSpecifier(specifier) ?? "")?.meta.packages);
     this.packages = packages.modules;
     this.modules = new CompositeModuleSource([packages.pinnedLibrary, packages.modules, new UpstreamModules(this.hub)]);
-    this.usage = new UsageStats(this.paths.state);
     this.diagnostics = new RunDiagnostics(this.store, (server) => {
       const tools = this.hub.tools(server);
       return tools ? upstreamDeclarations(tools) : undefined;
     });
     this.verifications = new VerificationRecords(this.paths.state);
-    await Promise.all([this.usage.load(), this.verifications.refresh()]);
+    await Promise.all([this.usageLoaded, this.verifications.refresh()]);
     // A failed run's diagnostics need the checker warm: its thread loads it once the home is serving, not on that run.
     if (this.options.warmTypeChecker !== false) {
       setTimeout(() => {
         if (!this.closing) this.diagnostics.warm();
       }, COMPILER_WARM_DELAY_MS).unref();
     }
-    for (const record of this.store.list()) this.index.upsert(indexed(record));
+    const warm = await this.warm;
+    syncIndexWithLibrary(this.index, this.store.list(), warm !== undefined);
+    // Building the index anew dropped the upstream tools indexed meanwhile.
+    if (!warm) for (const server of this.hub.names()) this.indexUpstream(server);
+    this.snapshotHead = warm?.savedHead;
+    this.started = true;
+    // Saved in the background: the next start answers its first search from it.
+    setImmediate(() => void this.saveSearchSnapshot());
     this.always = new AlwaysOn({
       paths: this.paths,
       settings: this.config.schedules,
@@ -264,7 +268,7 @@ export class Toolsmith {
     this.store.onChange((names) => {
       for (const name of names) {
         const record = this.store.get(name);
-        if (record) this.index.upsert(indexed(record));
+        if (record) this.index.upsert(integrationEntry(record));
         else this.index.remove(name);
       }
     });
@@ -279,9 +283,7 @@ export class Toolsmith {
   private indexUpstream(server: string): void {
     this.index.removeWhere((entry) => entry.kind === "mcp-tool" && entry.result.server === server);
     const tools = this.hub.tools(server) ?? [];
-    for (const result of upstreamToolResults(server, tools)) {
-      this.index.upsert({ id: `${MCP_PREFIX}${result.name}`, name: result.name, description: result.description, tags: [result.server], signature: result.signature, kind: "mcp-tool", result });
-    }
+    for (const result of upstreamToolResults(server, tools)) this.index.upsert(upstreamEntry(result));
   }
 
   /** Waits for the first connection attempt of every upstream (for tests and the CLI). */
@@ -359,7 +361,7 @@ export class Toolsmith {
     const redacted = redactDeep(report, this.bridge.vault);
     // A draft is not the saved integration: its runs are not that integration's usage.
     const used = modules.filter((m) => !drafted.drafts.has(m));
-    this.usage.record({ modules: used, ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse, owner: options.owner });
+    this.usage.record({ modules: used, direct: directImports(code), ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse, owner: options.owner });
     return { report: redacted, modules: used };
   }
 
@@ -369,58 +371,47 @@ export class Toolsmith {
     return this.telemetry.recent(filter);
   }
 
-  /** The last few versions of an integration, newest first. */
-  private async recentVersions(name: string): Promise<Array<{ version: string; date: string; message: string }>> {
-    return (await this.store.history(name, HISTORY_IN_FULL_RESULTS)).map((c) => ({ version: c.sha, date: c.date, message: c.message }));
-  }
-
   search(options: SearchOptions = {}): Promise<SearchResponse> {
     return this.track(this.searchNow(options));
   }
 
   private async searchNow(options: SearchOptions): Promise<SearchResponse> {
-    await this.current();
-    // The tool's schema refuses such a query first; this keeps every other caller (the CLI) as cheap.
-    if (options.query && options.query.length > MAX_SEARCH_QUERY_CHARS) {
-      return {
-        total: 0,
-        results: [],
-        hint: `The query has ${options.query.length} characters; search takes at most ${MAX_SEARCH_QUERY_CHARS}. Search with a few words naming the service or the task (e.g. "github issues"), or an empty query to list everything.`,
+    // Until the library has loaded, a warm start's index answers (see search-snapshot.ts).
+    // detail "full" shows the code, which the snapshot leaves out: it waits for the library.
+    const warm = this.started || options.detail === "full" ? undefined : await Promise.race([this.ready.then(() => undefined), this.warm]);
+    // Another process may have verified something since the last search.
+    if (this.started) await this.verifications.refresh();
+    let library: SearchDeps["library"];
+    if (warm && !this.started) {
+      await this.configured;
+      library = {
+        declarationsFor: (name) => warm.records.get(name)?.declarations,
+        history: async (name, max) => {
+          await this.ready;
+          return this.store.history(name, max);
+        },
       };
+    } else {
+      await this.current();
+      library = this.store;
     }
-    const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
-    const { total, hits } = this.index.search(options.query, limit);
-    await Promise.all([this.refreshSecrets(), this.verifications.refresh()]);
-    const configured = new Set(this.bridge.vault.names());
-    const response: SearchResponse = {
-      total,
-      results: await Promise.all(hits.map(async (h) => {
-        if (h.kind === "integration") {
-          const full = options.detail === "full";
-          return integrationResult(h.record, full, {
-            query: options.query,
-            configuredSecrets: configured,
-            usage: this.usage.get(h.record.name),
-            lastVerification: this.verifications.get(h.record.name, h.record.version),
-            history: full ? await this.recentVersions(h.record.name) : undefined,
-          });
-        }
-        const state = this.hub.state(h.result.server);
-        const shown = options.detail === "full" ? h.result : summarizeToolResult(h.result);
-        return state?.status === "unavailable" ? { ...shown, unavailable: state.reason } : shown;
-      })),
-    };
-    const unavailable = this.hub.unavailable();
-    if (unavailable.length) response.unavailable = unavailable;
-    const remote = this.remote?.status();
-    if (remote && (remote.pendingPush || remote.lastError)) response.remote = remote;
-    if (total === 0) {
-      response.hint = options.query?.trim()
-        ? `Nothing matches ${quoteQuery(options.query)}. Try other words, an empty query to list everything, or write the code with run_code and save it with save_integration.`
-        : "The library is empty. Write code with run_code and save what works with save_integration.";
-    }
-    // Figures and metadata recorded before a secret was configured may hold its value.
-    return redactDeep(response, this.bridge.vault);
+    return searchLibrary(
+      {
+        index: this.index,
+        library,
+        usage: this.usage,
+        lastVerification: (name, version) => this.verifications?.get(name, version),
+        hub: this.hub,
+        configuredSecrets: async () => {
+          await this.refreshSecrets();
+          return new Set(this.bridge.vault.names());
+        },
+        redact: (value) => redactDeep(value, this.bridge.vault),
+        remote: () => this.remote?.status(),
+        waitForUpstreamsUntil: this.upstreamsStartedAt + this.config.limits.upstreamStartWaitMs,
+      },
+      options,
+    );
   }
 
   async save(request: SaveRequest): Promise<SaveOutcome> {
@@ -452,6 +443,17 @@ export class Toolsmith {
         throw error;
       }
     })());
+  }
+
+  /** Saves the search snapshot when the library moved since the last one (never fails); writes one at a time. */
+  private saveSearchSnapshot(): Promise<void> {
+    this.snapshotWriting = this.snapshotWriting.then(async () => {
+      const head = this.store?.viewHead;
+      if (!this.started || !head || head === this.snapshotHead) return;
+      this.snapshotHead = head;
+      await writeSnapshot(this.index, this.paths.state, head);
+    });
+    return this.snapshotWriting;
   }
 
   /** Pulls others' changes and pushes ours (with `library.remote` set). */
@@ -587,7 +589,8 @@ export class Toolsmith {
     this.remote?.stop();
     await this.remote?.idle();
     await this.hub?.close();
-    await this.usage?.flush();
+    if (this.started) await this.usage.flush();
+    await this.saveSearchSnapshot();
     await this.telemetry?.close();
     await this.diagnostics?.close();
     await this.store?.recovery.unregister(this.pid);
@@ -621,23 +624,4 @@ function validHostPatterns(hosts: string[]): string | undefined {
 
 function shuttingDown(): Extract<RunReport, { ok: false }> {
   return { ok: false, error: { name: "ShuttingDownError", message: "toolsmith is shutting down and takes no new work. Retry once it is back." }, logs: [], durationMs: 0 };
-}
-
-/** The query as a hint quotes it: whole when short, else its start (never pages of it). */
-function quoteQuery(query: string): string {
-  const trimmed = query.trim();
-  return trimmed.length <= QUERY_ECHO_MAX_CHARS ? `'${trimmed}'` : `'${trimmed.slice(0, QUERY_ECHO_MAX_CHARS).trimEnd()}…' (${trimmed.length} characters)`;
-}
-
-function indexed(record: Integration): IndexedEntry {
-  return {
-    kind: "integration",
-    id: record.name,
-    name: record.name,
-    description: record.meta.description,
-    tags: record.meta.tags,
-    signature: record.signature,
-    updatedAt: record.updatedAt,
-    record,
-  };
 }

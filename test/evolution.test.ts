@@ -88,7 +88,8 @@ describe("usage figures", () => {
 
     const thrower = await find("chain/thrower");
     expect(thrower.usage).toMatchObject({ runs: 2, failures: 1, lastError: "RangeError: too big: 3" });
-    expect(typeof thrower.usage.typicalMs).toBe("number");
+    // typicalMs needs 3 successful direct runs (one run never sets "typical" alone); thrower had 1.
+    expect(thrower.usage.typicalMs).toBeUndefined();
     const top = await find("chain/top");
     expect(top.usage).toMatchObject({ runs: 3, failures: 0 });
   });

@@ -16,6 +16,8 @@ export const DEFAULT_LIMITS = {
   maxConcurrentHostCalls: 16,
   /** What one run's host calls may hold in this process: arguments, replies being read, replies the guest has not taken. */
   hostBytesInFlightMb: 64,
+  /** After start, how long a search waits for upstream MCP servers still connecting (see search/upstream-servers.ts). */
+  upstreamStartWaitMs: 10_000,
 } as const;
 
 /** Network defaults: per request, and per run. */
@@ -39,6 +41,7 @@ export const LIMIT_CEILINGS = {
   maxConcurrentRuns: 1024,
   maxConcurrentHostCalls: 1_000,
   hostBytesInFlightMb: 16_384,
+  upstreamStartWaitMs: 120_000,
 } as const;
 
 const limit = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -57,6 +60,7 @@ export const LimitsSchema = z
     maxConcurrentRuns: limit(1, LIMIT_CEILINGS.maxConcurrentRuns).optional(),
     maxConcurrentHostCalls: limit(1, LIMIT_CEILINGS.maxConcurrentHostCalls).default(DEFAULT_LIMITS.maxConcurrentHostCalls),
     hostBytesInFlightMb: limit(1, LIMIT_CEILINGS.hostBytesInFlightMb).default(DEFAULT_LIMITS.hostBytesInFlightMb),
+    upstreamStartWaitMs: limit(0, LIMIT_CEILINGS.upstreamStartWaitMs).default(DEFAULT_LIMITS.upstreamStartWaitMs),
   })
   .strict();
 

@@ -15,13 +15,17 @@ import { readHeadFromFiles } from "./head-ref.js";
 import { changesBetween } from "./library-watch.js";
 import { DerivedDeclarations } from "./derived-declarations.js";
 import { emitDeclarations } from "./declarations.js";
+import { readStoredDeclarations } from "./stored-declarations.js";
 
 export interface Integration {
   name: string;
   code: string;
   test?: string;
   meta: IntegrationMeta;
+  /** What search indexes of its API: its stored declarations when it has them, else a signature read from the code's syntax. */
   signature: string;
+  /** `<name>.d.ts` as committed with this version (undefined for versions saved before declarations were). */
+  declarations?: string;
   /** Commit sha of the last commit that touched it (undefined only before its first commit). */
   version?: string;
   updatedAt?: string;
@@ -123,7 +127,9 @@ export class LibraryStore implements ModuleSource {
     const records = await Promise.all(
       changes.map(async (c): Promise<[string, Integration | undefined]> => [
         c.name,
-        c.code === undefined ? undefined : { name: c.name, code: c.code, test: c.test, meta: parseMeta(c.meta), signature: await this.signatures.get(c.code), version: c.version, updatedAt: c.updatedAt },
+        c.code === undefined
+          ? undefined
+          : { name: c.name, code: c.code, test: c.test, meta: parseMeta(c.meta), declarations: c.declarations, signature: c.declarations ?? (await this.signatures.get(c.code)), version: c.version, updatedAt: c.updatedAt },
       ]),
     );
     // A commit of this process got further meanwhile: its view is newer than this one.
@@ -146,7 +152,10 @@ export class LibraryStore implements ModuleSource {
     this.records.clear();
     this.importers = undefined;
     this.skipped = [];
+    let read = 0;
     for (const name of await listIntegrationNames(this.root)) {
+      // Lets waiting I/O in between (a search answered from the saved index meanwhile).
+      if (++read % LOAD_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const record = await this.readFromDisk(name).catch((error: unknown) => {
         if (!(error instanceof NotRegularFileError)) throw error;
         this.skipped.push(`left out '${name}': ${error.message}`);
@@ -166,6 +175,11 @@ export class LibraryStore implements ModuleSource {
     for (const [name, version] of before) if (this.records.get(name)?.version !== version) changed.add(name);
     for (const name of this.records.keys()) if (!before.has(name)) changed.add(name);
     if (changed.size) for (const listener of this.listeners) listener([...changed]);
+  }
+
+  /** The commit the in-memory view reflects (undefined before the first load; "" for an empty repository). */
+  get viewHead(): string | undefined {
+    return this.lastHead;
   }
 
   /** What the last load left out and why, for the log. */
@@ -190,7 +204,7 @@ export class LibraryStore implements ModuleSource {
   declarationsFor(name: string): string | undefined {
     const record = this.records.get(name);
     if (!record) return undefined;
-    const known = this.declarationTexts.get(record);
+    const known = record.declarations ?? this.declarationTexts.get(record);
     if (known !== undefined) return known;
     let text: string | undefined;
     try {
@@ -373,8 +387,9 @@ export class LibraryStore implements ModuleSource {
     if (code === undefined) return undefined;
     const test = readRegularFile(this.root, rel.test);
     const meta = parseMeta(readRegularFile(this.root, rel.meta));
+    const declarations = readStoredDeclarations(this.root, name);
     const previous = this.records.get(name);
-    return { name, code, test, meta, signature: await this.signatures.get(code), version: previous?.version, updatedAt: previous?.updatedAt };
+    return { name, code, test, meta, declarations, signature: declarations ?? (await this.signatures.get(code)), version: previous?.version, updatedAt: previous?.updatedAt };
   }
 
   /** One pass over history: each integration's version is the newest commit touching its files. */
@@ -394,6 +409,9 @@ export class LibraryStore implements ModuleSource {
     }
   }
 }
+
+/** Integrations read at start between two turns of the event loop. */
+const LOAD_YIELD_EVERY = 200;
 
 /** The home's lock file, in the state folder (beside the save journal it guards). */
 const LOCK_FILE = "library.lock";

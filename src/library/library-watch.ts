@@ -1,6 +1,7 @@
 import type { GitRepo } from "./git-repo.js";
 import { runGit, runGitBytes } from "./git-runner.js";
 import { integrationFiles, nameOfFile } from "./names.js";
+import { declarationFileOf } from "./stored-declarations.js";
 
 /** One integration as a commit records it; code undefined when it does not exist there. */
 export interface CommittedIntegration {
@@ -31,7 +32,7 @@ export async function changesBetween(repo: GitRepo, from: string, to: string): P
       if (name && !touched.has(name)) touched.set(name, { version: commit.sha, updatedAt: commit.date });
     }
   }
-  const paths = [...touched.keys()].flatMap((name) => Object.values(integrationFiles(name)));
+  const paths = [...touched.keys()].flatMap((name) => [...Object.values(integrationFiles(name)), declarationFileOf(name)]);
   const contents = await readAt(repo.root, to, paths);
   return [...touched].map(([name, when]) => {
     const rel = integrationFiles(name);

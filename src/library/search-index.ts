@@ -53,6 +53,18 @@ type TermPostings = Array<Posting | undefined>;
 const collator = new Intl.Collator();
 
 /**
+ * A saved index (see `SearchIndex.toJSON`): entries by id in slot order, their field
+ * lengths, and per word the postings of each field as `[slots, freqs]` (0 for none).
+ */
+export interface SavedIndex {
+  format: typeof SAVED_INDEX_FORMAT;
+  ids: string[];
+  fieldLength: number[];
+  terms: Array<[string, Array<[number[], number[]] | 0>]>;
+}
+const SAVED_INDEX_FORMAT = 1;
+
+/**
  * Ranked full-text search over names, descriptions, tags and exported signatures:
  * BM25+ with prefix and fuzzy matching, scored exactly as MiniSearch scores it
  * (field boosts, prefix/fuzzy weights, score × number of query words matched), but
@@ -122,6 +134,105 @@ export class SearchIndex<T extends Searchable> {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The entry with this id, if indexed. */
+  get(id: string): T | undefined {
+    return this.entries.get(id);
+  }
+
+  /**
+   * The index of the entries `include` accepts, to be restored with `restore` without
+   * tokenizing them again (a restart of a large library). Scores after a restore are the
+   * same as after indexing those entries anew in slot order.
+   */
+  toJSON(include: (item: T) => boolean): SavedIndex {
+    const remap = new Int32Array(this.nextSlot).fill(-1);
+    const ids: string[] = [];
+    const fieldLength: number[] = [];
+    for (let slot = 0; slot < this.nextSlot; slot++) {
+      const entry = this.slotEntry[slot];
+      if (!this.alive[slot] || !entry || !include(entry)) continue;
+      remap[slot] = ids.length;
+      ids.push(entry.id);
+      for (let f = 0; f < FIELD_COUNT; f++) fieldLength.push(this.fieldLength[slot * FIELD_COUNT + f]!);
+    }
+    const terms: SavedIndex["terms"] = [];
+    for (const [term, postings] of this.terms) {
+      let any = false;
+      const fields = postings.map((posting): [number[], number[]] | 0 => {
+        if (!posting) return 0;
+        const slots: number[] = [];
+        const freqs: number[] = [];
+        for (let i = 0; i < posting.slots.length; i++) {
+          const to = remap[posting.slots[i]!]!;
+          if (to < 0) continue;
+          slots.push(to);
+          freqs.push(posting.freqs[i]!);
+        }
+        if (!slots.length) return 0;
+        any = true;
+        return [slots, freqs];
+      });
+      if (any) terms.push([term, fields]);
+    }
+    return { format: SAVED_INDEX_FORMAT, ids, fieldLength, terms };
+  }
+
+  /**
+   * Replaces the index with a saved one; `entryOf` gives the entry for each saved id.
+   * False (and the index left empty) when the data is not a saved index of this format
+   * or an id has no entry: then index the entries anew.
+   */
+  restore(saved: SavedIndex, entryOf: (id: string) => T | undefined): boolean {
+    this.replaceAll([]);
+    if (saved?.format !== SAVED_INDEX_FORMAT || !Array.isArray(saved.ids) || saved.fieldLength?.length !== saved.ids.length * FIELD_COUNT) return false;
+    const n = saved.ids.length;
+    const items: T[] = [];
+    for (const id of saved.ids) {
+      const item = entryOf(id);
+      if (!item || item.id !== id || this.entries.has(id)) {
+        this.replaceAll([]);
+        return false;
+      }
+      items.push(item);
+      this.entries.set(id, item);
+    }
+    this.ensureCapacity(n);
+    const slotPostings: Posting[][] = Array.from({ length: n }, () => []);
+    const sums = new Array<number>(FIELD_COUNT).fill(0);
+    for (let slot = 0; slot < n; slot++) {
+      const item = items[slot]!;
+      this.slotOf.set(item.id, slot);
+      this.slotEntry[slot] = item;
+      this.alive[slot] = 1;
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        const length = saved.fieldLength[slot * FIELD_COUNT + f]!;
+        this.fieldLength[slot * FIELD_COUNT + f] = length;
+        sums[f] = sums[f]! + length;
+      }
+    }
+    let live = 0;
+    for (const [term, fields] of saved.terms) {
+      const postings = new Array<Posting | undefined>(FIELD_COUNT);
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        const field = fields[f];
+        if (!field) continue;
+        const [slots, freqs] = field;
+        const posting: Posting = { slots, freqs, live: slots.length };
+        postings[f] = posting;
+        for (const slot of slots) slotPostings[slot]!.push(posting);
+        live += slots.length;
+      }
+      this.terms.set(term, postings);
+    }
+    this.slotPostings = slotPostings;
+    this.nextSlot = n;
+    this.documentCount = n;
+    for (let f = 0; f < FIELD_COUNT; f++) this.avgFieldLength[f] = n ? sums[f]! / n : 0;
+    this.livePostings = live;
+    this.deadPostings = 0;
+    return true;
   }
 
   /** Best matches first; an empty query lists everything, most recently updated first. */

@@ -16,13 +16,13 @@ export interface ToolDefinition {
 export const SEARCH_LIBRARY: ToolDefinition = {
   name: "search_library",
   description:
-    'Find saved integrations and upstream MCP tools to import in run_code: each result has its import line and TypeScript signature; detail "full" adds source. Empty query lists all.',
+    'Find saved integrations, upstream MCP tools and sandbox builtins for run_code: each result has its import line, an outline and TypeScript declarations; detail "api" gives every declaration, "full" adds source. Empty query lists all.',
   inputSchema: {
     type: "object",
     properties: {
       query: { type: "string", maxLength: MAX_SEARCH_QUERY_CHARS },
       limit: { type: "integer", minimum: 1, maximum: MAX_SEARCH_LIMIT },
-      detail: { enum: ["summary", "full"] },
+      detail: { enum: ["summary", "api", "full"] },
     },
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -26,7 +26,12 @@ export function summarizeToolResult(result: McpToolResult): McpToolResult {
   let description = result.description;
   const firstSentence = /^[\s\S]*?[.!?](?=\s|$)/.exec(description)?.[0];
   if (firstSentence && firstSentence.length < description.length) description = `${firstSentence} …`;
-  if (description.length > SUMMARY_DESCRIPTION_CHARS) description = `${description.slice(0, SUMMARY_DESCRIPTION_CHARS)}…`;
+  if (description.length > SUMMARY_DESCRIPTION_CHARS) {
+    // Cut at a word boundary, never inside a word.
+    const head = description.slice(0, SUMMARY_DESCRIPTION_CHARS + 1);
+    const end = head.search(/\s\S*$/);
+    description = `${(end > 0 ? head.slice(0, end) : head.slice(0, SUMMARY_DESCRIPTION_CHARS)).trimEnd()} …`;
+  }
   return { ...result, description, signature };
 }
 

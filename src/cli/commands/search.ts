@@ -22,13 +22,18 @@ export async function searchCommand(ctx: CliContext, positionals: string[], flag
     }
     if (response.results.length === 0) ctx.stdout(`${response.hint ?? "No results."}\n`);
     for (const r of response.results) {
-      const status = r.kind === "integration" ? `${r.verified ? "verified" : "unverified"}  ${r.version?.slice(0, 12) ?? ""}` : `mcp tool${r.unavailable ? ` (unavailable: ${r.unavailable})` : ""}`;
+      const status =
+        r.kind === "integration"
+          ? `${r.verified ? "verified" : "unverified"}  ${r.version?.slice(0, 12) ?? ""}`
+          : r.kind === "builtin"
+            ? "builtin"
+            : `mcp tool${r.unavailable ? ` (unavailable: ${r.unavailable})` : ""}`;
       ctx.stdout(`${r.name}  ${status}\n  ${r.description.split("\n")[0]}\n  ${r.import}\n`);
       ctx.stdout(`${r.signature.split("\n").map((l) => `    ${l}`).join("\n")}\n\n`);
       if (r.kind === "integration" && r.code) ctx.stdout(`${r.code}\n`);
     }
     for (const u of response.unavailable ?? []) ctx.stdout(`upstream '${u.server}' is unavailable: ${u.reason}\n`);
-    ctx.stdout(`${response.results.length} of ${response.total} shown\n`);
+    ctx.stdout(`${response.shown} of ${response.total} shown\n`);
     return 0;
   } finally {
     await toolsmith.close();

@@ -8,7 +8,7 @@ export function registerSearchLibrary(server: McpServer, toolsmith: Toolsmith): 
     SEARCH_LIBRARY.name,
     {
       description: SEARCH_LIBRARY.description,
-      inputSchema: fromJsonSchema<{ query?: string; limit?: number; detail?: "summary" | "full" }>(SEARCH_LIBRARY.inputSchema),
+      inputSchema: fromJsonSchema<{ query?: string; limit?: number; detail?: "summary" | "api" | "full" }>(SEARCH_LIBRARY.inputSchema),
       annotations: SEARCH_LIBRARY.annotations,
     },
     async (args) => {

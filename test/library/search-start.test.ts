@@ -1,0 +1,87 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
+import { createServer } from "../../dist/server/create-server.js";
+import { Toolsmith } from "../../dist/toolsmith.js";
+import { connect, makeHome } from "../helpers.js";
+
+let home: string;
+let cleanup: () => Promise<void>;
+const snapshotFile = () => join(home, "state", "search-snapshot.json");
+const git = (...args: string[]) => execFileSync("git", ["-C", join(home, "library"), "-c", "user.name=t", "-c", "user.email=t@t", ...args], { encoding: "utf8" });
+
+/** Starts toolsmith on the home and searches at once (before the library has loaded), through a real MCP client. */
+async function searchRightAfterStart(query: string): Promise<any> {
+  const toolsmith = Toolsmith.open({ home, upstreams: false });
+  const server = createServer(toolsmith);
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  const client = new Client({ name: "search-start-test", version: "1.0.0" });
+  await client.connect(clientTransport);
+  try {
+    const result = (await client.callTool({ name: "search_library", arguments: { query, limit: 20 } })) as any;
+    expect(result.isError, JSON.stringify(result)).not.toBe(true);
+    return result.structuredContent;
+  } finally {
+    await client.close();
+    await toolsmith.close();
+  }
+}
+const names = (body: any) => body.results.filter((r: { kind: string }) => r.kind === "integration").map((r: { name: string }) => r.name).sort();
+
+beforeAll(async () => {
+  ({ home, cleanup } = await makeHome());
+  const env = await connect(home);
+  for (const name of ["snap/one", "snap/two"]) {
+    const fn = name === "snap/one" ? "one" : "two";
+    const saved = await env.call("save_integration", { name, description: `snapshot fixture ${fn}`, code: `/** Returns ${fn}. */\nexport const ${fn} = (): string => "${fn}";`, test: `import { ${fn} } from "library/${name}";\nif (${fn}() !== "${fn}") throw new Error("${fn}");` });
+    expect(saved.isError, saved.text).toBe(false);
+  }
+  await env.close();
+}, 120_000);
+afterAll(async () => cleanup?.());
+
+describe("the search index is saved in state/ and a restart answers from it", () => {
+  it("closing saves the index with the library commit it reflects", () => {
+    const saved = JSON.parse(readFileSync(snapshotFile(), "utf8"));
+    expect(saved.head).toBe(git("rev-parse", "HEAD").trim());
+    expect(saved.records.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(["snap/one", "snap/two"]));
+  });
+
+  it("a restart with nothing changed answers the first search as before", async () => {
+    const body = await searchRightAfterStart("snapshot fixture");
+    expect(names(body)).toEqual(["snap/one", "snap/two"]);
+    const one = body.results.find((r: { name: string }) => r.name === "snap/one");
+    expect(one.outline).toEqual(["function one(): string"]);
+    expect(one.import).toBe('import { one } from "library/snap/one";');
+  });
+
+  it("commits that came in since (a pull: one added with its declarations, one removed) are applied from the git diff", async () => {
+    const lib = join(home, "library");
+    mkdirSync(join(lib, "snap"), { recursive: true });
+    writeFileSync(join(lib, "snap/three.ts"), 'export const three = (): number => 3;\n');
+    writeFileSync(join(lib, "snap/three.d.ts"), "/** Three, from the committed declarations. */\nexport declare const three: () => number;\n");
+    writeFileSync(join(lib, "snap/three.meta.json"), JSON.stringify({ description: "snapshot fixture three", tags: [], hosts: [], secrets: [], verified: true }));
+    git("add", "snap/three.ts", "snap/three.d.ts", "snap/three.meta.json");
+    git("rm", "-q", "snap/two.ts", "snap/two.test.ts", "snap/two.meta.json");
+    git("commit", "-qm", "pulled: three in, two out");
+    const body = await searchRightAfterStart("snapshot fixture");
+    expect(names(body)).toEqual(["snap/one", "snap/three"]);
+    const three = body.results.find((r: { name: string }) => r.name === "snap/three");
+    expect(three.signature).toContain("Three, from the committed declarations.");
+    expect(three.outline).toEqual(["function three(): number"]);
+    // The close after that start saved the new state.
+    expect(JSON.parse(readFileSync(snapshotFile(), "utf8")).head).toBe(git("rev-parse", "HEAD").trim());
+  });
+
+  it("rewritten history or a damaged snapshot only costs a full load: results stay right", async () => {
+    git("reset", "-q", "--hard", "HEAD~1");
+    expect(names(await searchRightAfterStart("snapshot fixture"))).toEqual(["snap/one", "snap/two"]);
+    writeFileSync(snapshotFile(), '{"format":1,"toolsmith":');
+    expect(names(await searchRightAfterStart("snapshot fixture"))).toEqual(["snap/one", "snap/two"]);
+    expect(existsSync(snapshotFile())).toBe(true);
+    expect(JSON.parse(readFileSync(snapshotFile(), "utf8")).head).toBe(git("rev-parse", "HEAD").trim());
+  });
+});
