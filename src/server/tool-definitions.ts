@@ -16,7 +16,7 @@ export interface ToolDefinition {
 export const SEARCH_LIBRARY: ToolDefinition = {
   name: "search_library",
   description:
-    'Find saved integrations, upstream MCP tools and sandbox builtins for run_code: each result has its import line, an outline and TypeScript declarations; detail "api" gives every declaration, "full" adds source. Empty query lists all.',
+    'Find integrations, MCP tools and sandbox builtins for run_code: import line, outline, declarations. detail "api": all declarations; "full": source. Empty query lists all.',
   inputSchema: {
     type: "object",
     properties: {
@@ -31,8 +31,8 @@ export const SEARCH_LIBRARY: ToolDefinition = {
 export const RUN_CODE: ToolDefinition = {
   name: "run_code",
   description:
-    "Run a TypeScript ES module in a fresh QuickJS sandbox (no Node APIs). Top-level await; result = `export default` (JSON); console goes to logs. " +
-    'Import saved code and upstream MCP tools from "library/<name>" and "mcp/<server>" (see search_library). Globals: fetch, URL, TextEncoder, atob, setTimeout; `import { secret, workspace, sleep, progress } from "toolsmith"`.',
+    "Run a TypeScript ES module in a fresh QuickJS sandbox (no Node APIs). Top-level await; result = `export default`; console → logs. " +
+    'Import "library/<name>", "mcp/<server>", "npm:<pkg>@<range>", "toolsmith" (secret(name) returns a placeholder string, swapped in by the host only for that secret\'s hosts).',
   inputSchema: {
     type: "object",
     properties: {
@@ -49,15 +49,15 @@ export const RUN_CODE: ToolDefinition = {
 export const SAVE_INTEGRATION: ToolDefinition = {
   name: "save_integration",
   description:
-    "Save a TS module exporting functions as library/<name> (a new git version). `test` is run_code code that imports it and throws on failure (asserts: library/testing/assert); nothing is saved unless the test passes. An update keeps omitted fields.",
-  // The name rule is checked by the save itself, whose error explains it; the schema stays small.
+    "Commit a TS module as library/<name> if its `test` passes (run_code code that imports it and throws on failure). " +
+    "hosts/secrets: what it fetches and uses, enforced in the test. Update: edits instead of code; omitted fields are kept.",
   inputSchema: {
     type: "object",
     properties: {
       name: { type: "string", description: "e.g. github/issues" },
       description: { type: "string" },
       code: { type: "string" },
-      edits: { type: "array", description: "instead of code: [{find, replace, target?: test}], each find matching once" },
+      edits: { type: "array", description: "[{find, replace, target?: \"test\"}], each find matching once" },
       baseVersion: { type: "string" },
       test: { type: "string" },
       message: { type: "string" },
