@@ -286,6 +286,7 @@ export class Toolsmith {
       secretNames: run.secretNames,
       secretNonce: run.secretNonce,
       client: options.client,
+      attributeCallers: run.attributeCallers,
       onLogs: options.onLog ? (entries) => entries.forEach((e) => options.onLog!({ ...e, text: this.bridge.vault.redact(e.text) })) : undefined,
     });
     // A failed run carries the type errors of its code; a successful one pays nothing.

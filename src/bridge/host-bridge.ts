@@ -1,6 +1,6 @@
 import { DEFAULT_LIMITS, type Limits, type NetworkSettings } from "../config/schema.js";
 import type { HostCallContext, HostCallHandler } from "../sandbox/worker-pool.js";
-import { ApprovalGate, type Asker } from "./approvals/approval-gate.js";
+import { ApprovalGate, MAIN_CALLER, type Asker } from "./approvals/approval-gate.js";
 import type { ApprovalLog } from "./approvals/approval-log.js";
 import { argumentsPreview, bodyPreview, showSecrets } from "./approvals/approval-preview.js";
 import type { ApprovalRules } from "./approvals/approval-rules.js";
@@ -22,6 +22,11 @@ const FETCH_REPLY_OVERHEAD_CHARS = 64 * 1024;
 
 /** The limits the bridge applies per run. */
 export type BridgeLimits = Pick<Limits, "maxConcurrentHostCalls" | "hostBytesInFlightMb">;
+
+/** The caller of a host call: the integration the worker recorded, or the run's own code. */
+function callerOf(context: HostCallContext | undefined): string {
+  return context?.caller ?? MAIN_CALLER;
+}
 
 /** Host functions a run may call, by the name the guest uses. */
 export const HOST_FUNCTIONS = ["fetch", "fetch.abort", "crypto.subtle", "mcp.call", "progress", "workspace.read", "workspace.write", "workspace.list", "workspace.remove"] as const;
@@ -56,6 +61,8 @@ export interface RunBridge {
   contactedHosts: Set<string>;
   /** The first violation of `declared`, if any (the request itself failed too). */
   undeclared: string[];
+  /** Whether approvals need to know which integration made a call (RunInput.attributeCallers). */
+  attributeCallers: boolean;
 }
 
 /**
@@ -197,8 +204,10 @@ export class HostBridge {
       const rule = rules?.forFetch(request.method, target);
       if (!rule) return;
       const what = `${request.method} ${showSecrets(request.url, nonce, redact)}`;
+      const caller = callerOf(context);
+      if (rules!.trustsCaller(caller)) return gateFor().pass({ caller, rule, kind: "fetch", what });
       await gateFor().check({
-        question: { caller: "main", rule, kind: "fetch", what, preview: bodyPreview(request.body, nonce, redact) },
+        question: { caller, rule, kind: "fetch", what, preview: bodyPreview(request.body, nonce, redact) },
         scope: `fetch ${request.method} ${target.hostname}:${target.port}`,
         signal,
         clock: context?.clock,
@@ -211,8 +220,10 @@ export class HostBridge {
       const listed = this.upstreams.hub.tools(server)?.find((t) => t.name === tool);
       const rule = rules.forTool(server, tool, listed?.annotations?.destructiveHint === true);
       if (!rule) return;
+      const caller = callerOf(context);
+      if (rules.trustsCaller(caller)) return gateFor().pass({ caller, rule, kind: "tool", what: `${server}/${tool}` });
       await gateFor().check({
-        question: { caller: "main", rule, kind: "tool", what: `${server}/${tool}`, preview: argumentsPreview(args, nonce, redact) },
+        question: { caller, rule, kind: "tool", what: `${server}/${tool}`, preview: argumentsPreview(args, nonce, redact) },
         scope: `tool ${server}/${tool}`,
         signal,
         clock: context?.clock,
@@ -321,7 +332,9 @@ export class HostBridge {
       }
     };
 
-    return { hostFunctions: [...HOST_FUNCTIONS], secretNames: vault.names(), secretNonce: nonce, onHostCall, usedSecrets, contactedHosts, undeclared };
+    // Only a configured `trusted` list needs to know who called; questions without one name the run (`main`).
+    const attributeCallers = rules !== undefined && !declared;
+    return { hostFunctions: [...HOST_FUNCTIONS], secretNames: vault.names(), secretNonce: nonce, onHostCall, usedSecrets, contactedHosts, undeclared, attributeCallers };
   }
 }
 

@@ -59,7 +59,7 @@ export function verify(name) {
   return hostCall("library.verify", { name: String(name) });
 }
 
-export const __internal = Object.freeze({ hostCall });
+export const __internal = Object.freeze({ hostCall, bindCaller: internals.bindCaller });
 `;
 
 export const BUILTIN_MODULES: Readonly<Record<string, string>> = Object.freeze({
