@@ -16,8 +16,12 @@ let home: { home: string; cleanup: () => Promise<void> };
 let toolsmith: Toolsmith;
 let c: ApprovalClient;
 
-/** The integration's code: a POST to the covered host, and a function that runs a caller's callback. */
+/** The integration's code: a POST to the covered host, an upstream tool call a rule covers, and a function that runs a caller's callback. */
 const integration = (origin: string) => `
+import { echo as upstreamEcho } from "mcp/fixture";
+export async function echo(text: string): Promise<unknown> {
+  return await upstreamEcho({ text });
+}
 export async function refund(body: string): Promise<number> {
   return (await fetch("${origin}/refunds", { method: "POST", body })).status;
 }
@@ -37,7 +41,8 @@ beforeAll(async () => {
   home = await makeHome();
   toolsmith = await openHome(home.home, {
     network: { allow: ["127.0.0.1"] },
-    approvals: { rules: [{ fetch: { hosts: ["127.0.0.1"] } }], trusted: ["pay/*"], timeoutSeconds: 30 },
+    approvals: { rules: [{ fetch: { hosts: ["127.0.0.1"] } }, { tools: ["fixture/echo"] }], trusted: ["pay/*"], timeoutSeconds: 30 },
+    mcpServers: { fixture: { command: process.execPath, args: [join(import.meta.dirname, "..", "fixtures", "upstream-fixture.mjs"), "stdio"] } },
   });
   for (const name of ["pay/refund", "shop/refund"]) {
     const saved = await toolsmith.save({ name, description: "Refunds a charge", code: integration(api.origin), test: integrationTest.replace("pay/refund", name), hosts: ["127.0.0.1"] });
@@ -86,6 +91,20 @@ describe("approvals.trusted", () => {
     expect(questions[0]).toContain("the saved integration library/shop/refund");
     expect(posts).toEqual([]);
     expect((await auditLog()).at(-1)).toMatchObject({ caller: "library/shop/refund", decision: "denied" });
+  });
+
+  it("the trusted integration's own upstream tool call is unasked; the same call from the run's code, or another integration, is asked", async () => {
+    const trusted = await attempt(`import { echo } from "library/pay/refund";\nexport default await echo("from pay");`);
+    expect(JSON.stringify(trusted.body.result)).toContain("from pay");
+    expect(trusted.questions).toEqual([]);
+    expect((await auditLog()).at(-1)).toMatchObject({ caller: "library/pay/refund", decision: "trusted", kind: "tool", what: "fixture/echo" });
+    const main = await attempt(`import { echo } from "mcp/fixture";\nimport "library/pay/refund";\nexport default await echo({ text: "from main" });`);
+    expect(main.body.error.name).toBe("ApprovalDeniedError");
+    expect(main.questions).toHaveLength(1);
+    expect(main.questions[0]).toContain("the agent's code (run_code)");
+    const other = await attempt(`import { echo } from "library/shop/refund";\nexport default await echo("from shop");`);
+    expect(other.body.error.name).toBe("ApprovalDeniedError");
+    expect(other.questions[0]).toContain("the saved integration library/shop/refund");
   });
 
   it("the same POST from the run's own code is asked", async () => {
@@ -156,6 +175,10 @@ describe("approvals.trusted", () => {
         try { const caps = (__internal as any).bindCaller(token); await caps.fetch("ORIGIN/refunds", { method: "POST", body: "token" }); } catch {}
       }
       export default (await fetch("ORIGIN/refunds", { method: "POST", body: "sources" })).status;`,
+    "importing the integration's own upstream instance by name": `
+      let got: unknown;
+      try { got = await import("mcp/fixture#for:library/pay/refund"); } catch (e) { got = (e as Error).message; }
+      export default (await fetch("ORIGIN/refunds", { method: "POST", body: String(got).slice(0, 40) })).status;`,
     "the integration's module re-imported dynamically, then main's own fetch": `
       const mod = await import("library/pay/refund");
       (globalThis as any).fetch = (globalThis as any).fetch.bind(mod);

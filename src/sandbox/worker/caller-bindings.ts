@@ -14,6 +14,17 @@
 
 /** The import the bound module's first line adds; a name no integration uses. */
 const CAPS = "__toolsmith_caller_caps";
+/** An `mcp/<server>` instance's own host call, bound to its importer. */
+const BOUND_HOST_CALL = "__toolsmith_caller_hostCall";
+
+/**
+ * How a generated `mcp/<server>` module calls the host (see upstream-modules.ts, which
+ * uses this text): in an instance bound to an integration, this call is replaced.
+ */
+export const UPSTREAM_HOST_CALL = "$$toolsmithInternal.hostCall(";
+
+/** Between an `mcp/<server>` specifier and its importer, in the name of the importer's own instance. */
+const INSTANCE_OF = "#for:";
 
 /**
  * A module that declares or imports its own `fetch` keeps it: binding would be a
@@ -41,14 +52,39 @@ export class CallerBindings {
     this.assigned.set(specifier, caller);
   }
 
-  /** The source the engine gets for `specifier`: bound to its caller when the host named one. */
-  source(specifier: string, js: string): string {
-    const caller = this.assigned.get(specifier);
+  /**
+   * The module name an import resolves to. A bound module's `mcp/<server>` import gets an
+   * instance of its own (`mcp/<server>#for:<importer>`), whose tool calls carry its caller;
+   * no other importer can name that instance (the engine gives the importer's name).
+   */
+  instanceFor(importer: string, specifier: string): string {
+    return specifier.startsWith("mcp/") && this.assigned.has(importer) ? `${specifier}${INSTANCE_OF}${importer}` : specifier;
+  }
+
+  /** The specifier whose code a module name loads (an instance loads its `mcp/<server>`). */
+  static codeOf(name: string): string {
+    const at = name.indexOf(INSTANCE_OF);
+    return at < 0 ? name : name.slice(0, at);
+  }
+
+  /** The source the engine gets for module `name`: bound to its caller when the host named one. */
+  source(name: string, js: string): string {
+    const at = name.indexOf(INSTANCE_OF);
+    if (at >= 0) {
+      const caller = this.assigned.get(name.slice(at + INSTANCE_OF.length));
+      if (caller === undefined || !js.includes(UPSTREAM_HOST_CALL)) return js;
+      return `import { __internal as ${CAPS} } from "toolsmith"; const ${BOUND_HOST_CALL} = ${CAPS}.bindCaller("${this.tokenFor(caller)}").hostCall; ${js.replace(UPSTREAM_HOST_CALL, `${BOUND_HOST_CALL}(`)}`;
+    }
+    const caller = this.assigned.get(name);
     if (caller === undefined || DECLARES_FETCH.test(js)) return js;
+    // One line, prepended without a newline: line numbers (and so error positions) stay as compiled.
+    return `import { __internal as ${CAPS} } from "toolsmith"; const fetch = ${CAPS}.bindCaller("${this.tokenFor(caller)}").fetch; ${js}`;
+  }
+
+  private tokenFor(caller: string): string {
     const token = this.newSecret();
     this.tokens.set(token, caller);
-    // One line, prepended without a newline: line numbers (and so error positions) stay as compiled.
-    return `import { __internal as ${CAPS} } from "toolsmith"; const fetch = ${CAPS}.bindCaller("${token}").fetch; ${js}`;
+    return token;
   }
 
   /** Spends a token: the key its module's calls go through, or undefined for an unknown or spent token. */

@@ -92,7 +92,7 @@ export class GuestRun {
     if (setup) return setup;
     this.runtime.setModuleLoader(
       (name) => {
-        const js = name.startsWith(UNRESOLVED) ? undefined : this.modules.get(name);
+        const js = name.startsWith(UNRESOLVED) ? undefined : this.modules.get(CallerBindings.codeOf(name));
         return js === undefined ? { error: new Error(unresolvedImportMessage(name.replace(UNRESOLVED, ""))) } : this.callers.source(name, js);
       },
       (base, requested) => this.normalize(base, requested),
@@ -343,8 +343,8 @@ export class GuestRun {
    * name in its message (quickjs-emscripten drops an error returned from here and asks the
    * loader for '' instead).
    */
-  private normalize(_base: string, requested: string): string {
-    return this.modules.has(requested) ? requested : `${UNRESOLVED}${requested}`;
+  private normalize(base: string, requested: string): string {
+    return this.modules.has(requested) ? this.callers.instanceFor(base, requested) : `${UNRESOLVED}${requested}`;
   }
 
   private installHostFunctions(): void {
