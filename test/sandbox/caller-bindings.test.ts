@@ -37,9 +37,11 @@ describe("CallerBindings (which module's code made a host call)", () => {
   it("a module that declares or imports its own fetch is not bound (its calls stay the run's)", () => {
     const b = bindings();
     b.assign("library/a", "library/a");
-    for (const js of ["const fetch = globalThis.fetch;", "function fetch() {}", 'import { fetch } from "library/b";', 'import { get as fetch } from "library/b";']) {
+    for (const js of ["const fetch = globalThis.fetch;", "function fetch() {}", 'import { fetch } from "library/b";', 'import { get as fetch } from "library/b";', 'import fetch from "npm:x@1";', 'import * as fetch from "library/b";']) {
       expect(b.source("library/a", js)).toBe(js);
     }
+    const importsByName = 'import { get } from "library/fetch-utils";\nexport const go = () => fetch("https://x");';
+    expect(b.source("library/a", importsByName)).not.toBe(importsByName);
   });
 
   it("only a bound importer gets its own mcp/<server> instance, and that instance calls the host under its importer's name", () => {

@@ -208,3 +208,24 @@ describe("approvals.trusted", () => {
     expect(posts).toEqual(["restored"]);
   });
 });
+
+describe("approvals.trusted through a 2026-era client (input_required rounds)", () => {
+  let modern: ApprovalClient;
+  beforeAll(async () => {
+    modern = await approvalClient(toolsmith, { era: "modern" });
+    modern.person = () => "deny";
+  });
+  afterAll(() => modern?.close());
+
+  it("the trusted integration's POST is unasked; main's is asked and names the agent's code", async () => {
+    const sent = posts().length;
+    const trusted = await modern.runCode(`import { refund } from "library/pay/refund";\nexport default await refund("modern trusted");`);
+    expect(trusted.body.result).toBe(200);
+    expect(modern.questions).toEqual([]);
+    const main = await modern.runCode(`export default (await fetch("${api.origin}/refunds", { method: "POST", body: "modern main" })).status;`);
+    expect(main.body.error.name).toBe("ApprovalDeniedError");
+    expect(modern.questions).toHaveLength(1);
+    expect(modern.questions[0]).toContain("the agent's code (run_code)");
+    expect(posts().slice(sent)).toEqual(["modern trusted"]);
+  });
+});

@@ -30,7 +30,7 @@ const INSTANCE_OF = "#for:";
  * A module that declares or imports its own `fetch` keeps it: binding would be a
  * redeclaration. Its calls then go through the global fetch and count as the run's.
  */
-const DECLARES_FETCH = /\b(?:const|let|var|function|class)\s+fetch\b|\bimport\b[^;]*\bfetch\b|\bas\s+fetch\b/;
+const DECLARES_FETCH = /\b(?:const|let|var|function|class)\s+fetch\b|\bimport\s+(?:fetch\b|\*\s*as\s+fetch\b|\{[^}]*\bfetch\b)|\bas\s+fetch\b/;
 
 export class CallerBindings {
   /** module specifier -> caller, as the host assigned it for this run. */
