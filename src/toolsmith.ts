@@ -272,7 +272,7 @@ export class Toolsmith {
     await this.refreshSecrets();
     const drafted = await compileDrafts(options.modules, (source, filename) => this.sandbox.compile(source, filename), this.config.limits.maxCodeChars);
     if (!drafted.ok) return { report: { ok: false, error: drafted.error, logs: [], durationMs: 0 }, modules: [] };
-    const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress, asker: options.asker, runId: newRunId(), trace });
+    const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress, asker: options.asker, runId: newRunId(), trace, declaredHosts: (name) => this.store.get(name)?.meta.hosts });
     // `library.remove` / `library.rename` from the toolsmith module act on this library; the rest goes to the bridge.
     const onHostCall = libraryHostCalls(this, run.onHostCall);
     const { report, modules } = await this.sandbox.runWithModules({

@@ -42,6 +42,11 @@ export interface RunBridgeOptions {
   runId?: string;
   /** The run's trace: each fetch, upstream call and workspace operation becomes a child span. */
   trace?: RunSpans;
+  /**
+   * The hosts a saved integration declared (its `hosts`): a trusted integration's own
+   * request goes unasked only to one of them. Without it, no request is trusted.
+   */
+  declaredHosts?: (integration: string) => readonly string[] | undefined;
 }
 
 /** `approvals` from config.json and where decisions are recorded. */
@@ -205,7 +210,10 @@ export class HostBridge {
       if (!rule) return;
       const what = `${request.method} ${showSecrets(request.url, nonce, redact)}`;
       const caller = callerOf(context);
-      if (rules!.trustsCaller(caller)) return gateFor().pass({ caller, rule, kind: "fetch", what });
+      const trusted = rules!.trustedIntegration(caller);
+      const declared = trusted === undefined ? undefined : options.declaredHosts?.(trusted);
+      // Guest code shares the integration's realm and could bend where its request goes: trust covers its declared hosts only.
+      if (declared && NetworkPolicy.hostListMatches([...declared], target)) return gateFor().pass({ caller, rule, kind: "fetch", what });
       await gateFor().check({
         question: { caller, rule, kind: "fetch", what, preview: bodyPreview(request.body, nonce, redact) },
         scope: `fetch ${request.method} ${target.hostname}:${target.port}`,

@@ -28,10 +28,10 @@ describe("CallerBindings (which module's code made a host call)", () => {
     const key = b.claim("secret1");
     expect(key).toBe("secret2");
     expect(b.claim("secret1")).toBeUndefined();
-    expect(b.callerOf(key!)).toBe("library/pay/refund");
-    expect(b.callerOf("secret1")).toBeUndefined();
+    expect(b.callerOf(key!, "fetch", "{}")).toBe("library/pay/refund");
+    expect(b.callerOf("secret1", "fetch", "{}")).toBeUndefined();
     b.clear();
-    expect(b.callerOf(key!)).toBeUndefined();
+    expect(b.callerOf(key!, "fetch", "{}")).toBeUndefined();
   });
 
   it("a module that declares or imports its own fetch is not bound (its calls stay the run's)", () => {
@@ -57,7 +57,12 @@ describe("CallerBindings (which module's code made a host call)", () => {
     const bound = b.source("mcp/github#for:library/a", js);
     expect(bound).not.toContain(UPSTREAM_HOST_CALL);
     expect(bound).toContain('bindCaller("secret1").hostCall');
-    expect(b.claim("secret1")).toBeDefined();
+    const key = b.claim("secret1")!;
+    expect(b.callerOf(key, "mcp.call", JSON.stringify({ server: "github", tool: "delete_repo", args: {} }))).toBe("library/a");
+    // Arguments bent to another server (or another call) are not the instance's: the run's own.
+    expect(b.callerOf(key, "mcp.call", JSON.stringify({ server: "stripe", tool: "refund", args: {} }))).toBeUndefined();
+    expect(b.callerOf(key, "fetch", JSON.stringify({ server: "github" }))).toBeUndefined();
+    expect(b.callerOf(key, "mcp.call", "not json")).toBeUndefined();
     expect(b.source("mcp/github", js)).toBe(js);
   });
 });

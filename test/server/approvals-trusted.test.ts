@@ -25,6 +25,9 @@ export async function echo(text: string): Promise<unknown> {
 export async function refund(body: string): Promise<number> {
   return (await fetch("${origin}/refunds", { method: "POST", body })).status;
 }
+export async function refundAt(url: string, body: string): Promise<number> {
+  return (await fetch(url, { method: "POST", body })).status;
+}
 export async function run<T>(callback: () => Promise<T>): Promise<T> {
   return await callback();
 }
@@ -40,8 +43,8 @@ beforeAll(async () => {
   api = await startFixture({ "/refunds": (_req, res, body) => json(res, 200, { body }) });
   home = await makeHome();
   toolsmith = await openHome(home.home, {
-    network: { allow: ["127.0.0.1"] },
-    approvals: { rules: [{ fetch: { hosts: ["127.0.0.1"] } }, { tools: ["fixture/echo"] }], trusted: ["pay/*"], timeoutSeconds: 30 },
+    network: { allow: ["127.0.0.1", "127.0.0.2"] },
+    approvals: { rules: [{ fetch: { hosts: ["127.0.0.1", "127.0.0.2"] } }, { tools: ["fixture/echo"] }], trusted: ["pay/*"], timeoutSeconds: 30 },
     mcpServers: { fixture: { command: process.execPath, args: [join(import.meta.dirname, "..", "fixtures", "upstream-fixture.mjs"), "stdio"] } },
   });
   for (const name of ["pay/refund", "shop/refund"]) {
@@ -105,6 +108,24 @@ describe("approvals.trusted", () => {
     const other = await attempt(`import { echo } from "library/shop/refund";\nexport default await echo("from shop");`);
     expect(other.body.error.name).toBe("ApprovalDeniedError");
     expect(other.questions[0]).toContain("the saved integration library/shop/refund");
+  });
+
+  it("a trusted integration's request to a host it did not declare (hosts) is asked, also when guest code bends it there", async () => {
+    const local = api.origin.replace("127.0.0.1", "127.0.0.2");
+    const direct = await attempt(`import { refundAt } from "library/pay/refund";\nexport default await refundAt("${local}/refunds", "undeclared");`);
+    expect(direct.body.error.name).toBe("ApprovalDeniedError");
+    expect(direct.questions).toHaveLength(1);
+    expect(direct.questions[0]).toContain("the saved integration library/pay/refund");
+    const bent = await attempt(`
+      import { refund } from "library/pay/refund";
+      (Object.prototype as any).toJSON = function () {
+        return typeof this.url === "string" ? Object.assign(Object.create(null), this, { url: "${local}/refunds", bodyText: "bent" }) : this;
+      };
+      export default await refund("innocent");`);
+    expect(bent.body.error?.name, JSON.stringify(bent.body)).toBe("ApprovalDeniedError");
+    expect(bent.questions).toHaveLength(1);
+    expect(bent.questions[0]).toContain(`POST ${local}/refunds`);
+    expect(direct.posts.concat(bent.posts)).toEqual([]);
   });
 
   it("the same POST from the run's own code is asked", async () => {

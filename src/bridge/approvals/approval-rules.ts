@@ -90,7 +90,14 @@ export class ApprovalRules {
    * (`library/<name>`, never `main` or a `draft:` module) whose name is listed.
    */
   trustsCaller(caller: string): boolean {
-    return caller.startsWith(SAVED_CALLER_PREFIX) && this.trusts(caller.slice(SAVED_CALLER_PREFIX.length));
+    return this.trustedIntegration(caller) !== undefined;
+  }
+
+  /** The trusted saved integration `caller` names (see trustsCaller), or undefined. */
+  trustedIntegration(caller: string): string | undefined {
+    if (!caller.startsWith(SAVED_CALLER_PREFIX)) return undefined;
+    const name = caller.slice(SAVED_CALLER_PREFIX.length);
+    return this.trusts(name) ? name : undefined;
   }
 
   /** Whether the saved integration `name` is listed in `approvals.trusted`. */

@@ -32,13 +32,27 @@ const INSTANCE_OF = "#for:";
  */
 const DECLARES_FETCH = /\b(?:const|let|var|function|class)\s+fetch\b|\bimport\s+(?:fetch\b|\*\s*as\s+fetch\b|\{[^}]*\bfetch\b)|\bas\s+fetch\b/;
 
+interface Binding {
+  caller: string;
+  /** Set for an `mcp/<server>` instance: the only server its calls are attributed for. */
+  server?: string;
+}
+
+function serverIn(argsJson: string): unknown {
+  try {
+    return (JSON.parse(argsJson) as { server?: unknown } | null)?.server;
+  } catch {
+    return undefined;
+  }
+}
+
 export class CallerBindings {
   /** module specifier -> caller, as the host assigned it for this run. */
   private readonly assigned = new Map<string, string>();
-  /** one-time token -> caller, until the module's first line claims it. */
-  private readonly tokens = new Map<string, string>();
-  /** key -> caller, for the rest of the run. */
-  private readonly keys = new Map<string, string>();
+  /** one-time token -> binding, until the module's first line claims it. */
+  private readonly tokens = new Map<string, Binding>();
+  /** key -> binding, for the rest of the run. */
+  private readonly keys = new Map<string, Binding>();
 
   constructor(private readonly newSecret: () => string) {}
 
@@ -73,31 +87,45 @@ export class CallerBindings {
     if (at >= 0) {
       const caller = this.assigned.get(name.slice(at + INSTANCE_OF.length));
       if (caller === undefined || !js.includes(UPSTREAM_HOST_CALL)) return js;
-      return `import { __internal as ${CAPS} } from "toolsmith"; const ${BOUND_HOST_CALL} = ${CAPS}.bindCaller("${this.tokenFor(caller)}").hostCall; ${js.replace(UPSTREAM_HOST_CALL, `${BOUND_HOST_CALL}(`)}`;
+      const server = name.slice("mcp/".length, at);
+      return `import { __internal as ${CAPS} } from "toolsmith"; const ${BOUND_HOST_CALL} = ${CAPS}.bindCaller("${this.tokenFor({ caller, server })}").hostCall; ${js.replace(UPSTREAM_HOST_CALL, `${BOUND_HOST_CALL}(`)}`;
     }
     const caller = this.assigned.get(name);
     if (caller === undefined || DECLARES_FETCH.test(js)) return js;
     // One line, prepended without a newline: line numbers (and so error positions) stay as compiled.
-    return `import { __internal as ${CAPS} } from "toolsmith"; const fetch = ${CAPS}.bindCaller("${this.tokenFor(caller)}").fetch; ${js}`;
+    return `import { __internal as ${CAPS} } from "toolsmith"; const fetch = ${CAPS}.bindCaller("${this.tokenFor({ caller })}").fetch; ${js}`;
   }
 
-  private tokenFor(caller: string): string {
+  private tokenFor(binding: Binding): string {
     const token = this.newSecret();
-    this.tokens.set(token, caller);
+    this.tokens.set(token, binding);
     return token;
   }
 
   /** Spends a token: the key its module's calls go through, or undefined for an unknown or spent token. */
   claim(token: string): string | undefined {
-    const caller = this.tokens.get(token);
-    if (caller === undefined) return undefined;
+    const binding = this.tokens.get(token);
+    if (binding === undefined) return undefined;
     this.tokens.delete(token);
     const key = this.newSecret();
-    this.keys.set(key, caller);
+    this.keys.set(key, binding);
     return key;
   }
 
-  callerOf(key: string): string | undefined {
-    return this.keys.get(key);
+  /**
+   * Who makes host call `name` with `argsJson` through `key`: its module's caller, or
+   * undefined (the run's own) for an unknown key. An `mcp/<server>` instance's caller is
+   * named only for a call to its own server, checked in the very JSON the host gets:
+   * whatever guest code did to the arguments on the way, they cannot point elsewhere.
+   */
+  callerOf(key: string, name: string, argsJson: string): string | undefined {
+    const binding = this.keys.get(key);
+    if (binding === undefined) return undefined;
+    if (binding.server === undefined) return binding.caller;
+    return name === "mcp.call" && serverIn(argsJson) === binding.server ? binding.caller : undefined;
+  }
+
+  has(key: string): boolean {
+    return this.keys.has(key);
   }
 }

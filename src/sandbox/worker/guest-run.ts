@@ -380,9 +380,11 @@ export class GuestRun {
         return key === undefined ? undefined : ctx.newString(key);
       },
       __ts_hostCallAs: (key, name, argsJson, id) => {
-        const caller = this.callers.callerOf(ctx.getString(key!));
-        if (caller === undefined) return this.refusal("Error", "This host channel is not known to the sandbox.");
-        return this.startHostCall(ctx.getString(name!), ctx.getString(argsJson!), ctx.getNumber(id!), caller);
+        const channel = ctx.getString(key!);
+        if (!this.callers.has(channel)) return this.refusal("Error", "This host channel is not known to the sandbox.");
+        const call = ctx.getString(name!);
+        const json = ctx.getString(argsJson!);
+        return this.startHostCall(call, json, ctx.getNumber(id!), this.callers.callerOf(channel, call, json));
       },
       __ts_loadFetch: () => {
         const result = ctx.evalCode(GUEST_FETCH_JS, "<fetch>", { type: "global" });
