@@ -87,6 +87,27 @@ describe("approvals.trusted", () => {
     expect((await auditLog()).at(-1)).toMatchObject({ caller: "library/pay/refund", decision: "trusted", rule: "approvals.rules[0]", what: `POST ${api.origin}/refunds` });
   });
 
+  it("a trusted integration loaded by dynamic import() is trusted too", async () => {
+    const { body, questions, posts } = await attempt(`const { refund } = await import("library/pay/refund");\nexport default await refund("dynamic");`);
+    expect(body.result).toBe(200);
+    expect(questions).toEqual([]);
+    expect(posts).toEqual(["dynamic"]);
+  });
+
+  it("a save's test is never trusted, even under a trusted name: its real POST is refused and nothing is sent", async () => {
+    const sent = posts().length;
+    const saved = await toolsmith.save({
+      name: "pay/live",
+      description: "Refunds for real in its test",
+      code: integration(api.origin),
+      test: `import { refund } from "library/pay/live";\nawait refund("from a test");`,
+      hosts: ["127.0.0.1"],
+    });
+    expect(saved.ok).toBe(false);
+    expect(JSON.stringify(saved)).toContain("ApprovalDeniedError");
+    expect(posts().length).toBe(sent);
+  });
+
   it("an integration not listed is asked, and the question names it", async () => {
     const { body, questions, posts } = await attempt(`import { refund } from "library/shop/refund";\nexport default await refund("untrusted");`);
     expect(body.error.name).toBe("ApprovalDeniedError");
