@@ -340,7 +340,7 @@ export class HostBridge {
       }
     };
 
-    // Only a configured `trusted` list needs to know who called; questions without one name the run (`main`).
+    // With approvals on, questions name the integration that asks, and approvals.trusted needs to know it; a save's test is never attributed.
     const attributeCallers = rules !== undefined && !declared;
     return { hostFunctions: [...HOST_FUNCTIONS], secretNames: vault.names(), secretNonce: nonce, onHostCall, usedSecrets, contactedHosts, undeclared, attributeCallers };
   }

@@ -316,7 +316,10 @@ export const GUEST_PRELUDE_JS = String.raw`
     let own;
     const fetch = function fetch(input, init) {
       const current = g.fetch;
-      if (current !== globalFetch) return current(input, init);
+      if (current !== globalFetch || fetchWith === undefined) {
+        if (typeof current !== "function") throw new TypeError("fetch is not available: globalThis.fetch was removed by the run's code.");
+        return current(input, init);
+      }
       if (own === undefined) own = fetchWith((request) => call("fetch", request));
       return own(input, init);
     };
