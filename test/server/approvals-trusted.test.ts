@@ -28,6 +28,8 @@ export async function refund(body: string): Promise<number> {
 export async function refundAt(url: string, body: string): Promise<number> {
   return (await fetch(url, { method: "POST", body })).status;
 }
+/** Handing out its own fetch lends its trust (documented): the integration chose to. */
+export const ownFetch = (url: string, init: RequestInit) => fetch(url, init);
 export async function run<T>(callback: () => Promise<T>): Promise<T> {
   return await callback();
 }
@@ -92,6 +94,13 @@ describe("approvals.trusted", () => {
     expect(body.result).toBe(200);
     expect(questions).toEqual([]);
     expect(posts).toEqual(["dynamic"]);
+  });
+
+  it("an integration that hands out its own fetch lends its trust with it (to its declared hosts only)", async () => {
+    const { body, questions, posts } = await attempt(`import { ownFetch } from "library/pay/refund";\nexport default (await ownFetch("${api.origin}/refunds", { method: "POST", body: "lent" })).status;`);
+    expect(body.result).toBe(200);
+    expect(questions).toEqual([]);
+    expect(posts).toEqual(["lent"]);
   });
 
   it("a save's test is never trusted, even under a trusted name: its real POST is refused and nothing is sent", async () => {
