@@ -56,6 +56,8 @@ const cases = [
   ["compute only (export default 1 + 1)", "export default 1 + 1;"],
   ["one GET to 127.0.0.1", `export default (await fetch("${origin}/x")).status;`],
   ["one POST to 127.0.0.1 (no rule matches)", `export default (await fetch("${origin}/x", { method: "POST", body: "{}" })).status;`],
+  // With approvals on, a saved integration is loaded with its own fetch (approvals.trusted, see docs/approvals.md).
+  ["a saved integration imported, then one GET", `import { parseCsv } from "library/csv";\nexport default [parseCsv("a\\n1").length, (await fetch("${origin}/x")).status];`],
 ];
 const rows = [];
 try {

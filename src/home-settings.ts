@@ -35,11 +35,6 @@ export class HomeSettings {
   ) {
     this.hub = new UpstreamHub(config.mcpServers, log);
     this.approvals = { rules: new ApprovalRules(config.approvals), log: new ApprovalLog(approvalLogPath(paths)) };
-    if (config.approvals.trusted.length) {
-      log(
-        "warning: approvals.trusted is not applied yet: this version cannot tell which integration's code made a call in a way guest code cannot forge, so every call a rule covers is still asked (see docs/approvals.md).",
-      );
-    }
   }
 
   /** Reads and validates config.json (unless given) and secrets.json; throws ConfigError naming what is wrong. */

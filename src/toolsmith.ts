@@ -337,7 +337,7 @@ export class Toolsmith {
     await this.refreshSecrets();
     const drafted = await compileDrafts(options.modules, (source, filename) => this.sandbox.compile(source, filename), this.config.limits.maxCodeChars);
     if (!drafted.ok) return { report: { ok: false, error: drafted.error, logs: [], durationMs: 0 }, modules: [] };
-    const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress, asker: options.asker, runId: newRunId(), trace });
+    const run = this.bridge.forRun({ signal: options.signal, onProgress: options.onProgress, asker: options.asker, runId: newRunId(), trace, declaredHosts: (name) => this.store.get(name)?.meta.hosts });
     // `library.remove` / `library.rename` from the toolsmith module act on this library; the rest goes to the bridge.
     // `schedules` / `hooks` act on this home; `run.input` answers a schedule's or hook's arguments.
     const input = options.input === undefined ? undefined : runInputHostCall(options.input);
@@ -353,6 +353,7 @@ export class Toolsmith {
       secretNames: run.secretNames,
       secretNonce: run.secretNonce,
       client: options.client,
+      attributeCallers: run.attributeCallers,
       onLogs: options.onLog ? (entries) => entries.forEach((e) => options.onLog!({ ...e, text: this.bridge.vault.redact(e.text) })) : undefined,
     });
     // A failed run carries the type errors of its code; a successful one pays nothing.

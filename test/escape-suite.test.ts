@@ -245,11 +245,14 @@ export default errs.map((e) => ({ name: e.name, isError: e instanceof Error, own
     code: `import * as t from "toolsmith";
 const names = ["fs.read", "constructor", "__proto__", "toString", "hasOwnProperty", "FETCH", "fetch ", "eval", "require", "process", "child_process.exec", "workspace", "secrets.list", "vault.get"];
 const r = await Promise.allSettled(names.map((n) => t.__internal.hostCall(n, {})));
-export default { exports: Object.keys(t).sort(), internal: Object.keys(t.__internal), frozen: Object.isFrozen(t.__internal) && Object.isFrozen(t.workspace) && Object.isFrozen(t.library), results: r.map((x: any) => x.status + ":" + (x.reason ? x.reason.message : "")) };`,
+const bind = ["", "main", "library/x", "0".repeat(32)].map((token) => { try { (t.__internal as any).bindCaller(token); return "bound"; } catch (e) { return "refused"; } });
+export default { exports: Object.keys(t).sort(), internal: Object.keys(t.__internal), bind, frozen: Object.isFrozen(t.__internal) && Object.isFrozen(t.workspace) && Object.isFrozen(t.library), results: r.map((x: any) => x.status + ":" + (x.reason ? x.reason.message : "")) };`,
     expect: (r) => {
       const result = succeeds(r);
-      expect(result.exports).toEqual(["__internal", "basicAuth", "library", "progress", "secret", "sleep", "workspace"]);
-      expect(result.internal).toEqual(["hostCall"]);
+      expect(result.exports).toEqual(["__internal", "basicAuth", "library", "progress", "secret", "sleep", "verify", "workspace"]);
+      // bindCaller serves approvals.trusted: it binds only with a one-time token the sandbox put in a saved integration's code.
+      expect(result.internal).toEqual(["hostCall", "bindCaller"]);
+      expect(result.bind).toEqual(["refused", "refused", "refused", "refused"]);
       expect(result.frozen).toBe(true);
       for (const line of result.results) expect(line).toMatch(/^rejected:.*not available/);
     },

@@ -1,6 +1,6 @@
 import { DEFAULT_LIMITS, type Limits, type NetworkSettings } from "../config/schema.js";
 import type { HostCallContext, HostCallHandler } from "../sandbox/worker-pool.js";
-import { ApprovalGate, type Asker } from "./approvals/approval-gate.js";
+import { ApprovalGate, MAIN_CALLER, type Asker } from "./approvals/approval-gate.js";
 import type { ApprovalLog } from "./approvals/approval-log.js";
 import { argumentsPreview, bodyPreview, showSecrets } from "./approvals/approval-preview.js";
 import type { ApprovalRules } from "./approvals/approval-rules.js";
@@ -23,6 +23,11 @@ const FETCH_REPLY_OVERHEAD_CHARS = 64 * 1024;
 /** The limits the bridge applies per run. */
 export type BridgeLimits = Pick<Limits, "maxConcurrentHostCalls" | "hostBytesInFlightMb">;
 
+/** The caller of a host call: the integration the worker recorded, or the run's own code. */
+function callerOf(context: HostCallContext | undefined): string {
+  return context?.caller ?? MAIN_CALLER;
+}
+
 /** Host functions a run may call, by the name the guest uses. */
 export const HOST_FUNCTIONS = ["fetch", "fetch.abort", "crypto.subtle", "mcp.call", "progress", "workspace.read", "workspace.write", "workspace.list", "workspace.remove"] as const;
 
@@ -37,6 +42,11 @@ export interface RunBridgeOptions {
   runId?: string;
   /** The run's trace: each fetch, upstream call and workspace operation becomes a child span. */
   trace?: RunSpans;
+  /**
+   * The hosts a saved integration declared (its `hosts`): a trusted integration's own
+   * request goes unasked only to one of them. Without it, no request is trusted.
+   */
+  declaredHosts?: (integration: string) => readonly string[] | undefined;
 }
 
 /** `approvals` from config.json and where decisions are recorded. */
@@ -56,6 +66,8 @@ export interface RunBridge {
   contactedHosts: Set<string>;
   /** The first violation of `declared`, if any (the request itself failed too). */
   undeclared: string[];
+  /** Whether approvals need to know which integration made a call (RunInput.attributeCallers). */
+  attributeCallers: boolean;
 }
 
 /**
@@ -197,8 +209,13 @@ export class HostBridge {
       const rule = rules?.forFetch(request.method, target);
       if (!rule) return;
       const what = `${request.method} ${showSecrets(request.url, nonce, redact)}`;
+      const caller = callerOf(context);
+      const trusted = rules!.trustedIntegration(caller);
+      const declared = trusted === undefined ? undefined : options.declaredHosts?.(trusted);
+      // Guest code shares the integration's realm and could bend where its request goes: trust covers its declared hosts only.
+      if (declared && NetworkPolicy.hostListMatches([...declared], target)) return gateFor().pass({ caller, rule, kind: "fetch", what });
       await gateFor().check({
-        question: { caller: "main", rule, kind: "fetch", what, preview: bodyPreview(request.body, nonce, redact) },
+        question: { caller, rule, kind: "fetch", what, preview: bodyPreview(request.body, nonce, redact) },
         scope: `fetch ${request.method} ${target.hostname}:${target.port}`,
         signal,
         clock: context?.clock,
@@ -211,8 +228,10 @@ export class HostBridge {
       const listed = this.upstreams.hub.tools(server)?.find((t) => t.name === tool);
       const rule = rules.forTool(server, tool, listed?.annotations?.destructiveHint === true);
       if (!rule) return;
+      const caller = callerOf(context);
+      if (rules.trustsCaller(caller)) return gateFor().pass({ caller, rule, kind: "tool", what: `${server}/${tool}` });
       await gateFor().check({
-        question: { caller: "main", rule, kind: "tool", what: `${server}/${tool}`, preview: argumentsPreview(args, nonce, redact) },
+        question: { caller, rule, kind: "tool", what: `${server}/${tool}`, preview: argumentsPreview(args, nonce, redact) },
         scope: `tool ${server}/${tool}`,
         signal,
         clock: context?.clock,
@@ -321,7 +340,9 @@ export class HostBridge {
       }
     };
 
-    return { hostFunctions: [...HOST_FUNCTIONS], secretNames: vault.names(), secretNonce: nonce, onHostCall, usedSecrets, contactedHosts, undeclared };
+    // With approvals on, questions name the integration that asks, and approvals.trusted needs to know it; a save's test is never attributed.
+    const attributeCallers = rules !== undefined && !declared;
+    return { hostFunctions: [...HOST_FUNCTIONS], secretNames: vault.names(), secretNonce: nonce, onHostCall, usedSecrets, contactedHosts, undeclared, attributeCallers };
   }
 }
 

@@ -7,6 +7,12 @@
 export interface GuestModule {
   specifier: string;
   js: string;
+  /**
+   * Set by the host for a module whose own `fetch` calls carry its name to the host
+   * (`library/<name>` for a saved integration, `draft:library/<name>` for a run_code draft):
+   * see src/sandbox/worker/caller-bindings.ts. Absent: its calls are the run's (`main`).
+   */
+  caller?: string;
 }
 
 export interface RunRequest {
@@ -90,6 +96,8 @@ export interface HostCallRequest {
   callId: number;
   name: string;
   argsJson: string;
+  /** Whose code made the call, from the worker's own record (absent: the run's own code, `main`). */
+  caller?: string;
 }
 
 /** A batch of log lines flushed before the run ends, so they survive a hard stop. */

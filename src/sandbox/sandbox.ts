@@ -10,6 +10,9 @@ import { WorkerPool, type HostCallHandler } from "./worker-pool.js";
 /** The name the agent's own code has in stack traces and error positions. */
 export const MAIN_MODULE = "main.ts";
 
+/** A run_code draft's caller name is this followed by its specifier: never a saved integration's name. */
+export const DRAFT_CALLER_PREFIX = "draft:";
+
 /** Where the sandbox finds importable modules other than its builtins (the library, upstream servers). */
 export interface ModuleSource {
   /** A compiled module, a compile error in it, or undefined when nothing has that name. */
@@ -37,6 +40,11 @@ export interface RunInput {
   client?: string;
   /** The module whose line and column a failed run's error reports (default: the code itself); e.g. a test run through a wrapper. */
   positionsIn?: string;
+  /**
+   * Saved integrations' (and drafts') own fetch calls reach onHostCall with their name as
+   * the caller (HostCallContext.caller), for approvals. Off: every call is the run's own.
+   */
+  attributeCallers?: boolean;
 }
 
 export interface RunErrorInfo {
@@ -123,7 +131,7 @@ export class Sandbox {
     const result = await this.pool.run({
       request: {
         main: { specifier: MAIN_MODULE, js: main.module.js },
-        modules: gathered.modules.map((m): GuestModule => ({ specifier: m.filename, js: m.js })),
+        modules: gathered.modules.map((m): GuestModule => withCaller({ specifier: m.filename, js: m.js }, input)),
         timeoutMs,
         memoryMb: this.limits.memoryMb,
         maxLogChars: this.limits.maxLogChars,
@@ -162,6 +170,16 @@ export class Sandbox {
 
 function fail(error: RunErrorInfo, durationMs: number): RunReport {
   return { ok: false, error, logs: [], durationMs };
+}
+
+/**
+ * Names the module's caller when the run attributes calls: a saved integration by its
+ * specifier, a draft as `draft:<specifier>`; a save's candidate (an override) is not
+ * saved yet and stays the run's own.
+ */
+function withCaller(module: GuestModule, input: RunInput): GuestModule {
+  if (!input.attributeCallers || !module.specifier.startsWith("library/") || input.overrides?.has(module.specifier)) return module;
+  return { ...module, caller: input.drafts?.has(module.specifier) ? `${DRAFT_CALLER_PREFIX}${module.specifier}` : module.specifier };
 }
 
 /** Overrides (a save's candidate) first, then drafts. */

@@ -15,7 +15,8 @@ const SEP = "\u0000";
 
 /** What to post for `message`: its packed string, or the message itself. */
 export function toWire<M extends FromWorker | ToWorker>(message: M): M | string {
-  if (message.type === "hostCall") return packHostCall(message);
+  // A call attributed to an integration keeps its object form: rare, and the caller must not be lost.
+  if (message.type === "hostCall") return message.caller === undefined ? packHostCall(message) : message;
   if (message.type === "hostReply" && message.ok) return packHostReply(message);
   return message;
 }

@@ -41,6 +41,12 @@ export interface RunClock {
 /** What a host call knows about the run it serves. */
 export interface HostCallContext {
   clock: RunClock;
+  /**
+   * Whose code made the call, as the worker recorded it (see caller-bindings.ts):
+   * `library/<name>` for a saved integration's own fetch, `draft:library/<name>` for a
+   * run_code draft's; absent for the run's own code.
+   */
+  caller?: string;
 }
 
 /** Serves one host call; `backlog` is what the run's worker has been sent and not taken yet. */
@@ -378,7 +384,7 @@ export class WorkerPool {
       active.logs.push(...message.logs);
       active.job.onLogs?.(message.logs);
     } else if (message.type === "hostCall") {
-      void this.serveHostCall(slot, active, message.callId, message.name, message.argsJson);
+      void this.serveHostCall(slot, active, message.callId, message.name, message.argsJson, message.caller);
     } else if (message.type === "done") {
       active.logs.push(...message.logs);
       // The last lines come with the outcome: they are live progress too (sent before the result).
@@ -389,14 +395,15 @@ export class WorkerPool {
     }
   }
 
-  private async serveHostCall(slot: Slot, active: ActiveRun, callId: number, name: string, argsJson: string): Promise<void> {
+  private async serveHostCall(slot: Slot, active: ActiveRun, callId: number, name: string, argsJson: string, caller: string | undefined): Promise<void> {
     const handler = active.job.onHostCall;
     // A run now waiting on the host no longer needs its CPU: a queued run may start (see canGrow).
     if (active.hostCallsInFlight++ === 0 && this.queue.length > 0) this.dispatch();
     let reply: ToWorker;
     try {
       if (!handler) throw Object.assign(new Error(`'${name}' is not available in this run`), { name: "Error" });
-      const json = await handler(name, argsJson, this.hostSignal(active), active.backlog, this.contextOf(slot, active));
+      const context = this.contextOf(slot, active);
+      const json = await handler(name, argsJson, this.hostSignal(active), active.backlog, caller === undefined ? context : { ...context, caller });
       reply = { type: "hostReply", runId: active.runId, callId, ok: true, json };
     } catch (error) {
       const err = error as Error;

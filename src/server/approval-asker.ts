@@ -23,7 +23,7 @@ export const APPROVAL_FORM = {
 
 /** What a person reads: what will happen, who asks, which rule, and the choices. */
 export function approvalMessage(question: ApprovalQuestion, timeoutSeconds: number): string {
-  const who = question.caller.startsWith("library/") ? `the saved integration ${question.caller}` : "the agent's code (run_code)";
+  const who = callerInWords(question.caller);
   const scope = question.kind === "fetch" ? "the same method to the same host" : "the same tool";
   const lines = [
     `Approve this ${question.kind === "fetch" ? "request" : "upstream tool call"}?`,
@@ -34,6 +34,13 @@ export function approvalMessage(question: ApprovalQuestion, timeoutSeconds: numb
   if (question.preview !== undefined) lines.push(`${question.kind === "fetch" ? "Body" : "Arguments"}:`, question.preview);
   lines.push(`"Allow for this run" also allows ${scope} for the rest of this run. No answer within ${timeoutSeconds} s counts as Deny; nothing is sent unless you allow it.`);
   return lines.join("\n");
+}
+
+/** Who asks, for a person: a saved integration, a draft (never trusted), or the agent's own code. */
+export function callerInWords(caller: string): string {
+  if (caller.startsWith("library/")) return `the saved integration ${caller}`;
+  if (caller.startsWith("draft:")) return `an unsaved draft of ${caller.slice("draft:".length)} (run_code modules)`;
+  return "the agent's code (run_code)";
 }
 
 /** The decision in an elicitation result: only an accepted "once" or "run" allows; anything else denies. */

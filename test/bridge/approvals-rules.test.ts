@@ -7,6 +7,18 @@ const rulesOf = (approvals: unknown) => new ApprovalRules(parseConfig(JSON.strin
 const target = (hostname: string, port = 443) => ({ hostname, port });
 
 describe("approval rules (config.json approvals)", () => {
+  it("trusts only a saved integration's own calls whose name approvals.trusted lists: never main or a draft", () => {
+    const rules = rulesOf({ rules: [{ fetch: { hosts: ["*"] } }], trusted: ["stripe/*", "billing/refund"] });
+    expect(rules.trustsCaller("library/stripe/refunds")).toBe(true);
+    expect(rules.trustsCaller("library/billing/refund")).toBe(true);
+    expect(rules.trustsCaller("library/billing/refund2")).toBe(false);
+    expect(rules.trustsCaller("library/github/issues")).toBe(false);
+    expect(rules.trustsCaller("draft:library/stripe/refunds")).toBe(false);
+    expect(rules.trustsCaller("main")).toBe(false);
+    expect(rules.trustsCaller("stripe/refunds")).toBe(false);
+    expect(rulesOf({ rules: [{ fetch: { hosts: ["*"] } }] }).trustsCaller("library/stripe/refunds")).toBe(false);
+  });
+
   it("a fetch rule without methods covers every method but GET, HEAD and OPTIONS, on its hosts only", () => {
     const rules = rulesOf({ rules: [{ fetch: { hosts: ["*.stripe.com"] } }] });
     expect(rules.forFetch("POST", target("api.stripe.com"))).toEqual({ setting: "approvals.rules[0]", describe: "any method but GET, HEAD, OPTIONS to *.stripe.com" });

@@ -11,7 +11,7 @@ export class ApprovalDeniedError extends Error {
 /** What a person is asked to approve. Everything in it is already redacted (secrets as `[secret:NAME]`). */
 export interface ApprovalQuestion {
   runId: string;
-  /** Whose code made the call: `main` (the agent's code) or `library/<name>` (see docs/approvals.md). */
+  /** Whose code made the call: `main` (the agent's code), `library/<name>` or `draft:library/<name>` (see docs/approvals.md). */
   caller: string;
   rule: MatchedRule;
   kind: "fetch" | "tool";
@@ -22,6 +22,9 @@ export interface ApprovalQuestion {
 }
 
 export type ApprovalAnswer = "once" | "run" | "deny";
+
+/** The caller of a call made by the run's own code (not by a saved integration's). */
+export const MAIN_CALLER = "main";
 
 /** An answer, or why nobody can be asked (said in the guest's error). */
 export type AskResult = { answer: ApprovalAnswer } | { unaskable: string };
@@ -110,6 +113,11 @@ export class ApprovalGate {
     if (decision === "cancelled") throw new ApprovalDeniedError(`The run was cancelled while ${question.what} waited for approval. Nothing was sent.`);
     if (decision === "unaskable") throw new ApprovalDeniedError(unaskableMessage(question, rule, (result as { unaskable: string }).unaskable));
     throw new ApprovalDeniedError(`A person denied ${question.what} (${rule}). ${WHAT_TO_DO_AFTER_DENIAL}`);
+  }
+
+  /** A call that approvals.trusted lets through unasked: recorded (as `trusted`) before it goes on. */
+  async pass(question: Omit<ApprovalQuestion, "runId">): Promise<void> {
+    await this.record({ ...question, runId: this.runId }, "trusted", 0);
   }
 
   /** Appends the decision; a decision that cannot be recorded is a denial (nothing unrecorded is sent). */

@@ -11,6 +11,8 @@ export type ApprovalDecision =
   | "allowed-for-run"
   /** An earlier "allow for this run" covered it: nobody was asked again. */
   | "allowed-by-earlier-answer"
+  /** Made by a saved integration listed in approvals.trusted: nobody was asked. */
+  | "trusted"
   | "denied"
   | "timed-out"
   | "cancelled"
@@ -21,7 +23,7 @@ export type ApprovalDecision =
 export interface ApprovalRecord {
   at: string;
   runId: string;
-  /** `main` (the agent's code) or `library/<name>`. */
+  /** `main` (the agent's code), `library/<name>` (a saved integration's own code) or `draft:library/<name>` (a run_code draft's). */
   caller: string;
   /** `approvals.rules[0]`, `approvals.destructiveTools`. */
   rule: string;

@@ -1,6 +1,9 @@
 import type { ApprovalSettings } from "../../config/schema.js";
 import { matchesAllowList, parseHostPattern, type HostPattern, type MatchTarget } from "../../util/net/host-patterns.js";
 
+/** A saved integration's caller name is this followed by its name. */
+const SAVED_CALLER_PREFIX = "library/";
+
 /** Methods that read: a fetch rule without `methods` asks for every other one. */
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -80,6 +83,21 @@ export class ApprovalRules {
     }
     if (destructive && this.settings.destructiveTools) return { setting: "approvals.destructiveTools", describe: "upstream tools annotated destructiveHint: true" };
     return undefined;
+  }
+
+  /**
+   * Whether a call by `caller` runs unasked: only a saved integration's own code
+   * (`library/<name>`, never `main` or a `draft:` module) whose name is listed.
+   */
+  trustsCaller(caller: string): boolean {
+    return this.trustedIntegration(caller) !== undefined;
+  }
+
+  /** The trusted saved integration `caller` names (see trustsCaller), or undefined. */
+  trustedIntegration(caller: string): string | undefined {
+    if (!caller.startsWith(SAVED_CALLER_PREFIX)) return undefined;
+    const name = caller.slice(SAVED_CALLER_PREFIX.length);
+    return this.trusts(name) ? name : undefined;
   }
 
   /** Whether the saved integration `name` is listed in `approvals.trusted`. */

@@ -1,5 +1,6 @@
 import type { ModuleSource } from "../../sandbox/sandbox.js";
 import { compileModule, type CompileResult } from "../../sandbox/transpile.js";
+import { UPSTREAM_HOST_CALL } from "../../sandbox/worker/caller-bindings.js";
 import { identifierMap } from "./tool-names.js";
 import type { UpstreamHub } from "./upstream-hub.js";
 import type { UpstreamTool } from "./upstream-connection.js";
@@ -29,7 +30,8 @@ export function upstreamModuleSource(server: string, tools: UpstreamTool[]): str
   const ids = toolIdentifiers(tools);
   const lines = [
     `import { __internal as ${INTERNAL} } from "toolsmith";`,
-    `const ${CALL} = (tool, args) => ${INTERNAL}.hostCall("mcp.call", { server: ${JSON.stringify(server)}, tool, args: args === undefined ? {} : args });`,
+    // The sandbox finds this call by its text (UPSTREAM_HOST_CALL) to bind an integration's own instance to it.
+    `const ${CALL} = (tool, args) => ${UPSTREAM_HOST_CALL}"mcp.call", { server: ${JSON.stringify(server)}, tool, args: args === undefined ? {} : args });`,
   ];
   for (const tool of tools) lines.push(`export const ${ids.get(tool.name)} = (args) => ${CALL}(${JSON.stringify(tool.name)}, args);`);
   lines.push(`export default { ${tools.map((t) => `${JSON.stringify(t.name)}: ${ids.get(t.name)}`).join(", ")} };`);

@@ -11,7 +11,7 @@ export const APPROVALS_HELP = `Usage: toolsmith approvals [--limit N] [--json]
 Lists the approval questions runs asked (state/approvals.jsonl), most recent last:
 when, which run and code asked (main or library/<name>), the rule (approvals.rules[i]
 or approvals.destructiveTools), what was to be sent, and the decision: allowed-once,
-allowed-for-run, allowed-by-earlier-answer, denied, timed-out, cancelled or unaskable
+allowed-for-run, allowed-by-earlier-answer, trusted, denied, timed-out, cancelled or unaskable
 (the client could not ask a person). Shows the last ${DEFAULT_SHOWN} unless --limit says otherwise.
 `;
 

@@ -81,7 +81,7 @@ export const hooks = Object.freeze({
   remove: (id) => hostCall("hooks.remove", { id }),
 });
 
-export const __internal = Object.freeze({ hostCall });
+export const __internal = Object.freeze({ hostCall, bindCaller: internals.bindCaller });
 `;
 
 export const BUILTIN_MODULES: Readonly<Record<string, string>> = Object.freeze({

@@ -4,7 +4,8 @@
  *
  * Host contract: before evaluation the guest global `__toolsmith_fetch_host(request)` must exist and
  * return a Promise, and `__toolsmith_fetch_abort(abortId)` must exist (it stops the host's request
- * made with that abortId). The script captures both and deletes the globals.
+ * made with that abortId). The script captures both and deletes the globals. It leaves
+ * `__toolsmith_fetch_with(hostFetch)` (a fetch over another host channel) for the prelude to take.
  *   request: { url, method, headers: [[name, value], ...], bodyText?, bodyBase64?, redirect, abortId? }
  *            (names lower-cased; at most one of bodyText / bodyBase64; redirect 'follow' | 'error' | 'manual')
  *   reply:   { status, statusText, url, redirected, headers: [[name, value], ...], bodyText?, bodyBase64? }
@@ -15,7 +16,7 @@
  */
 export const GUEST_FETCH_JS = String.raw`(function () {
 'use strict';
-var G = globalThis, hostFetch = G.__toolsmith_fetch_host, hostAbort = G.__toolsmith_fetch_abort, P = Promise, OTS = Object.prototype.toString;
+var G = globalThis, globalHostFetch = G.__toolsmith_fetch_host, hostAbort = G.__toolsmith_fetch_abort, P = Promise, OTS = Object.prototype.toString;
 delete G.__toolsmith_fetch_host; delete G.__toolsmith_fetch_abort;
 var BLOB_BYTES = Symbol.for('toolsmith.blob.bytes'), FORM_ENCODE = Symbol.for('toolsmith.formdata.encode'), FORM_PARSE = Symbol.for('toolsmith.formdata.parse');
 function def(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
@@ -275,7 +276,10 @@ function fromReply(rep) {
   return makeResponse({ status: Number(rep.status) || 0, statusText: String(rep.statusText || ''), url: String(rep.url || ''), redirected: !!rep.redirected, type: 'basic', headers: h }, body);
 }
 var lastAbortId = 0;
-function fetch(input, init) {
+// One fetch per host channel: the global one for the run's own code, and one per saved integration
+// whose requests carry its name (see bindCaller in prelude.ts). Abort ids are shared, so they never collide.
+function fetchWith(hostFetch) {
+return function fetch(input, init) {
   return new P(function (resolve, reject) {
     if (typeof hostFetch !== 'function') throw new TypeError('fetch is not available in this run');
     var req = Object.create(Request.prototype);
@@ -298,7 +302,9 @@ function fetch(input, init) {
       reject(e instanceof Error ? e : new TypeError('fetch failed: ' + (e != null && e.message !== undefined ? e.message : String(e))));
     });
   });
+};
 }
-[['Headers', Headers], ['Request', Request], ['Response', Response], ['fetch', fetch]].forEach(function (kv) { def(G, kv[0], kv[1]); });
+[['Headers', Headers], ['Request', Request], ['Response', Response], ['fetch', fetchWith(globalHostFetch)]].forEach(function (kv) { def(G, kv[0], kv[1]); });
+def(G, '__toolsmith_fetch_with', fetchWith);
 })();
 `;

@@ -11,7 +11,9 @@
  * __ts_loadPolyfills() and __ts_loadFetch() (evaluate the web globals on first use),
  * __ts_loadScript(name) (evaluates one of LAZY_GUEST_SCRIPTS, see lazy-scripts.ts),
  * __ts_randomBytes(n) -> n random bytes from the host as a string of n characters (byte b as U+0100 + b),
- * __ts_now() -> milliseconds since the run started (fractional, the host's monotonic clock).
+ * __ts_now() -> milliseconds since the run started (fractional, the host's monotonic clock),
+ * __ts_claimCaller(token) -> a caller key for a one-time module token, or undefined (see bindCaller),
+ * __ts_hostCallAs(key, name, argsJson, id) -> as __ts_hostCall, attributed to the key's caller.
  */
 export const GUEST_PRELUDE_JS = String.raw`
 (() => {
@@ -20,9 +22,13 @@ export const GUEST_PRELUDE_JS = String.raw`
   const hostLog = g.__ts_log, hostTimerSet = g.__ts_timerSet, hostTimerClear = g.__ts_timerClear;
   const hostCallRaw = g.__ts_hostCall, loadPolyfills = g.__ts_loadPolyfills, loadFetch = g.__ts_loadFetch;
   const loadScript = g.__ts_loadScript, hostRandomBytes = g.__ts_randomBytes, hostNow = g.__ts_now;
+  const hostClaimCaller = g.__ts_claimCaller, hostCallAs = g.__ts_hostCallAs;
+  delete g.__ts_claimCaller; delete g.__ts_hostCallAs;
   delete g.__ts_log; delete g.__ts_timerSet; delete g.__ts_timerClear; delete g.__ts_hostCall; delete g.__ts_loadPolyfills; delete g.__ts_loadFetch;
   delete g.__ts_loadScript; delete g.__ts_randomBytes; delete g.__ts_now;
 
+  // The fetch polyfill's factory and the global fetch it made, once loaded (see bindCaller).
+  let fetchWith, globalFetch;
   // Web globals are compiled on first use: most runs never touch them, and parsing
   // them costs more than the rest of a run. fetch and friends need the others.
   const lazyGroups = [
@@ -34,6 +40,9 @@ export const GUEST_PRELUDE_JS = String.raw`
         // Stops the host's request for an aborted signal; the guest's promise has already rejected.
         define(g, "__toolsmith_fetch_abort", (abortId) => { promiseThen(hostCall("fetch.abort", { abortId }), undefined, () => undefined); });
         loadFetch();
+        fetchWith = g.__toolsmith_fetch_with;
+        delete g.__toolsmith_fetch_with;
+        globalFetch = g.fetch;
       },
     },
     { names: ["DOMException", "Event", "EventTarget", "AbortController", "AbortSignal"], load: () => loadScript("abort") },
@@ -286,6 +295,36 @@ export const GUEST_PRELUDE_JS = String.raw`
     if (refused !== undefined) return new PromiseCtor((_, reject) => reject(withSite(hostError(refused[0], refused[1]), site)));
     return new PromiseCtor((resolve, reject) => pendingHostCalls.set(id, { resolve, reject, site }));
   }
+  // A saved integration's own host channel: the worker knows the caller by key, a value only
+  // this closure holds (never passed to code the agent could have patched).
+  function hostCallAsCaller(key, name, args) {
+    const id = nextHostCallId++;
+    const site = new ErrorCtor();
+    const refused = hostCallAs(key, name, serialize(args), id);
+    if (refused !== undefined) return new PromiseCtor((_, reject) => reject(withSite(hostError(refused[0], refused[1]), site)));
+    return new PromiseCtor((resolve, reject) => pendingHostCalls.set(id, { resolve, reject, site }));
+  }
+  // Called once by the code the worker puts at the top of a saved integration's module, with a
+  // one-time token from its source: returns that module's fetch and host call, whose requests the
+  // host attributes to the integration. While globalThis.fetch is reassigned (withFakeFetch, or
+  // anything else), the integration's fetch goes through it instead, and so carries the identity of
+  // whatever code that function's own calls have: a reassignment can only take trust away.
+  function bindCaller(token) {
+    const key = hostClaimCaller(StringCtor(token));
+    if (key === undefined) throw new ErrorCtor("bindCaller is internal to toolsmith: it takes a one-time token only the sandbox holds.");
+    const call = (name, args) => hostCallAsCaller(key, name, args);
+    let own;
+    const fetch = function fetch(input, init) {
+      const current = g.fetch;
+      if (current !== globalFetch || fetchWith === undefined) {
+        if (typeof current !== "function") throw new TypeError("fetch is not available: globalThis.fetch was removed by the run's code.");
+        return current(input, init);
+      }
+      if (own === undefined) own = fetchWith((request) => call("fetch", request));
+      return own(input, init);
+    };
+    return { fetch, hostCall: call };
+  }
   function deliver(id, ok, payload, errorName) {
     const pending = pendingHostCalls.get(id);
     if (!pending) return;
@@ -320,7 +359,7 @@ export const GUEST_PRELUDE_JS = String.raw`
     return "tsm_secret_" + name + "_" + runConfig.nonce;
   }
 
-  const internals = { finish, fireTimer, hostCall, deliver, serialize, configure, secret };
+  const internals = { finish, fireTimer, hostCall, bindCaller, deliver, serialize, configure, secret };
   define(g, "__toolsmith_internals", internals);
   return internals;
 })()

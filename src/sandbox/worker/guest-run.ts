@@ -1,4 +1,4 @@
-import { randomFillSync } from "node:crypto";
+import { randomBytes, randomFillSync } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule, VmFunctionImplementation } from "quickjs-emscripten-core";
 import { GUEST_FETCH_JS } from "../guest/fetch.js";
@@ -11,6 +11,7 @@ import { parseUrlForGuest } from "./parse-url.js";
 import { memoryError, stackOverflowError, timeoutError } from "../guest-errors.js";
 import { SpinWait } from "../spin-wait.js";
 import { serveDirectly } from "./direct-host-function.js";
+import { CallerBindings } from "./caller-bindings.js";
 
 /** QuickJS's own stack limit; the worker's native stack (16 MiB) is far larger, so QuickJS always trips first. */
 const GUEST_MAX_STACK_BYTES = 512 * 1024;
@@ -32,6 +33,8 @@ export class GuestRun {
   private readonly runtime: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
   private readonly modules: Map<string, string>;
+  /** Which modules of this run make their host calls under their own name (see CallerBindings). */
+  private readonly callers = new CallerBindings(() => randomBytes(16).toString("hex"));
   /** Host calls sent to the main thread and not answered yet (their promises live in the guest). */
   private readonly pendingCalls = new Set<number>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
@@ -89,8 +92,8 @@ export class GuestRun {
     if (setup) return setup;
     this.runtime.setModuleLoader(
       (name) => {
-        const js = name.startsWith(UNRESOLVED) ? undefined : this.modules.get(name);
-        return js === undefined ? { error: new Error(unresolvedImportMessage(name.replace(UNRESOLVED, ""))) } : js;
+        const js = name.startsWith(UNRESOLVED) ? undefined : this.modules.get(CallerBindings.codeOf(name));
+        return js === undefined ? { error: new Error(unresolvedImportMessage(name.replace(UNRESOLVED, ""))) } : this.callers.source(name, js);
       },
       (base, requested) => this.normalize(base, requested),
     );
@@ -151,6 +154,7 @@ export class GuestRun {
     this.drainMessages = () => false;
     this.deadline = Number.POSITIVE_INFINITY;
     this.deadlineTimer = undefined;
+    this.callers.clear();
     // The run's own modules go; the builtin ones stay (kept in place: nothing new to allocate per run).
     for (const specifier of this.modules.keys()) if (!Object.hasOwn(BUILTIN_MODULES, specifier)) this.modules.delete(specifier);
     for (const [specifier, js] of Object.entries(BUILTIN_MODULES)) this.modules.set(specifier, js);
@@ -184,7 +188,11 @@ export class GuestRun {
     if (drainMessages) this.drainMessages = drainMessages;
     this.deadline = request.deadline;
     this.deadlineTimer = setTimeout(() => this.wake?.(), Math.max(0, request.deadline - Date.now()) + 1);
-    for (const m of request.modules) this.modules.set(m.specifier, m.js);
+    this.callers.clear();
+    for (const m of request.modules) {
+      this.modules.set(m.specifier, m.js);
+      if (m.caller !== undefined) this.callers.assign(m.specifier, m.caller);
+    }
     let outcome: RunOutcome;
     try {
       outcome = await this.evaluate();
@@ -335,8 +343,8 @@ export class GuestRun {
    * name in its message (quickjs-emscripten drops an error returned from here and asks the
    * loader for '' instead).
    */
-  private normalize(_base: string, requested: string): string {
-    return this.modules.has(requested) ? requested : `${UNRESOLVED}${requested}`;
+  private normalize(base: string, requested: string): string {
+    return this.modules.has(requested) ? this.callers.instanceFor(base, requested) : `${UNRESOLVED}${requested}`;
   }
 
   private installHostFunctions(): void {
@@ -367,6 +375,17 @@ export class GuestRun {
         return undefined;
       },
       __ts_hostCall: (name, argsJson, id) => this.startHostCall(ctx.getString(name!), ctx.getString(argsJson!), ctx.getNumber(id!)),
+      __ts_claimCaller: (token) => {
+        const key = this.callers.claim(ctx.getString(token!));
+        return key === undefined ? undefined : ctx.newString(key);
+      },
+      __ts_hostCallAs: (key, name, argsJson, id) => {
+        const channel = ctx.getString(key!);
+        if (!this.callers.has(channel)) return this.refusal("Error", "This host channel is not known to the sandbox.");
+        const call = ctx.getString(name!);
+        const json = ctx.getString(argsJson!);
+        return this.startHostCall(call, json, ctx.getNumber(id!), this.callers.callerOf(channel, call, json));
+      },
       __ts_loadFetch: () => {
         const result = ctx.evalCode(GUEST_FETCH_JS, "<fetch>", { type: "global" });
         if (result.error) return { error: result.error };
@@ -412,7 +431,7 @@ export class GuestRun {
   }
 
   /** Sends a guest's host call to the main thread; returns [errorName, message] to refuse it at once. */
-  private startHostCall(name: string, argsJson: string, callId: number): QuickJSHandle | undefined {
+  private startHostCall(name: string, argsJson: string, callId: number, caller?: string): QuickJSHandle | undefined {
     if (!this.request.hostFunctions.includes(name)) return this.refusal("Error", `'${name}' is not available in this run`);
     if (++this.hostCalls > this.request.maxHostCalls) {
       return this.refusal(
@@ -422,7 +441,7 @@ export class GuestRun {
     }
     this.pendingCalls.add(callId);
     this.flushLogs(true);
-    this.post({ type: "hostCall", runId: this.request.runId, callId, name, argsJson });
+    this.post(caller === undefined ? { type: "hostCall", runId: this.request.runId, callId, name, argsJson } : { type: "hostCall", runId: this.request.runId, callId, name, argsJson, caller });
     return undefined;
   }
 
