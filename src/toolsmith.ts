@@ -260,7 +260,7 @@ export class Toolsmith {
       settings: this.config.schedules,
       pid: this.pid,
       log: this.log,
-      runner: { runCode: (code, { input, owner }) => this.runDetailed(code, { input, owner }), versionOf: (name) => this.store.get(name)?.version },
+      runner: { runCode: (code, { input, owner, trigger }) => this.runDetailed(code, { input, owner, trigger }), versionOf: (name) => this.store.get(name)?.version },
       exportsOf: (name) => this.exportsOf(name),
       selfCheck: { names: async () => (await this.integrations()).map((i) => i.name), verify: (name) => verifyForSelfCheck({ ...this.saveDeps(), records: this.verifications }, name) },
     });

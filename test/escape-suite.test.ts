@@ -249,7 +249,7 @@ const bind = ["", "main", "library/x", "0".repeat(32)].map((token) => { try { (t
 export default { exports: Object.keys(t).sort(), internal: Object.keys(t.__internal), bind, frozen: Object.isFrozen(t.__internal) && Object.isFrozen(t.workspace) && Object.isFrozen(t.library), results: r.map((x: any) => x.status + ":" + (x.reason ? x.reason.message : "")) };`,
     expect: (r) => {
       const result = succeeds(r);
-      expect(result.exports).toEqual(["__internal", "basicAuth", "library", "progress", "secret", "sleep", "verify", "workspace"]);
+      expect(result.exports).toEqual(["__internal", "basicAuth", "hooks", "library", "progress", "schedules", "secret", "sleep", "verify", "workspace"]);
       // bindCaller serves approvals.trusted: it binds only with a one-time token the sandbox put in a saved integration's code.
       expect(result.internal).toEqual(["hostCall", "bindCaller"]);
       expect(result.bind).toEqual(["refused", "refused", "refused", "refused"]);

@@ -97,7 +97,7 @@ describe("several processes saving on one home", () => {
             expect(git(home, "merge-base", "--is-ancestor", o.version, "HEAD")).toBe("");
             const files = git(home, "show", "--name-only", "--format=", o.version).split("\n").filter(Boolean);
             // The commit of an acknowledged save: its own files and nothing else.
-            for (const f of files) expect([`${o.name}.ts`, `${o.name}.test.ts`, `${o.name}.meta.json`]).toContain(f);
+            for (const f of files) expect([`${o.name}.ts`, `${o.name}.test.ts`, `${o.name}.meta.json`, `${o.name}.d.ts`]).toContain(f);
             if (files.length) expect(git(home, "show", `${o.version}:${o.name}.ts`)).toContain(`=> ${o.value};`);
           }
           for (const name of names) {

@@ -13,8 +13,8 @@ const GUEST_FACING = new Set(["ScheduleError", "HookError", "AlwaysOnFileError",
  * other call to `next`. Arguments arrive as `{ id, options }`; the guest gets JSON.
  */
 export function alwaysOnHostCalls(alwaysOn: () => Promise<AlwaysOn>, next: HostCallHandler): HostCallHandler {
-  return async (name, argsJson, signal, backlog) => {
-    if (!HANDLED.has(name)) return next(name, argsJson, signal, backlog);
+  return async (name, argsJson, signal, backlog, context) => {
+    if (!HANDLED.has(name)) return next(name, argsJson, signal, backlog, context);
     const parsed: unknown = JSON.parse(argsJson);
     const args = (typeof parsed === "object" && parsed !== null ? parsed : {}) as { id?: unknown; options?: unknown };
     const kind = name.startsWith("hooks.") ? "HookError" : "ScheduleError";

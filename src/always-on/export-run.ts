@@ -12,7 +12,7 @@ export interface ExportRunner {
    * with `input` answered to the `run.input` host call; `owner` is charged with failures
    * no stack frame blames on another integration.
    */
-  runCode(code: string, options: { input: unknown; owner: string }): Promise<{ report: RunReport; modules: string[] }>;
+  runCode(code: string, options: { input: unknown; owner: string; trigger?: { kind: "schedule" | "hook"; id: string } }): Promise<{ report: RunReport; modules: string[] }>;
   /** The commit sha of a library integration's current version. */
   versionOf(name: string): string | undefined;
 }
@@ -21,6 +21,8 @@ export interface ExportCall {
   integration: string;
   export: string;
   args: unknown[];
+  /** What started it, for the run's trace (`toolsmith runs`). */
+  trigger?: { kind: "schedule" | "hook"; id: string };
 }
 
 export interface ExportOutcome {
@@ -49,7 +51,7 @@ export function exportCallCode(call: Pick<ExportCall, "integration" | "export">)
 
 /** Runs one export call through the ordinary run path; never throws for anything the code does. */
 export async function runExport(runner: ExportRunner, call: ExportCall): Promise<ExportOutcome> {
-  const { report, modules } = await runner.runCode(exportCallCode(call), { input: call.args, owner: call.integration });
+  const { report, modules } = await runner.runCode(exportCallCode(call), { input: call.args, owner: call.integration, trigger: call.trigger });
   const versions: Record<string, string> = {};
   for (const specifier of modules) {
     if (!specifier.startsWith(LIBRARY_PREFIX)) continue;
@@ -63,5 +65,5 @@ export async function runExport(runner: ExportRunner, call: ExportCall): Promise
 /** Answers `run.input` with `input` (as JSON) and passes every other host call to the handler given. */
 export function runInputHostCall(input: unknown): (next: HostCallHandler) => HostCallHandler {
   const json = JSON.stringify(input);
-  return (next) => async (name, argsJson, signal, backlog) => (name === RUN_INPUT_HOST_FUNCTION ? json : next(name, argsJson, signal, backlog));
+  return (next) => async (name, argsJson, signal, backlog, context) => (name === RUN_INPUT_HOST_FUNCTION ? json : next(name, argsJson, signal, backlog, context));
 }

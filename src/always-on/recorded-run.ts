@@ -21,7 +21,7 @@ export async function recordedRun(
   const started = new Date();
   const runId = await deps.records.reserve(id, started);
   options.onStarted?.(runId);
-  const { report, versions } = await runExport(deps.runner, call);
+  const { report, versions } = await runExport(deps.runner, { ...call, trigger: { kind: trigger === "hook" ? "hook" : "schedule", id } });
   const record: RunRecord = {
     ok: report.ok,
     ...(report.ok ? { result: report.result } : { error: { name: report.error.name, message: report.error.message, ...(report.error.stack ? { stack: report.error.stack } : {}) } }),

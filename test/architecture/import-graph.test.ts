@@ -18,6 +18,7 @@ const LAYER: Record<string, number> = {
   server: 70,
   toolsmith: 60,
   "always-on": 55,
+  search: 55,
   packages: 55,
   "home-settings": 50,
   library: 40,

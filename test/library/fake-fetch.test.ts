@@ -47,7 +47,7 @@ afterAll(async () => {
 describe("library/testing/http: withFakeFetch", () => {
   it("is a verified starter of a new home", async () => {
     const r = (await env.call("search_library", { query: "fake fetch http test" })).body.results.find((x: { name: string }) => x.name === "testing/http");
-    expect(r).toMatchObject({ verified: true, import: 'import { json, recorder, withFakeFetch } from "library/testing/http";' });
+    expect(r).toMatchObject({ verified: true, import: 'import { withFakeFetch, json, recorder } from "library/testing/http";' });
   });
 
   it("a write function's test passes against handlers; no request reaches the real service; the secret stays a placeholder", async () => {
