@@ -40,11 +40,35 @@ export async function changesBetween(repo: GitRepo, from: string, to: string): P
   });
 }
 
+/**
+ * Past this many paths, blobs are looked up by id from one `git ls-tree -r` of the commit:
+ * `cat-file` resolving `<commit>:<path>` walks the tree for each path, which grows with the
+ * square of a flat folder's size (40,000 paths of a 10,000-integration pull took minutes).
+ */
+const PATHS_BY_TREE_LISTING = 256;
+
 /** The contents of `paths` at `commit` in one `git cat-file --batch`; absent paths are left out. */
 async function readAt(root: string, commit: string, paths: string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   if (paths.length === 0) return found;
-  const result = await runGitBytes(root, ["cat-file", "--batch"], paths.map((p) => `${commit}:${p}\n`).join(""));
+  let objects = paths.map((p) => `${commit}:${p}`);
+  if (paths.length > PATHS_BY_TREE_LISTING) {
+    const listing = await runGitBytes(root, ["ls-tree", "-r", "-z", "--full-tree", commit]);
+    if (listing.exitCode !== 0) throw new Error(`git ls-tree failed: ${listing.stderr.trim()}`);
+    const blobOf = new Map<string, string>();
+    // Each entry: "<mode> <type> <sha>\t<path>\0".
+    for (const entry of listing.stdout.toString("utf8").split("\0")) {
+      const tab = entry.indexOf("\t");
+      if (tab === -1) continue;
+      const [, type, sha] = entry.slice(0, tab).split(" ");
+      if (type === "blob" && sha) blobOf.set(entry.slice(tab + 1), sha);
+    }
+    // Paths the commit does not have are left out (absent), as cat-file would report them missing.
+    paths = paths.filter((p) => blobOf.has(p));
+    objects = paths.map((p) => blobOf.get(p)!);
+    if (paths.length === 0) return found;
+  }
+  const result = await runGitBytes(root, ["cat-file", "--batch"], objects.map((o) => `${o}\n`).join(""));
   if (result.exitCode !== 0) throw new Error(`git cat-file failed: ${result.stderr.trim()}`);
   const out = result.stdout;
   let at = 0;

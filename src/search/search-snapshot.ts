@@ -23,7 +23,7 @@ import { builtinEntries, integrationEntry, type IndexedEntry } from "./search-en
 
 export const SNAPSHOT_FILE = "search-snapshot.json";
 /** Changed files up to which a warm start applies the git diff (else the index is built from the library). */
-const MAX_DIFF_FILES = 2_000;
+const MAX_DIFF_FILES = 100_000;
 const SNAPSHOT_FORMAT = 1;
 
 interface Snapshot {
@@ -54,9 +54,9 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
   const records = new Map(snapshot.records.map((r) => [r.name, r.declarations === undefined ? r : { ...r, signature: r.declarations }]));
   const changed: Array<[string, Integration | undefined]> = [];
   if (snapshot.head !== head) {
-    // `git cat-file --batch` by `<commit>:<path>` walks the tree per path: quadratic in a
-    // folder of thousands of files (40,000 paths of one folder took 3.7 minutes). Past this
-    // many changed files a full load is faster; see the report of issue #18.
+    // changesBetween reads many changed files by blob id from one tree listing (by
+    // `<commit>:<path>` it was quadratic in a large folder); past this many changed files a
+    // full load is as fast.
     const diff = await runGit(libraryRoot, ["diff", "--name-only", "--no-renames", snapshot.head, head]);
     if (diff.exitCode !== 0 || diff.stdout.split("\n").length > MAX_DIFF_FILES) return undefined;
     const changes = await changesBetween(new GitRepo(libraryRoot), snapshot.head, head).catch(() => undefined);
