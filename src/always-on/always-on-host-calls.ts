@@ -1,3 +1,4 @@
+import { interceptHostCalls } from "../sandbox/intercept-host-calls.js";
 import type { HostCallHandler } from "../sandbox/worker-pool.js";
 import type { AlwaysOn } from "./always-on.js";
 
@@ -13,8 +14,7 @@ const GUEST_FACING = new Set(["ScheduleError", "HookError", "AlwaysOnFileError",
  * other call to `next`. Arguments arrive as `{ id, options }`; the guest gets JSON.
  */
 export function alwaysOnHostCalls(alwaysOn: () => Promise<AlwaysOn>, next: HostCallHandler): HostCallHandler {
-  return async (name, argsJson, signal, backlog, context) => {
-    if (!HANDLED.has(name)) return next(name, argsJson, signal, backlog, context);
+  return interceptHostCalls(HANDLED, async (name, argsJson) => {
     const parsed: unknown = JSON.parse(argsJson);
     const args = (typeof parsed === "object" && parsed !== null ? parsed : {}) as { id?: unknown; options?: unknown };
     const kind = name.startsWith("hooks.") ? "HookError" : "ScheduleError";
@@ -27,7 +27,7 @@ export function alwaysOnHostCalls(alwaysOn: () => Promise<AlwaysOn>, next: HostC
       if (GUEST_FACING.has(err.name)) throw Object.assign(new Error(err.message), { name: err.name === "HookError" || err.name === "ScheduleError" ? err.name : kind });
       throw Object.assign(new Error(`${name} failed on the host; nothing was changed. Retry, and report it if it persists.`), { name: kind });
     }
-  };
+  }, next);
 }
 
 function call(service: AlwaysOn, name: string, args: { id?: unknown; options?: unknown }): Promise<unknown> {

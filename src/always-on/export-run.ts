@@ -1,3 +1,4 @@
+import { interceptHostCalls } from "../sandbox/intercept-host-calls.js";
 import type { HostCallHandler } from "../sandbox/worker-pool.js";
 import type { RunReport } from "../sandbox/sandbox.js";
 import { LIBRARY_PREFIX } from "../library/names.js";
@@ -65,5 +66,5 @@ export async function runExport(runner: ExportRunner, call: ExportCall): Promise
 /** Answers `run.input` with `input` (as JSON) and passes every other host call to the handler given. */
 export function runInputHostCall(input: unknown): (next: HostCallHandler) => HostCallHandler {
   const json = JSON.stringify(input);
-  return (next) => async (name, argsJson, signal, backlog, context) => (name === RUN_INPUT_HOST_FUNCTION ? json : next(name, argsJson, signal, backlog, context));
+  return (next) => interceptHostCalls(new Set([RUN_INPUT_HOST_FUNCTION]), async () => json, next);
 }

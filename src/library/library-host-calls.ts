@@ -1,4 +1,5 @@
 import type { HostCallHandler } from "../sandbox/worker-pool.js";
+import { interceptHostCalls } from "../sandbox/intercept-host-calls.js";
 import type { DependentResult } from "./dependents.js";
 import type { EditOptions } from "./library-edits.js";
 import type { VerifyOutcome } from "./verify-integration.js";
@@ -22,8 +23,7 @@ const GUEST_FACING = new Set(["UserError", "LibraryBusyError"]);
  * commit under the home's lock); the guest gets `{ version, dependents, ... }`.
  */
 export function libraryHostCalls(editor: LibraryEditor, next: HostCallHandler): HostCallHandler {
-  return async (name, argsJson, signal, backlog, context) => {
-    if (name !== "library.remove" && name !== "library.rename" && name !== "library.verify") return next(name, argsJson, signal, backlog, context);
+  return interceptHostCalls(new Set(LIBRARY_HOST_FUNCTIONS), async (name, argsJson) => {
     const parsed: unknown = JSON.parse(argsJson);
     const args = (typeof parsed === "object" && parsed !== null ? parsed : {}) as { name?: unknown; from?: unknown; to?: unknown; force?: unknown };
     if (name === "library.verify") return verifyCall(editor, args.name);
@@ -40,7 +40,7 @@ export function libraryHostCalls(editor: LibraryEditor, next: HostCallHandler): 
       if (GUEST_FACING.has(err.name)) throw Object.assign(new Error(err.message), { name: "LibraryError" });
       throw Object.assign(new Error("The library could not make the change; nothing was changed. Retry, and report it if it persists."), { name: "LibraryError" });
     }
-  };
+  }, next);
 }
 
 /** `verify(name)`: the outcome, also when the test failed; a refusal (no such integration, no test) throws VerifyError. */
