@@ -21,6 +21,8 @@ const MAINTENANCE_EVERY = 16;
 export interface Committed {
   sha: string;
   date: string;
+  /** False when the files equalled HEAD's already: no commit was made and `sha` is HEAD. */
+  created: boolean;
 }
 
 export interface CommitInfo {
@@ -108,7 +110,7 @@ export class GitRepo {
     // which resolves on that exit status, no commit and HEAD stays the version.
     if (head && tree === head.tree) {
       await this.privateIndex.matches(head.sha);
-      return { sha: head.sha, date: await this.commitDate(head.sha) };
+      return { sha: head.sha, date: await this.commitDate(head.sha), created: false };
     }
     if (!head && EMPTY_TREES.has(tree)) throw new Error("nothing to commit");
     const sha = (await this.exec(["commit-tree", tree, ...(head ? ["-p", head.sha] : []), "-F", "-"], text)).trim();
@@ -126,7 +128,7 @@ export class GitRepo {
       // Queued behind this commit, not awaited by it; `--auto` returns at once unless gc is due.
       void this.serialize(() => this.exec(["maintenance", "run", "--auto", "--quiet"])).catch(() => undefined);
     }
-    return { sha, date };
+    return { sha, date, created: true };
   }
 
   /** A commit's committer date as `git log --format=%cI` shows it. */

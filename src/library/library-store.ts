@@ -325,8 +325,10 @@ export class LibraryStore implements ModuleSource {
     // The commit is in: from here on nothing may roll the files back. A journal left
     // behind by a crash now would only "restore" the files to this same commit.
     await this.recovery.end();
-    await this.afterCommit([...new Set(changes.map((c) => c.name))], committed);
-    return committed.sha;
+    const names = [...new Set(changes.map((c) => c.name))];
+    await this.afterCommit(names, committed);
+    // Nothing new was recorded (the same files again): the version is the newest commit holding them, not whatever HEAD is.
+    return committed.created ? committed.sha : (this.records.get(names[0] ?? "")?.version ?? committed.sha);
   }
 
   /** The files of `name` as they were at `version`, or undefined when it did not exist there. */
@@ -357,9 +359,10 @@ export class LibraryStore implements ModuleSource {
     for (const name of names) {
       // Only files that passed checkBeforeCommit, or were loaded as regular files, are read here.
       const record = await this.readFromDisk(name).catch(() => undefined);
+      const own = record && !committed.created ? (await this.history(name, 1).catch(() => []))[0] : undefined;
       if (record) {
-        record.version = committed.sha;
-        record.updatedAt = committed.date;
+        record.version = own?.sha ?? committed.sha;
+        record.updatedAt = own?.date ?? committed.date;
       }
       this.setRecord(name, record);
     }

@@ -52,6 +52,18 @@ describe("save_integration's result says what the save proved", () => {
     expect(reply.body.test.assertions).toBe(4);
   });
 
+  it("saving the same files again reports the version that holds them, not a later commit of another integration", async () => {
+    const first = await save({ name: "same/again", description: "Same", code: "export const v = (): number => 1;\n" });
+    expect(first.isError, first.text).toBe(false);
+    const other = await save({ name: "same/other", description: "Other", code: "export const w = (): number => 2;\n" });
+    expect(other.isError, other.text).toBe(false);
+    expect(other.body.version).not.toBe(first.body.version);
+    const again = await save({ name: "same/again", description: "Same", code: "export const v = (): number => 1;\n" });
+    expect(again.isError, again.text).toBe(false);
+    expect(again.body.version).toBe(first.body.version);
+    expect((await server.env.toolsmith.get("same/again"))!.version).toBe(first.body.version);
+  });
+
   it("a failing test is refused with the line of the failing check in the test's own code", async () => {
     const reply = await save({ test: `import { greet } from "library/words";\nimport { assertEqual } from "library/testing/assert";\n\nassertEqual(greet("x"), "hi x");\n` });
     expect(reply.isError).toBe(true);
