@@ -6,20 +6,18 @@ import { GUEST_POLYFILLS_JS } from "../guest/polyfills.js";
 import { GUEST_PRELUDE_JS } from "../guest/prelude.js";
 import { BUILTIN_MODULES } from "../guest/builtin-modules.js";
 import { LAZY_GUEST_SCRIPTS } from "../guest/lazy-scripts.js";
-import type { FromWorker, GuestErrorInfo, HostCallReply, LogEntry, RunFinished, RunOutcome, RunRequest } from "../protocol.js";
+import type { FromWorker, GuestErrorInfo, HostCallReply, RunFinished, RunOutcome, RunRequest } from "../protocol.js";
 import { parseUrlForGuest } from "./parse-url.js";
 import { memoryError, stackOverflowError, timeoutError } from "../guest-errors.js";
 import { SpinWait } from "../spin-wait.js";
 import { serveDirectly } from "./direct-host-function.js";
 import { CallerBindings } from "./caller-bindings.js";
+import { RunLogs } from "./run-logs.js";
 
 /** QuickJS's own stack limit; the worker's native stack (16 MiB) is far larger, so QuickJS always trips first. */
 const GUEST_MAX_STACK_BYTES = 512 * 1024;
-/** How often buffered log lines are sent to the main thread, so they survive a hard stop. */
-const LOG_FLUSH_INTERVAL_MS = 100;
 /** How long the worker polls for a host reply before it sleeps (see SpinWait). */
 const REPLY_SPIN_BUDGET_MS = SpinWait.budget(0.2);
-const LOG_LEVELS = new Set(["log", "info", "warn", "error", "debug"]);
 /** The most bytes one crypto.getRandomValues call may ask for (the Web Crypto limit). */
 const MAX_RANDOM_BYTES_PER_CALL = 65536;
 
@@ -38,10 +36,8 @@ export class GuestRun {
   /** Host calls sent to the main thread and not answered yet (their promises live in the guest). */
   private readonly pendingCalls = new Set<number>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
-  private readonly logs: LogEntry[] = [];
-  private logChars = 0;
-  private logsTruncated = false;
-  private lastFlush = Date.now();
+  /** The run's console lines (made anew by each run). */
+  private logs = new RunLogs(0, () => undefined);
   private hostCalls = 0;
   private wake: (() => void) | undefined;
   private cancelled: string | undefined;
@@ -143,10 +139,6 @@ export class GuestRun {
   reset(): void {
     this.pendingCalls.clear();
     this.timers.clear();
-    this.logs.length = 0;
-    this.logChars = 0;
-    this.logsTruncated = false;
-    this.lastFlush = Date.now();
     this.hostCalls = 0;
     this.wake = undefined;
     this.cancelled = undefined;
@@ -184,6 +176,7 @@ export class GuestRun {
   async run(request: RunRequest, post: (message: FromWorker) => void, drainMessages?: () => boolean): Promise<RunFinished> {
     this.request = request;
     this.post = post;
+    this.logs = new RunLogs(request.maxLogChars, (logs) => post({ type: "logs", runId: request.runId, logs }));
     this.runStartedAt = performance.now();
     if (drainMessages) this.drainMessages = drainMessages;
     this.deadline = request.deadline;
@@ -205,7 +198,7 @@ export class GuestRun {
     for (const timer of this.timers.values()) clearTimeout(timer);
     clearTimeout(this.deadlineTimer);
     this.reusable = !this.poisoned && isCleanEnd(outcome);
-    return { type: "done", runId: this.request.runId, outcome, logs: this.logs.splice(0), logsTruncated: this.logsTruncated, poisoned: this.poisoned };
+    return { type: "done", runId: this.request.runId, outcome, logs: this.logs.takeRest(), logsTruncated: this.logs.truncated, poisoned: this.poisoned };
   }
 
   /** Whether the last run aborted the WebAssembly instance (nothing may run in it again). */
@@ -351,9 +344,9 @@ export class GuestRun {
     const { ctx } = this;
     const fns: Record<string, VmFunctionImplementation<QuickJSHandle>> = {
       __ts_log: (level, text) => {
-        this.log(ctx.getString(level!), ctx.getString(text!));
+        this.logs.add(ctx.getString(level!), ctx.getString(text!));
         // Tells the guest to stop formatting lines nobody will see.
-        return this.logsTruncated ? ctx.false : ctx.true;
+        return this.logs.truncated ? ctx.false : ctx.true;
       },
       __ts_timerSet: (id, ms) => {
         const timerId = ctx.getNumber(id!);
@@ -440,7 +433,7 @@ export class GuestRun {
       );
     }
     this.pendingCalls.add(callId);
-    this.flushLogs(true);
+    this.logs.flush(true);
     this.post(caller === undefined ? { type: "hostCall", runId: this.request.runId, callId, name, argsJson } : { type: "hostCall", runId: this.request.runId, callId, name, argsJson, caller });
     return undefined;
   }
@@ -450,29 +443,6 @@ export class GuestRun {
     this.ctx.newString(name).consume((h) => this.ctx.setProp(pair, 0, h));
     this.ctx.newString(message).consume((h) => this.ctx.setProp(pair, 1, h));
     return pair;
-  }
-
-  private log(level: string, text: string): void {
-    if (this.logsTruncated) return;
-    const room = this.request.maxLogChars - this.logChars;
-    if (text.length > room) {
-      if (room > 0) this.logs.push({ level: "warn", text: text.slice(0, room) });
-      this.logs.push({ level: "warn", text: `[logs truncated at ${this.request.maxLogChars} characters (limits.maxLogChars)]` });
-      this.logsTruncated = true;
-      this.logChars = this.request.maxLogChars;
-    } else {
-      this.logs.push({ level: LOG_LEVELS.has(level) ? (level as LogEntry["level"]) : "log", text });
-      this.logChars += text.length;
-    }
-    this.flushLogs(false);
-  }
-
-  private flushLogs(force: boolean): void {
-    if (this.logs.length === 0) return;
-    const now = Date.now();
-    if (!force && now - this.lastFlush < LOG_FLUSH_INTERVAL_MS) return;
-    this.lastFlush = now;
-    this.post({ type: "logs", runId: this.request.runId, logs: this.logs.splice(0) });
   }
 
   private evalScript(code: string, filename: string, keep = false): GuestErrorInfo | undefined {
