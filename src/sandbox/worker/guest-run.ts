@@ -8,7 +8,8 @@ import { BUILTIN_MODULES } from "../guest/builtin-modules.js";
 import { LAZY_GUEST_SCRIPTS } from "../guest/lazy-scripts.js";
 import type { FromWorker, GuestErrorInfo, HostCallReply, RunFinished, RunOutcome, RunRequest } from "../protocol.js";
 import { parseUrlForGuest } from "./parse-url.js";
-import { memoryError, stackOverflowError, timeoutError } from "../guest-errors.js";
+import { timeoutError } from "../guest-errors.js";
+import { abortError, isInstanceFailure, readGuestError } from "./guest-error-reader.js";
 import { SpinWait } from "../spin-wait.js";
 import { serveDirectly } from "./direct-host-function.js";
 import { CallerBindings } from "./caller-bindings.js";
@@ -193,7 +194,7 @@ export class GuestRun {
       // A host-side exception here means the WebAssembly instance aborted (e.g. native
       // stack exhaustion); its memory may be inconsistent, so it is never touched again.
       this.poisoned = true;
-      outcome = { ok: false, error: this.abortError(error) };
+      outcome = { ok: false, error: abortError(error, this.memoryMb) };
     }
     for (const timer of this.timers.values()) clearTimeout(timer);
     clearTimeout(this.deadlineTimer);
@@ -457,102 +458,27 @@ export class GuestRun {
   private consumeError(handle: QuickJSHandle, fromJobLoop = false): GuestErrorInfo {
     try {
       // Past the deadline (or cancelled), whatever the engine says is a consequence of the stop.
-      const stop = this.stopReason();
-      if (stop) return stop;
-      const read = (key: string): string | undefined => {
-        try {
-          const prop = this.ctx.getProp(handle, key);
-          try {
-            return this.ctx.typeof(prop) === "undefined" ? undefined : String(this.ctx.dump(prop));
-          } finally {
-            if (prop.alive) prop.dispose();
-          }
-        } catch (error) {
-          this.noteHostFailure(error);
-          return `[unreadable ${key}]`;
-        }
-      };
-      let name: string | undefined;
-      let message: string | undefined;
-      let stack: string | undefined;
-      const kind = this.ctx.typeof(handle);
-      if (kind === "object" && this.isNull(handle)) {
-        // QuickJS throws null when it cannot even allocate the out-of-memory error.
-        if (fromJobLoop || this.wasmMemoryFull() || this.nearMemoryLimit()) return memoryError(this.request.memoryMb);
-        message = "Uncaught null";
-      } else if (kind === "object") {
-        name = read("name");
-        message = read("message");
-        stack = read("stack");
-        if (message === undefined && name === undefined) message = `Uncaught object: ${this.describeValue(handle)}`;
-      } else {
-        message = `Uncaught ${this.ctx.typeof(handle)}: ${String(this.ctx.dump(handle))}`;
-      }
-      if (name === "InternalError" && message === "out of memory") return memoryError(this.request.memoryMb, stack);
-      // An Error whose name and message are both empty strings: the engine could not build one (memory exhausted).
-      if (name === "" && message === "") return memoryError(this.request.memoryMb);
-      if (name === "InternalError" && message === "stack overflow") {
-        return stackOverflowError(stack);
-      }
-      return { name: name ?? "Error", message: message ?? "Unknown error", stack };
+      return (
+        this.stopReason() ??
+        readGuestError(handle, {
+          runtime: this.runtime,
+          ctx: this.ctx,
+          memoryMb: this.memoryMb,
+          fromJobLoop,
+          wasmMemoryFull: this.wasmMemoryFull,
+          onHostFailure: (error) => {
+            if (isInstanceFailure(error)) this.poisoned = true;
+          },
+        })
+      );
     } finally {
       if (handle.alive) handle.dispose();
     }
   }
 
-  /** Whether the runtime's allocations are at (or too close to measure) its memory limit. */
-  private nearMemoryLimit(): boolean {
-    try {
-      const usage = this.runtime.computeMemoryUsage();
-      try {
-        const figures = this.ctx.dump(usage) as { malloc_size?: number; malloc_limit?: number };
-        return typeof figures.malloc_size === "number" && typeof figures.malloc_limit === "number" && figures.malloc_limit > 0 && figures.malloc_size > figures.malloc_limit * 0.9;
-      } finally {
-        usage.dispose();
-      }
-    } catch (error) {
-      this.noteHostFailure(error);
-      return true;
-    }
-  }
-
-  private isNull(handle: QuickJSHandle): boolean {
-    try {
-      return this.ctx.dump(handle) === null;
-    } catch (error) {
-      this.noteHostFailure(error);
-      return false;
-    }
-  }
-
-  private describeValue(handle: QuickJSHandle): string {
-    try {
-      return JSON.stringify(this.ctx.dump(handle)) ?? "undefined";
-    } catch (error) {
-      this.noteHostFailure(error);
-      return "[unserializable]";
-    }
-  }
-
-  /**
-   * A WebAssembly trap (or a host stack overflow) unwinding through QuickJS skips the C
-   * code's own cleanup, the stack pointer's reset included: the instance is never used
-   * again, even when the failure was caught and reported as a readable error.
-   */
-  private noteHostFailure(error: unknown): void {
-    if (error instanceof RangeError || (error instanceof Error && error.name === "RuntimeError")) this.poisoned = true;
-  }
-
-  private abortError(error: unknown): GuestErrorInfo {
-    const text = error instanceof Error ? error.message : String(error);
-    if (/memory|alloc/i.test(text)) return memoryError(this.request.memoryMb);
-    if (/stack/i.test(text)) return stackOverflowError();
-    return { name: "SandboxError", message: `The sandbox stopped abnormally (${text}). The run was discarded; try again.` };
-  }
-
   /** Whether the run ended in a way that lets its WebAssembly instance be reused. */
   private reusable = false;
-  /** The WebAssembly instance aborted during the run, or a caught failure left it unsafe (see noteHostFailure). */
+  /** The WebAssembly instance aborted during the run, or a caught failure left it unsafe (see isInstanceFailure). */
   private poisoned = false;
 
   private dispose(): boolean {
