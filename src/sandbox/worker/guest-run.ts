@@ -14,6 +14,7 @@ import { SpinWait } from "../spin-wait.js";
 import { serveDirectly } from "./direct-host-function.js";
 import { CallerBindings } from "./caller-bindings.js";
 import { RunLogs } from "./run-logs.js";
+import { PreludeEntry } from "./prelude-entry.js";
 
 /** QuickJS's own stack limit; the worker's native stack (16 MiB) is far larger, so QuickJS always trips first. */
 const GUEST_MAX_STACK_BYTES = 512 * 1024;
@@ -43,9 +44,8 @@ export class GuestRun {
   private wake: (() => void) | undefined;
   private cancelled: string | undefined;
   private readonly queue: Settle[] = [];
-  private internals: QuickJSHandle | undefined;
-  /** The prelude's entry points (internals.configure, .finish, .fireTimer, .deliver), fetched once at setup. */
-  private entry: { configure: QuickJSHandle; finish: QuickJSHandle; fireTimer: QuickJSHandle; deliver: QuickJSHandle } | undefined;
+  /** The prelude's entry points, taken once at setup (undefined: setup failed). */
+  private entry: PreludeEntry | undefined;
   /** Whether __ts_hostCall skips quickjs-emscripten's general wrapper (see serveDirectly). */
   servesHostCallsDirectly = false;
   /** When the run started (performance.now() on the host): the guest's performance.now() counts from here. */
@@ -85,8 +85,9 @@ export class GuestRun {
 
   private setUp(): GuestErrorInfo | undefined {
     this.installHostFunctions();
-    const setup = this.evalScript(GUEST_PRELUDE_JS, "<prelude>", true);
-    if (setup) return setup;
+    const prelude = this.ctx.evalCode(GUEST_PRELUDE_JS, "<prelude>", { type: "global" });
+    if (prelude.error) return this.consumeError(prelude.error);
+    const internals = prelude.value;
     this.runtime.setModuleLoader(
       (name) => {
         const js = name.startsWith(UNRESOLVED) ? undefined : this.modules.get(CallerBindings.codeOf(name));
@@ -96,15 +97,12 @@ export class GuestRun {
     );
     // Evaluate the builtin module first so it takes the internals out of the global scope.
     const builtin = this.ctx.evalCode(BUILTIN_MODULES.toolsmith ?? "", "toolsmith", { type: "module" });
-    if (builtin.error) return this.consumeError(builtin.error);
+    if (builtin.error) {
+      internals.dispose();
+      return this.consumeError(builtin.error);
+    }
     builtin.value.dispose();
-    const internals = this.internals!;
-    this.entry = {
-      configure: this.ctx.getProp(internals, "configure"),
-      finish: this.ctx.getProp(internals, "finish"),
-      fireTimer: this.ctx.getProp(internals, "fireTimer"),
-      deliver: this.ctx.getProp(internals, "deliver"),
-    };
+    this.entry = new PreludeEntry(this.ctx, internals);
     return undefined;
   }
 
@@ -220,14 +218,11 @@ export class GuestRun {
   private async evaluate(): Promise<RunOutcome> {
     if (this.setupError) return { ok: false, error: this.setupError };
     const entry = this.entry!;
-    const settings = this.ctx.newString(JSON.stringify({ secretNames: this.request.secretNames, nonce: this.request.secretNonce, maxOutputChars: this.request.maxOutputChars }));
-    const configured = this.ctx.callFunction(entry.configure, this.ctx.undefined, settings);
-    settings.dispose();
-    if (configured.error) return { ok: false, error: this.consumeError(configured.error) };
-    configured.value.dispose();
+    const configureError = entry.configure({ secretNames: this.request.secretNames, nonce: this.request.secretNonce, maxOutputChars: this.request.maxOutputChars });
+    if (configureError) return { ok: false, error: this.consumeError(configureError) };
     const main = this.ctx.evalCode(this.request.main.js, this.request.main.specifier, { type: "module" });
     if (main.error) return { ok: false, error: this.consumeError(main.error) };
-    const finished = this.ctx.callFunction(entry.finish, this.ctx.undefined, main.value);
+    const finished = entry.finish(main.value);
     main.value.dispose();
     if (finished.error) return { ok: false, error: this.consumeError(finished.error) };
     const promise = finished.value;
@@ -299,29 +294,9 @@ export class GuestRun {
 
   private applyQueued(): void {
     for (const item of this.queue.splice(0)) {
-      if (item.kind === "timer") {
-        const id = this.ctx.newNumber(item.id);
-        const result = this.ctx.callFunction(this.entry!.fireTimer, this.ctx.undefined, id);
-        id.dispose();
-        if (result.error) {
-          // Only an interrupt (deadline, cancel) can escape fireTimer; stopReason reports it.
-          result.error.dispose();
-        } else result.value.dispose();
-        continue;
-      }
-      const { reply } = item;
-      if (!this.pendingCalls.delete(reply.callId)) continue;
-      const args = [this.ctx.newNumber(reply.callId), reply.ok ? this.ctx.true : this.ctx.false];
-      if (reply.ok) {
-        if (reply.json !== undefined) args.push(this.ctx.newString(reply.json));
-      } else {
-        args.push(this.ctx.newString(reply.error?.message ?? "host call failed"), this.ctx.newString(reply.error?.name ?? "Error"));
-      }
-      const delivered = this.ctx.callFunction(this.entry!.deliver, this.ctx.undefined, ...args);
-      for (const arg of args) if (arg.alive && arg !== this.ctx.true && arg !== this.ctx.false) arg.dispose();
-      // Only an interrupt (deadline, cancel) can escape deliver; stopReason reports it.
-      if (delivered.error) delivered.error.dispose();
-      else delivered.value.dispose();
+      if (item.kind === "timer") this.entry!.fireTimer(item.id);
+      // A call whose answer comes after the run gave up on it (or twice) is not delivered.
+      else if (this.pendingCalls.delete(item.reply.callId)) this.entry!.deliver(item.reply);
     }
   }
 
@@ -446,14 +421,6 @@ export class GuestRun {
     return pair;
   }
 
-  private evalScript(code: string, filename: string, keep = false): GuestErrorInfo | undefined {
-    const result = this.ctx.evalCode(code, filename, { type: "global" });
-    if (result.error) return this.consumeError(result.error);
-    if (keep) this.internals = result.value;
-    else result.value.dispose();
-    return undefined;
-  }
-
   /** Reads a guest error without running guest code beyond property reads, then disposes it. */
   private consumeError(handle: QuickJSHandle, fromJobLoop = false): GuestErrorInfo {
     try {
@@ -484,8 +451,7 @@ export class GuestRun {
   private dispose(): boolean {
     try {
       this.pendingCalls.clear();
-      if (this.entry) for (const handle of Object.values(this.entry)) handle.dispose();
-      this.internals?.dispose();
+      this.entry?.dispose();
       this.ctx.dispose();
       this.runtime.dispose();
       return true;
