@@ -1,27 +1,21 @@
-import { randomBytes, randomFillSync } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule, VmFunctionImplementation } from "quickjs-emscripten-core";
-import { GUEST_FETCH_JS } from "../guest/fetch.js";
-import { GUEST_POLYFILLS_JS } from "../guest/polyfills.js";
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { GUEST_PRELUDE_JS } from "../guest/prelude.js";
 import { BUILTIN_MODULES } from "../guest/builtin-modules.js";
-import { LAZY_GUEST_SCRIPTS } from "../guest/lazy-scripts.js";
 import type { FromWorker, GuestErrorInfo, HostCallReply, RunFinished, RunOutcome, RunRequest } from "../protocol.js";
-import { parseUrlForGuest } from "./parse-url.js";
 import { timeoutError } from "../guest-errors.js";
 import { abortError, isInstanceFailure, readGuestError } from "./guest-error-reader.js";
 import { SpinWait } from "../spin-wait.js";
-import { serveDirectly } from "./direct-host-function.js";
 import { CallerBindings } from "./caller-bindings.js";
 import { RunLogs } from "./run-logs.js";
 import { PreludeEntry } from "./prelude-entry.js";
+import { installHostFunctions, refusal } from "./host-functions.js";
 
 /** QuickJS's own stack limit; the worker's native stack (16 MiB) is far larger, so QuickJS always trips first. */
 const GUEST_MAX_STACK_BYTES = 512 * 1024;
 /** How long the worker polls for a host reply before it sleeps (see SpinWait). */
 const REPLY_SPIN_BUDGET_MS = SpinWait.budget(0.2);
-/** The most bytes one crypto.getRandomValues call may ask for (the Web Crypto limit). */
-const MAX_RANDOM_BYTES_PER_CALL = 65536;
 
 type Settle = { kind: "host"; reply: HostCallReply } | { kind: "timer"; id: number };
 
@@ -317,16 +311,12 @@ export class GuestRun {
   }
 
   private installHostFunctions(): void {
-    const { ctx } = this;
-    const fns: Record<string, VmFunctionImplementation<QuickJSHandle>> = {
-      __ts_log: (level, text) => {
-        this.logs.add(ctx.getString(level!), ctx.getString(text!));
-        // Tells the guest to stop formatting lines nobody will see.
-        return this.logs.truncated ? ctx.false : ctx.true;
+    this.servesHostCallsDirectly = installHostFunctions(this.ctx, {
+      log: (level, text) => {
+        this.logs.add(level, text);
+        return !this.logs.truncated;
       },
-      __ts_timerSet: (id, ms) => {
-        const timerId = ctx.getNumber(id!);
-        const delay = ctx.getNumber(ms!);
+      setTimer: (timerId, delay) => {
         this.timers.set(
           timerId,
           setTimeout(() => {
@@ -335,75 +325,26 @@ export class GuestRun {
             this.wake?.();
           }, delay),
         );
-        return undefined;
       },
-      __ts_timerClear: (id) => {
-        const timerId = ctx.getNumber(id!);
+      clearTimer: (timerId) => {
         clearTimeout(this.timers.get(timerId));
         this.timers.delete(timerId);
-        return undefined;
       },
-      __ts_hostCall: (name, argsJson, id) => this.startHostCall(ctx.getString(name!), ctx.getString(argsJson!), ctx.getNumber(id!)),
-      __ts_claimCaller: (token) => {
-        const key = this.callers.claim(ctx.getString(token!));
-        return key === undefined ? undefined : ctx.newString(key);
+      hostCall: (name, argsJson, callId) => this.startHostCall(name, argsJson, callId),
+      hostCallAs: (channel, call, json, callId) => {
+        if (!this.callers.has(channel)) return refusal(this.ctx, "Error", "This host channel is not known to the sandbox.");
+        return this.startHostCall(call, json, callId, this.callers.callerOf(channel, call, json));
       },
-      __ts_hostCallAs: (key, name, argsJson, id) => {
-        const channel = ctx.getString(key!);
-        if (!this.callers.has(channel)) return this.refusal("Error", "This host channel is not known to the sandbox.");
-        const call = ctx.getString(name!);
-        const json = ctx.getString(argsJson!);
-        return this.startHostCall(call, json, ctx.getNumber(id!), this.callers.callerOf(channel, call, json));
-      },
-      __ts_loadFetch: () => {
-        const result = ctx.evalCode(GUEST_FETCH_JS, "<fetch>", { type: "global" });
-        if (result.error) return { error: result.error };
-        result.value.dispose();
-        return undefined;
-      },
-      __ts_loadScript: (name) => {
-        const scriptName = ctx.getString(name!);
-        const source = Object.hasOwn(LAZY_GUEST_SCRIPTS, scriptName) ? LAZY_GUEST_SCRIPTS[scriptName] : undefined;
-        if (source === undefined) return undefined;
-        const result = ctx.evalCode(source, `<${scriptName}>`, { type: "global" });
-        if (result.error) return { error: result.error };
-        result.value.dispose();
-        return undefined;
-      },
-      // Host entropy, drawn per call: nothing of it is in a runtime image, so every run differs.
-      // Byte b is the character U+0100 + b: a string crosses into QuickJS as a C string, which a NUL would end.
-      __ts_randomBytes: (count) => {
-        const n = Math.max(0, Math.min(MAX_RANDOM_BYTES_PER_CALL, Math.trunc(ctx.getNumber(count!)) || 0));
-        const units = new Uint16Array(randomFillSync(new Uint8Array(n))).map((byte) => 0x100 + byte);
-        return ctx.newString(Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString("utf16le"));
-      },
-      __ts_now: () => ctx.newNumber(performance.now() - this.runStartedAt),
-      __ts_loadPolyfills: () => {
-        const parseUrl = ctx.newFunction("parseUrl", (input, base) =>
-          ctx.newString(parseUrlForGuest(ctx.getString(input!), base === undefined || ctx.typeof(base) === "undefined" ? undefined : ctx.getString(base))),
-        );
-        ctx.setProp(ctx.global, "__toolsmith_host_parseUrl", parseUrl);
-        parseUrl.dispose();
-        const result = ctx.evalCode(GUEST_POLYFILLS_JS, "<polyfills>", { type: "global" });
-        if (result.error) return { error: result.error };
-        result.value.dispose();
-        return undefined;
-      },
-    };
-    for (const [name, impl] of Object.entries(fns)) {
-      const handle = ctx.newFunction(name, impl);
-      ctx.setProp(ctx.global, name, handle);
-      handle.dispose();
-    }
-    // Every awaited host call goes through __ts_hostCall: it skips the general wrapper.
-    this.servesHostCallsDirectly = serveDirectly(ctx, fns.__ts_hostCall, (args) => this.startHostCall(args.string(0), args.string(1), args.number(2)));
+      claimCaller: (token) => this.callers.claim(token),
+      now: () => performance.now() - this.runStartedAt,
+    });
   }
 
   /** Sends a guest's host call to the main thread; returns [errorName, message] to refuse it at once. */
   private startHostCall(name: string, argsJson: string, callId: number, caller?: string): QuickJSHandle | undefined {
-    if (!this.request.hostFunctions.includes(name)) return this.refusal("Error", `'${name}' is not available in this run`);
+    if (!this.request.hostFunctions.includes(name)) return refusal(this.ctx, "Error", `'${name}' is not available in this run`);
     if (++this.hostCalls > this.request.maxHostCalls) {
-      return this.refusal(
+      return refusal(this.ctx, 
         "LimitError",
         `This run made more than ${this.request.maxHostCalls} host calls (limits.maxHostCalls). Batch the work or raise the limit in config.json.`,
       );
@@ -412,13 +353,6 @@ export class GuestRun {
     this.logs.flush(true);
     this.post(caller === undefined ? { type: "hostCall", runId: this.request.runId, callId, name, argsJson } : { type: "hostCall", runId: this.request.runId, callId, name, argsJson, caller });
     return undefined;
-  }
-
-  private refusal(name: string, message: string): QuickJSHandle {
-    const pair = this.ctx.newArray();
-    this.ctx.newString(name).consume((h) => this.ctx.setProp(pair, 0, h));
-    this.ctx.newString(message).consume((h) => this.ctx.setProp(pair, 1, h));
-    return pair;
   }
 
   /** Reads a guest error without running guest code beyond property reads, then disposes it. */
