@@ -1,59 +1,46 @@
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { GUEST_PRELUDE_JS } from "../guest/prelude.js";
 import { BUILTIN_MODULES } from "../guest/builtin-modules.js";
 import type { FromWorker, GuestErrorInfo, HostCallReply, RunFinished, RunOutcome, RunRequest } from "../protocol.js";
-import { timeoutError } from "../guest-errors.js";
 import { abortError, isInstanceFailure, readGuestError } from "./guest-error-reader.js";
 import { SpinWait } from "../spin-wait.js";
 import { CallerBindings } from "./caller-bindings.js";
-import { RunLogs } from "./run-logs.js";
 import { PreludeEntry } from "./prelude-entry.js";
 import { installHostFunctions, refusal } from "./host-functions.js";
+import { RunState } from "./run-state.js";
 
 /** QuickJS's own stack limit; the worker's native stack (16 MiB) is far larger, so QuickJS always trips first. */
 const GUEST_MAX_STACK_BYTES = 512 * 1024;
 /** How long the worker polls for a host reply before it sleeps (see SpinWait). */
 const REPLY_SPIN_BUDGET_MS = SpinWait.budget(0.2);
-
-type Settle = { kind: "host"; reply: HostCallReply } | { kind: "timer"; id: number };
+/** The callers of code loaded outside a run (the builtin modules at setup): none is bound. */
+const NO_CALLERS = new CallerBindings(() => "");
 
 /**
- * One run of agent code in a fresh QuickJS runtime. Never throws: every way a run
- * can end becomes a `RunFinished` message.
+ * A prepared QuickJS runtime that runs agent code, one run at a time. Never throws from
+ * a run: every way a run can end becomes a `RunFinished` message.
+ *
+ * What belongs to one run lives in its RunState, made when the run starts and dropped
+ * when it ends; this class keeps only the engine and what was prepared before any run
+ * (so a guest rewound from a RuntimeImage needs no reset).
  */
 export class GuestRun {
   private readonly runtime: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
-  private readonly modules: Map<string, string>;
-  /** Which modules of this run make their host calls under their own name (see CallerBindings). */
-  private readonly callers = new CallerBindings(() => randomBytes(16).toString("hex"));
-  /** Host calls sent to the main thread and not answered yet (their promises live in the guest). */
-  private readonly pendingCalls = new Set<number>();
-  private readonly timers = new Map<number, NodeJS.Timeout>();
-  /** The run's console lines (made anew by each run). */
-  private logs = new RunLogs(0, () => undefined);
-  private hostCalls = 0;
-  private wake: (() => void) | undefined;
-  private cancelled: string | undefined;
-  private readonly queue: Settle[] = [];
+  /** The run in progress, if any. */
+  private current: RunState | undefined;
   /** The prelude's entry points, taken once at setup (undefined: setup failed). */
   private entry: PreludeEntry | undefined;
   /** Whether __ts_hostCall skips quickjs-emscripten's general wrapper (see serveDirectly). */
   servesHostCallsDirectly = false;
-  /** When the run started (performance.now() on the host): the guest's performance.now() counts from here. */
-  private runStartedAt = performance.now();
-  /** Wakes the run's event wait at its deadline (one timer per run, not one per wait). */
-  private deadlineTimer: NodeJS.Timeout | undefined;
-
-  private request!: RunRequest;
-  private post!: (message: FromWorker) => void;
-  /** Delivers messages already waiting for the worker, without the event loop; whether any came. */
-  private drainMessages: () => boolean = () => false;
+  /** Learns across runs how long host replies take to come (see SpinWait). */
   private readonly replySpin = new SpinWait(REPLY_SPIN_BUDGET_MS);
-  private deadline = Number.POSITIVE_INFINITY;
   private readonly setupError: GuestErrorInfo | undefined;
+  /** Whether the last run ended in a way that lets its WebAssembly instance be reused. */
+  private reusable = false;
+  /** The WebAssembly instance aborted during a run, or a caught failure left it unsafe (see isInstanceFailure). */
+  private poisoned = false;
 
   /**
    * Prepares everything that does not depend on the run (runtime, globals, prelude,
@@ -71,9 +58,8 @@ export class GuestRun {
     this.runtime = qjs.newRuntime();
     this.runtime.setMemoryLimit(memoryMb * 1024 * 1024);
     this.runtime.setMaxStackSize(GUEST_MAX_STACK_BYTES);
-    this.runtime.setInterruptHandler(() => Date.now() > this.deadline || this.cancelled !== undefined);
+    this.runtime.setInterruptHandler(() => this.current?.mustStop() ?? false);
     this.ctx = this.runtime.newContext();
-    this.modules = new Map(Object.entries(BUILTIN_MODULES));
     this.setupError = this.setUp();
   }
 
@@ -84,7 +70,7 @@ export class GuestRun {
     const internals = prelude.value;
     this.runtime.setModuleLoader(
       (name) => {
-        const js = name.startsWith(UNRESOLVED) ? undefined : this.modules.get(CallerBindings.codeOf(name));
+        const js = name.startsWith(UNRESOLVED) ? undefined : this.moduleCode(CallerBindings.codeOf(name));
         return js === undefined ? { error: new Error(unresolvedImportMessage(name.replace(UNRESOLVED, ""))) } : this.callers.source(name, js);
       },
       (base, requested) => this.normalize(base, requested),
@@ -121,77 +107,42 @@ export class GuestRun {
     return this.setupError ? undefined : { runtime: this.runtime, ctx: this.ctx };
   }
 
-  /**
-   * Forgets the last run, for a guest whose QuickJS state has been rewound to before it
-   * (see RuntimeImage): the next run starts as on a freshly set-up guest.
-   *
-   * Every handle this class keeps across runs is made in setUp, before the capture; a
-   * handle made during a run and kept (a lazily cached one, say) would point into memory
-   * the rewind takes back, and disposing it later would corrupt the restored state.
-   */
-  reset(): void {
-    this.pendingCalls.clear();
-    this.timers.clear();
-    this.hostCalls = 0;
-    this.wake = undefined;
-    this.cancelled = undefined;
-    this.queue.length = 0;
-    this.drainMessages = () => false;
-    this.deadline = Number.POSITIVE_INFINITY;
-    this.deadlineTimer = undefined;
-    this.callers.clear();
-    // The run's own modules go; the builtin ones stay (kept in place: nothing new to allocate per run).
-    for (const specifier of this.modules.keys()) if (!Object.hasOwn(BUILTIN_MODULES, specifier)) this.modules.delete(specifier);
-    for (const [specifier, js] of Object.entries(BUILTIN_MODULES)) this.modules.set(specifier, js);
-    this.reusable = false;
-    this.poisoned = false;
-  }
-
   hostReply(reply: HostCallReply): void {
-    // Call ids start again with each run: a late answer to an earlier run must not settle this one's call.
-    if (reply.runId !== this.request?.runId) return;
-    this.queue.push({ kind: "host", reply });
-    this.wake?.();
+    this.current?.hostReply(reply);
   }
 
-  /** Moves the deadline (null: no deadline while the run waits for a person's approval). */
+  /** Moves the deadline of the run in progress (null: no deadline while it waits for a person's approval). */
   setDeadline(deadline: number | null): void {
-    clearTimeout(this.deadlineTimer);
-    this.deadline = deadline ?? Number.POSITIVE_INFINITY;
-    this.deadlineTimer = deadline === null ? undefined : setTimeout(() => this.wake?.(), Math.max(0, deadline - Date.now()) + 1);
+    this.current?.setDeadline(deadline);
   }
 
   cancel(reason: string): void {
-    this.cancelled = reason;
-    this.wake?.();
+    this.current?.cancel(reason);
   }
 
-  async run(request: RunRequest, post: (message: FromWorker) => void, drainMessages?: () => boolean): Promise<RunFinished> {
-    this.request = request;
-    this.post = post;
-    this.logs = new RunLogs(request.maxLogChars, (logs) => post({ type: "logs", runId: request.runId, logs }));
-    this.runStartedAt = performance.now();
-    if (drainMessages) this.drainMessages = drainMessages;
-    this.deadline = request.deadline;
-    this.deadlineTimer = setTimeout(() => this.wake?.(), Math.max(0, request.deadline - Date.now()) + 1);
-    this.callers.clear();
-    for (const m of request.modules) {
-      this.modules.set(m.specifier, m.js);
-      if (m.caller !== undefined) this.callers.assign(m.specifier, m.caller);
-    }
+  /**
+   * Runs the request's code to its outcome.
+   *
+   * @param drainMessages delivers messages already waiting for the worker, without the event loop; whether any came.
+   * @param cancelled the reason the run was cancelled before it could start (it then ends at once).
+   */
+  async run(request: RunRequest, post: (message: FromWorker) => void, drainMessages?: () => boolean, cancelled?: string): Promise<RunFinished> {
+    const run = new RunState(request, { post, drainMessages }, cancelled);
+    this.current = run;
     let outcome: RunOutcome;
     try {
-      outcome = await this.evaluate();
+      outcome = await this.evaluate(run);
     } catch (error) {
       // A host-side exception here means the WebAssembly instance aborted (e.g. native
       // stack exhaustion); its memory may be inconsistent, so it is never touched again.
       this.poisoned = true;
       outcome = { ok: false, error: abortError(error, this.memoryMb) };
+    } finally {
+      run.end();
+      this.current = undefined;
     }
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    clearTimeout(this.deadlineTimer);
     this.reusable = !this.poisoned && isCleanEnd(outcome);
-    return { type: "done", runId: this.request.runId, outcome, logs: this.logs.takeRest(), logsTruncated: this.logs.truncated, poisoned: this.poisoned };
+    return { type: "done", runId: request.runId, outcome, logs: run.logs.takeRest(), logsTruncated: run.logs.truncated, poisoned: this.poisoned };
   }
 
   /** Whether the last run aborted the WebAssembly instance (nothing may run in it again). */
@@ -209,26 +160,27 @@ export class GuestRun {
     return this.reusable && this.dispose();
   }
 
-  private async evaluate(): Promise<RunOutcome> {
+  private async evaluate(run: RunState): Promise<RunOutcome> {
     if (this.setupError) return { ok: false, error: this.setupError };
     const entry = this.entry!;
-    const configureError = entry.configure({ secretNames: this.request.secretNames, nonce: this.request.secretNonce, maxOutputChars: this.request.maxOutputChars });
+    const { request } = run;
+    const configureError = entry.configure({ secretNames: request.secretNames, nonce: request.secretNonce, maxOutputChars: request.maxOutputChars });
     if (configureError) return { ok: false, error: this.consumeError(configureError) };
-    const main = this.ctx.evalCode(this.request.main.js, this.request.main.specifier, { type: "module" });
+    const main = this.ctx.evalCode(request.main.js, request.main.specifier, { type: "module" });
     if (main.error) return { ok: false, error: this.consumeError(main.error) };
     const finished = entry.finish(main.value);
     main.value.dispose();
     if (finished.error) return { ok: false, error: this.consumeError(finished.error) };
     const promise = finished.value;
     try {
-      return await this.settle(promise);
+      return await this.settle(run, promise);
     } finally {
       if (promise.alive) promise.dispose();
     }
   }
 
   /** Pumps jobs, timers and host replies until the outcome promise settles or the run must stop. */
-  private async settle(promise: QuickJSHandle): Promise<RunOutcome> {
+  private async settle(run: RunState, promise: QuickJSHandle): Promise<RunOutcome> {
     for (;;) {
       const jobs = this.runtime.executePendingJobs();
       if (jobs.error) {
@@ -243,14 +195,14 @@ export class GuestRun {
         state.value.dispose();
         const outcome = decodeOutcome(text);
         // A guest-side error caught after an interrupt is the stop itself.
-        const stop = outcome.ok ? undefined : this.stopReason();
+        const stop = outcome.ok ? undefined : run.stopReason();
         return stop ? { ok: false, error: stop } : outcome;
       }
       if (state.type === "rejected") return { ok: false, error: this.consumeError(state.error) };
-      const stop = this.stopReason();
+      const stop = run.stopReason();
       if (stop) return { ok: false, error: stop };
-      if (this.queue.length === 0) {
-        if (this.pendingCalls.size === 0 && this.timers.size === 0) {
+      if (run.queue.length === 0) {
+        if (run.idle) {
           return {
             ok: false,
             error: {
@@ -262,42 +214,36 @@ export class GuestRun {
         }
         const waitStart = performance.now();
         // Quick host replies are caught by polling; anything slower wakes the event loop.
-        if (!(this.pendingCalls.size > 0 && this.replySpin.spin(this.drainMessages))) {
-          await this.nextEvent();
+        if (!(run.pendingCalls.size > 0 && this.replySpin.spin(run.drainMessages))) {
+          await run.nextEvent();
           this.replySpin.waited(performance.now() - waitStart);
         }
         // Nothing ran in the guest while it waited, so its jobs and the outcome are as they
         // were: only a stop or a newly queued item can be new (a reply goes straight in).
-        const stopped = this.stopReason();
+        const stopped = run.stopReason();
         if (stopped) return { ok: false, error: stopped };
-        if (this.queue.length === 0) continue;
+        if (run.queue.length === 0) continue;
       }
-      this.applyQueued();
+      this.applyQueued(run);
     }
   }
 
-  /** Resolves on the next timer, host reply, cancellation or the deadline. */
-  private nextEvent(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = () => {
-        this.wake = undefined;
-        resolve();
-      };
-    });
-  }
-
-  private applyQueued(): void {
-    for (const item of this.queue.splice(0)) {
+  private applyQueued(run: RunState): void {
+    for (const item of run.queue.splice(0)) {
       if (item.kind === "timer") this.entry!.fireTimer(item.id);
       // A call whose answer comes after the run gave up on it (or twice) is not delivered.
-      else if (this.pendingCalls.delete(item.reply.callId)) this.entry!.deliver(item.reply);
+      else if (run.pendingCalls.delete(item.reply.callId)) this.entry!.deliver(item.reply);
     }
   }
 
-  private stopReason(): GuestErrorInfo | undefined {
-    if (this.cancelled !== undefined) return { name: "CancelledError", message: this.cancelled };
-    if (Date.now() > this.deadline) return timeoutError(this.request.timeoutMs);
-    return undefined;
+  /** The caller bindings of the run in progress (none outside a run). */
+  private get callers(): CallerBindings {
+    return this.current?.callers ?? NO_CALLERS;
+  }
+
+  /** The code of module `specifier`: the run's own, or a builtin. */
+  private moduleCode(specifier: string): string | undefined {
+    return this.current?.modules.get(specifier) ?? (Object.hasOwn(BUILTIN_MODULES, specifier) ? BUILTIN_MODULES[specifier] : undefined);
   }
 
   /**
@@ -307,51 +253,36 @@ export class GuestRun {
    * loader for '' instead).
    */
   private normalize(base: string, requested: string): string {
-    return this.modules.has(requested) ? this.callers.instanceFor(base, requested) : `${UNRESOLVED}${requested}`;
+    return this.moduleCode(requested) !== undefined ? this.callers.instanceFor(base, requested) : `${UNRESOLVED}${requested}`;
   }
 
+  /** The host functions reach the run in progress; outside a run (setup) they do nothing. */
   private installHostFunctions(): void {
     this.servesHostCallsDirectly = installHostFunctions(this.ctx, {
       log: (level, text) => {
-        this.logs.add(level, text);
-        return !this.logs.truncated;
+        const logs = this.current?.logs;
+        logs?.add(level, text);
+        return logs !== undefined && !logs.truncated;
       },
-      setTimer: (timerId, delay) => {
-        this.timers.set(
-          timerId,
-          setTimeout(() => {
-            this.timers.delete(timerId);
-            this.queue.push({ kind: "timer", id: timerId });
-            this.wake?.();
-          }, delay),
-        );
-      },
-      clearTimer: (timerId) => {
-        clearTimeout(this.timers.get(timerId));
-        this.timers.delete(timerId);
-      },
+      setTimer: (id, ms) => this.current?.setTimer(id, ms),
+      clearTimer: (id) => this.current?.clearTimer(id),
       hostCall: (name, argsJson, callId) => this.startHostCall(name, argsJson, callId),
       hostCallAs: (channel, call, json, callId) => {
-        if (!this.callers.has(channel)) return refusal(this.ctx, "Error", "This host channel is not known to the sandbox.");
-        return this.startHostCall(call, json, callId, this.callers.callerOf(channel, call, json));
+        if (!this.current?.callers.has(channel)) return refusal(this.ctx, "Error", "This host channel is not known to the sandbox.");
+        return this.startHostCall(call, json, callId, this.current.callers.callerOf(channel, call, json));
       },
-      claimCaller: (token) => this.callers.claim(token),
-      now: () => performance.now() - this.runStartedAt,
+      claimCaller: (token) => this.current?.callers.claim(token),
+      now: () => (this.current ? performance.now() - this.current.startedAt : 0),
     });
   }
 
-  /** Sends a guest's host call to the main thread; returns [errorName, message] to refuse it at once. */
+  /** Sends a guest's host call to the main thread; returns a [errorName, message] pair to refuse it at once. */
   private startHostCall(name: string, argsJson: string, callId: number, caller?: string): QuickJSHandle | undefined {
-    if (!this.request.hostFunctions.includes(name)) return refusal(this.ctx, "Error", `'${name}' is not available in this run`);
-    if (++this.hostCalls > this.request.maxHostCalls) {
-      return refusal(this.ctx, 
-        "LimitError",
-        `This run made more than ${this.request.maxHostCalls} host calls (limits.maxHostCalls). Batch the work or raise the limit in config.json.`,
-      );
-    }
-    this.pendingCalls.add(callId);
-    this.logs.flush(true);
-    this.post(caller === undefined ? { type: "hostCall", runId: this.request.runId, callId, name, argsJson } : { type: "hostCall", runId: this.request.runId, callId, name, argsJson, caller });
+    const run = this.current;
+    if (!run) return refusal(this.ctx, "Error", `'${name}' is not available outside a run`);
+    const refused = run.refusalOf(name);
+    if (refused) return refusal(this.ctx, ...refused);
+    run.sendHostCall(name, argsJson, callId, caller);
     return undefined;
   }
 
@@ -360,16 +291,14 @@ export class GuestRun {
     try {
       // Past the deadline (or cancelled), whatever the engine says is a consequence of the stop.
       return (
-        this.stopReason() ??
+        this.current?.stopReason() ??
         readGuestError(handle, {
           runtime: this.runtime,
           ctx: this.ctx,
           memoryMb: this.memoryMb,
           fromJobLoop,
           wasmMemoryFull: this.wasmMemoryFull,
-          onHostFailure: (error) => {
-            if (isInstanceFailure(error)) this.poisoned = true;
-          },
+          onHostFailure: (error) => this.noteHostFailure(error),
         })
       );
     } finally {
@@ -377,14 +306,13 @@ export class GuestRun {
     }
   }
 
-  /** Whether the run ended in a way that lets its WebAssembly instance be reused. */
-  private reusable = false;
-  /** The WebAssembly instance aborted during the run, or a caught failure left it unsafe (see isInstanceFailure). */
-  private poisoned = false;
+  /** A host-side failure caught while reading the guest: one that leaves the instance unsafe poisons it. */
+  private noteHostFailure(error: unknown): void {
+    if (isInstanceFailure(error)) this.poisoned = true;
+  }
 
   private dispose(): boolean {
     try {
-      this.pendingCalls.clear();
       this.entry?.dispose();
       this.ctx.dispose();
       this.runtime.dispose();
