@@ -164,7 +164,7 @@ export class GuestRun {
     if (this.setupError) return { ok: false, error: this.setupError };
     const entry = this.entry!;
     const { request } = run;
-    const configureError = entry.configure({ secretNames: request.secretNames, nonce: request.secretNonce, maxOutputChars: request.maxOutputChars });
+    const configureError = entry.configure({ secretNames: request.host.secretNames, nonce: request.host.secretNonce, maxOutputChars: request.maxOutputChars });
     if (configureError) return { ok: false, error: this.consumeError(configureError) };
     const main = this.ctx.evalCode(request.main.js, request.main.specifier, { type: "module" });
     if (main.error) return { ok: false, error: this.consumeError(main.error) };

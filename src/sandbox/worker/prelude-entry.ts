@@ -3,7 +3,7 @@ import type { HostCallReply } from "../protocol.js";
 
 /** What the prelude's configure() is told at the start of each run (JSON text in the guest). */
 export interface GuestRunSettings {
-  secretNames: string[];
+  secretNames: readonly string[];
   nonce: string;
   maxOutputChars: number;
 }

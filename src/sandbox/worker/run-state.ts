@@ -114,7 +114,7 @@ export class RunState {
 
   /** Why host call `name` is refused at once ([errorName, message]), or undefined to send it. */
   refusalOf(name: string): [string, string] | undefined {
-    if (!this.request.hostFunctions.includes(name)) return ["Error", `'${name}' is not available in this run`];
+    if (!this.request.host.hostFunctions.includes(name)) return ["Error", `'${name}' is not available in this run`];
     if (++this.hostCalls > this.request.maxHostCalls) {
       return ["LimitError", `This run made more than ${this.request.maxHostCalls} host calls (limits.maxHostCalls). Batch the work or raise the limit in config.json.`];
     }
