@@ -13,7 +13,7 @@ import { SearchIndex } from "./library/search-index.js";
 import { integrationEntry, upstreamEntry, type IndexedEntry } from "./search/search-entries.js";
 import { searchLibrary, type SearchDeps, type SearchOptions, type SearchResponse } from "./search/search-service.js";
 import { syncIndexWithLibrary, warmIndex, writeSnapshot, type WarmIndex } from "./search/search-snapshot.js";
-import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport, type RunWithModules } from "./sandbox/sandbox.js";
+import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport } from "./sandbox/sandbox.js";
 export type { RunReport };
 import type { LogEntry } from "./sandbox/protocol.js";
 import type { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
@@ -48,6 +48,9 @@ import { AlwaysOn } from "./always-on/always-on.js";
 import { ALWAYS_ON_HOST_FUNCTIONS, alwaysOnHostCalls } from "./always-on/always-on-host-calls.js";
 import { RUN_INPUT_HOST_FUNCTION, runInputHostCall } from "./always-on/export-run.js";
 import { LIBRARY_PREFIX } from "./library/names.js";
+
+/** A report together with the modules the run loaded (for usage figures; not shown to the model). */
+export type RunWithModules = { report: RunReport; modules: string[] };
 
 export interface ToolsmithOptions {
   home: string;
@@ -342,28 +345,27 @@ export class Toolsmith {
     // `schedules` / `hooks` act on this home; `run.input` answers a schedule's or hook's arguments.
     const input = options.input === undefined ? undefined : runInputHostCall(options.input);
     const onHostCall = alwaysOnHostCalls(() => this.alwaysOn(), libraryHostCalls(this, input ? input(run.onHostCall) : run.onHostCall));
-    const { report, modules } = await this.sandbox.runWithModules({
+    let modules: string[] = [];
+    let callerMisuse = false;
+    // The sandbox redacts the report and the streamed logs with the bridge's vault (the run host's redactor).
+    const report = await this.sandbox.run({
       code,
       timeoutMs: options.timeoutMs,
       modules: this.modules,
       drafts: drafted.drafts,
       signal: options.signal,
-      hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS, ...ALWAYS_ON_HOST_FUNCTIONS, ...(input ? [RUN_INPUT_HOST_FUNCTION] : [])],
-      onHostCall,
-      secretNames: run.secretNames,
-      secretNonce: run.secretNonce,
+      host: { ...run, hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS, ...ALWAYS_ON_HOST_FUNCTIONS, ...(input ? [RUN_INPUT_HOST_FUNCTION] : [])], onHostCall },
       client: options.client,
-      attributeCallers: run.attributeCallers,
-      onLogs: options.onLog ? (entries) => entries.forEach((e) => options.onLog!({ ...e, text: this.bridge.vault.redact(e.text) })) : undefined,
+      onLogs: options.onLog ? (entries) => entries.forEach((e) => options.onLog!(e)) : undefined,
+      onModules: (loaded) => (modules = loaded),
+      // A failed run carries the type errors of its code; a successful one pays nothing.
+      annotate: async (unredacted) => void ({ callerMisuse } = await this.diagnostics.annotate(unredacted, code, drafted.sources)),
     });
-    // A failed run carries the type errors of its code; a successful one pays nothing.
-    const { callerMisuse } = await this.diagnostics.annotate(report, code, drafted.sources);
-    // Usage figures (shown by search, kept in state/usage.json) record what the model sees: the redacted report.
-    const redacted = redactDeep(report, this.bridge.vault);
     // A draft is not the saved integration: its runs are not that integration's usage.
     const used = modules.filter((m) => !drafted.drafts.has(m));
-    this.usage.record({ modules: used, direct: directImports(code), ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse, owner: options.owner });
-    return { report: redacted, modules: used };
+    // Usage figures (shown by search, kept in state/usage.json) record what the model sees: the redacted report.
+    this.usage.record({ modules: used, direct: directImports(code), ok: report.ok, error: report.ok ? undefined : report.error, durationMs: report.durationMs, callerMisuse, owner: options.owner });
+    return { report, modules: used };
   }
 
   /** The last runs of this home (every process's), newest first, with their spans. */

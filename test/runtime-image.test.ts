@@ -42,9 +42,7 @@ function request(js: string, extra: Partial<RunRequest> = {}): RunRequest {
     maxLogChars: 10_000,
     maxHostCalls: 100,
     maxOutputChars: 100_000,
-    hostFunctions: [],
-    secretNames: [],
-    secretNonce: "nonce",
+    host: { hostFunctions: [], secretNames: [], secretNonce: "nonce" },
     ...extra,
   };
 }
@@ -242,7 +240,7 @@ describe("runtime images (WarmInstance in image mode)", () => {
        setTimeout(() => console.log("late timer from run 1"), 20);
        void __internal.hostCall("echo", { n: 1 }).then(() => console.log("late reply for run 1"));
        export default "run 1 done";`,
-      { hostFunctions: ["echo"] },
+      { host: { hostFunctions: ["echo"], secretNames: [], secretNonce: "nonce" } },
       {
         onMessage: (message) => {
           if (message.type === "hostCall") calls.push({ runId: message.runId, callId: message.callId });
@@ -263,7 +261,7 @@ describe("runtime images (WarmInstance in image mode)", () => {
        await new Promise((r) => setTimeout(r, 60));
        const waited = Date.now() - t0;
        export default ["run 2 done", waited, await __internal.hostCall("echo", { n: 2 })];`,
-      { hostFunctions: ["echo"] },
+      { host: { hostFunctions: ["echo"], secretNames: [], secretNonce: "nonce" } },
       {
         started: (run) => (run2 = run),
         onMessage: (message) => {

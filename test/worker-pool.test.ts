@@ -63,7 +63,7 @@ describe("worker pool: polling for quick host calls", () => {
     const calls = 3000;
     const code = `import { progress } from "toolsmith";\nlet n = 0;\nfor (let i = 0; i < ${calls}; i++) { await progress("x"); n++; }\nexport default n;`;
     // Warm: quick answers are what make both threads poll.
-    for (let i = 0; i < 4; i++) await sandbox.run({ code, hostFunctions: ["progress"], onHostCall: async () => undefined });
+    for (let i = 0; i < 4; i++) await sandbox.run({ code, host: { hostFunctions: ["progress"], onHostCall: async () => undefined } });
     let ticks = 0;
     let answered = 0;
     const interval = setInterval(() => ticks++, 1);
@@ -71,10 +71,12 @@ describe("worker pool: polling for quick host calls", () => {
     try {
       const report = await sandbox.run({
         code,
-        hostFunctions: ["progress"],
-        onHostCall: async () => {
-          answered++;
-          return undefined;
+        host: {
+          hostFunctions: ["progress"],
+          onHostCall: async () => {
+            answered++;
+            return undefined;
+          },
         },
       });
       expect(report.ok ? report.result : report.error).toBe(calls);
@@ -106,8 +108,7 @@ describe("a run waiting on a host call", () => {
     const report = await sandbox.run({
       code: `import { __internal } from "toolsmith";
 export default await __internal.hostCall("slow", {});`,
-      hostFunctions: ["slow"],
-      onHostCall: answerAfter(1500, answered),
+      host: { hostFunctions: ["slow"], onHostCall: answerAfter(1500, answered) },
       timeoutMs: 200,
     });
     expect(report.ok ? report.result : report.error.name).toBe("TimeoutError");
@@ -127,16 +128,18 @@ export default await __internal.hostCall("slow", {});`,
 const first = await __internal.hostCall("quick", {});
 globalThis.seen = first;
 export default await __internal.hostCall("slow", {});`,
-      hostFunctions: ["quick", "slow"],
       signal: caller.signal,
-      onHostCall: async (name) => {
-        if (name === "quick") {
-          answered.push(name);
-          // The guest got its first answer and now waits on the second: cancel then.
-          setTimeout(() => caller.abort(), 50);
-          return JSON.stringify("quick");
-        }
-        return answerAfter(1500, answered)(name);
+      host: {
+        hostFunctions: ["quick", "slow"],
+        onHostCall: async (name) => {
+          if (name === "quick") {
+            answered.push(name);
+            // The guest got its first answer and now waits on the second: cancel then.
+            setTimeout(() => caller.abort(), 50);
+            return JSON.stringify("quick");
+          }
+          return answerAfter(1500, answered)(name);
+        },
       },
     });
     const report = await run;
@@ -154,10 +157,12 @@ describe("host-call arguments reach the host as the guest's JSON", () => {
     const received: string[] = [];
     const report = await sandbox.run({
       code,
-      hostFunctions: ["echo"],
-      onHostCall: async (_name, argsJson) => {
-        received.push(argsJson);
-        return undefined;
+      host: {
+        hostFunctions: ["echo"],
+        onHostCall: async (_name, argsJson) => {
+          received.push(argsJson);
+          return undefined;
+        },
       },
     });
     return { result: report.ok ? report.result : report.error, received };

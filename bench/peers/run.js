@@ -36,7 +36,7 @@
 // execution is a fresh sandbox, exactly as each project runs agent code by default, and is
 // timed from the host's call to the settled result (wall clock, performance.now()).
 //   toolsmith    new Sandbox(defaultConfig().limits); await sb.start();
-//                sb.run({ code, hostFunctions: ["progress"], onHostCall }) with code an ES
+//                sb.run({ code, host: { hostFunctions: ["progress"], onHostCall } }) with code an ES
 //                module: `import { progress } from "toolsmith"; ... export default <value>`.
 //                The guest calls `await progress("x")` (host receives {"message":"x"}).
 //   tanstack+ivm createCodeModeTool({ driver: createNodeIsolateDriver({ skipProbe: true }),
@@ -187,10 +187,12 @@ function toolsmithRuntime() {
     async run(snippet) {
       const r = await sb.run({
         code: snippet.module,
-        hostFunctions: ["progress"],
-        onHostCall: async () => {
-          await hostWork();
-          return undefined;
+        host: {
+          hostFunctions: ["progress"],
+          onHostCall: async () => {
+            await hostWork();
+            return undefined;
+          },
         },
       });
       if (!r.ok) throw new Error(`${r.error.name}: ${r.error.message}`);

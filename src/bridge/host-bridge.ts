@@ -1,5 +1,5 @@
 import { DEFAULT_LIMITS, type Limits, type NetworkSettings } from "../config/schema.js";
-import type { HostCallContext, HostCallHandler } from "../sandbox/worker-pool.js";
+import type { HostCallContext, HostCallHandler, RunHost } from "../sandbox/run-host.js";
 import { ApprovalGate, MAIN_CALLER, type Asker } from "./approvals/approval-gate.js";
 import type { ApprovalLog } from "./approvals/approval-log.js";
 import { argumentsPreview, bodyPreview, showSecrets } from "./approvals/approval-preview.js";
@@ -55,12 +55,11 @@ export interface BridgeApprovals {
   log: ApprovalLog;
 }
 
-/** One run's view of the bridge: what the sandbox needs, and what the run touched. */
-export interface RunBridge {
+/** One run's view of the bridge: what the sandbox needs (a RunHost, redacting with the vault), and what the run touched. */
+export interface RunBridge extends RunHost {
   hostFunctions: string[];
   secretNames: string[];
   secretNonce: string;
-  onHostCall: HostCallHandler;
   /** Secrets whose values went into requests or keys, and hosts contacted, during the run. */
   usedSecrets: Set<string>;
   contactedHosts: Set<string>;
@@ -342,7 +341,7 @@ export class HostBridge {
 
     // With approvals on, questions name the integration that asks, and approvals.trusted needs to know it; a save's test is never attributed.
     const attributeCallers = rules !== undefined && !declared;
-    return { hostFunctions: [...HOST_FUNCTIONS], secretNames: vault.names(), secretNonce: nonce, onHostCall, usedSecrets, contactedHosts, undeclared, attributeCallers };
+    return { hostFunctions: [...HOST_FUNCTIONS], secretNames: vault.names(), secretNonce: nonce, onHostCall, redactor: vault, usedSecrets, contactedHosts, undeclared, attributeCallers };
   }
 }
 

@@ -1,16 +1,12 @@
 import type { ModuleSource, Sandbox } from "../sandbox/sandbox.js";
-import type { HostCallHandler } from "../sandbox/worker-pool.js";
+import type { RunHost } from "../sandbox/run-host.js";
 import type { Redactor } from "../util/redact-deep.js";
 import type { LibraryStore } from "./library-store.js";
 import type { PackagePins } from "./metadata.js";
 import type { DeclarationLookup } from "./type-program.js";
 
-/** One test run's host side: what the sandbox needs, and the first undeclared request. */
-export interface TestBridgeRun {
-  hostFunctions: string[];
-  onHostCall: HostCallHandler;
-  secretNames: string[];
-  secretNonce: string;
+/** One test run's host side: what the sandbox needs (redaction included), and the first undeclared request. */
+export interface TestBridgeRun extends RunHost {
   undeclared: string[];
 }
 

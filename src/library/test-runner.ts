@@ -1,4 +1,3 @@
-import { redactDeep } from "../util/redact-deep.js";
 import type { LogEntry } from "../sandbox/protocol.js";
 import type { RunReport } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
@@ -48,17 +47,13 @@ export async function runIntegrationTest(
   const compiled = await deps.sandbox.compile(test, TEST_MODULE);
   if (!compiled.ok) return { report: { ok: false, error: compiled.error, logs: [], durationMs: 0 }, assertions: 0 };
   const bridgeRun = deps.bridge?.forRun({ declared });
-  const raw = await deps.sandbox.run({
+  const report = await deps.sandbox.run({
     code: TEST_WRAPPER,
     positionsIn: TEST_MODULE,
     modules: deps.modules ?? deps.store,
     overrides: new Map([...overrides, [TEST_MODULE, compiled.module]]),
-    hostFunctions: bridgeRun?.hostFunctions,
-    onHostCall: bridgeRun?.onHostCall,
-    secretNames: bridgeRun?.secretNames,
-    secretNonce: bridgeRun?.secretNonce,
+    host: bridgeRun,
   });
-  const report = deps.bridge ? redactDeep(raw, deps.bridge.vault) : raw;
   const assertions = report.ok ? Number((report.result as { checks?: unknown } | null)?.checks ?? 0) || 0 : 0;
   return { report, undeclared: bridgeRun?.undeclared[0], assertions };
 }

@@ -30,10 +30,16 @@ export interface RunRequest {
   maxHostCalls: number;
   /** The result's JSON budget: the guest stops serializing (and marks the cut) past it. */
   maxOutputChars: number;
+  /** What the host grants the run (see RunHost in run-host.ts, whose plain part this is). */
+  host: RunHostGrant;
+}
+
+/** What the worker is told of a run's host: plain data (the handler and the redaction stay on the main thread). */
+export interface RunHostGrant {
   /** Names of the async host functions this run may call (others are refused in the worker). */
-  hostFunctions: string[];
+  hostFunctions: readonly string[];
   /** Names of configured secrets (never values) and this run's placeholder nonce. */
-  secretNames: string[];
+  secretNames: readonly string[];
   secretNonce: string;
 }
 

@@ -5,7 +5,8 @@ import type { GuestModule, LogEntry } from "./protocol.js";
 import { SourceMapper } from "./source-positions.js";
 import { compileModule, initCompiler, type CompiledModule, type CompileResult } from "./transpile.js";
 import { truncateJson } from "./truncate-json.js";
-import { WorkerPool, type HostCallHandler } from "./worker-pool.js";
+import { WorkerPool } from "./worker-pool.js";
+import { redactForHost, type RunHost } from "./run-host.js";
 
 /** The name the agent's own code has in stack traces and error positions. */
 export const MAIN_MODULE = "main.ts";
@@ -29,22 +30,19 @@ export interface RunInput {
   overrides?: ReadonlyMap<string, CompiledModule>;
   /** run_code's drafts: modules under library names for this run only; an error thrown in one is positioned in it. */
   drafts?: ReadonlyMap<string, CompiledModule>;
-  hostFunctions?: string[];
-  onHostCall?: HostCallHandler;
-  secretNames?: string[];
-  secretNonce?: string;
+  /** What the host gives the run: host functions, their handler, secrets, redaction (none: pure computation). */
+  host?: RunHost;
   signal?: AbortSignal;
-  /** Console lines as they are flushed, before the run ends. */
+  /** Console lines as they are flushed, before the run ends (redacted like the report). */
   onLogs?: (entries: LogEntry[]) => void;
+  /** Told the specifiers of the modules the run loaded (for usage figures; not shown to the model). */
+  onModules?: (specifiers: string[]) => void;
+  /** Adds to the report before it is redacted (run_code's type diagnostics of a failed run). */
+  annotate?: (report: RunReport) => Promise<void>;
   /** Who asked: waiting runs are served round-robin by client. */
   client?: string;
   /** The module whose line and column a failed run's error reports (default: the code itself); e.g. a test run through a wrapper. */
   positionsIn?: string;
-  /**
-   * Saved integrations' (and drafts') own fetch calls reach onHostCall with their name as
-   * the caller (HostCallContext.caller), for approvals. Off: every call is the run's own.
-   */
-  attributeCallers?: boolean;
 }
 
 export interface RunErrorInfo {
@@ -62,9 +60,6 @@ export interface RunErrorInfo {
 export type RunReport =
   | { ok: true; result: unknown; logs: LogEntry[]; durationMs: number; truncated?: true }
   | { ok: false; error: RunErrorInfo; logs: LogEntry[]; durationMs: number };
-
-/** A report together with the modules the run loaded (for usage figures; not shown to the model). */
-export type RunWithModules = { report: RunReport; modules: string[] };
 
 /**
  * Runs agent code: compiles it, gathers the modules it imports, runs it in the
@@ -97,19 +92,16 @@ export class Sandbox {
     return result.ok ? result : { ok: false, error: capError(result.error, this.limits.maxOutputChars) };
   }
 
+  /** Runs agent code; the report is redacted with the run host's redactor (the one place a run's output is). */
   async run(input: RunInput): Promise<RunReport> {
-    return (await this.runWithModules(input)).report;
-  }
-
-  async runWithModules(input: RunInput): Promise<RunWithModules> {
-    let modules: string[] = [];
-    const report = await this.execute(input, (m) => (modules = m));
+    const report = await this.execute(input);
     // Errors quote guest text (a thrown error page, a huge line of code): capped like results.
     if (!report.ok) report.error = capError(report.error, this.limits.maxOutputChars);
-    return { report, modules };
+    await input.annotate?.(report);
+    return redactForHost(report, input.host);
   }
 
-  private async execute(input: RunInput, onModules: (specifiers: string[]) => void): Promise<RunReport> {
+  private async execute(input: RunInput): Promise<RunReport> {
     // The sandbox's own start (compiler, workers) is not the run's time.
     await Promise.all([initCompiler(), this.pool.start()]);
     const started = performance.now();
@@ -126,7 +118,7 @@ export class Sandbox {
 
     const gathered = await gatherModules(main.module, input.modules, withDrafts(input.overrides, input.drafts));
     if ("error" in gathered) return fail(gathered.error, elapsed());
-    onModules(gathered.modules.map((m) => m.filename));
+    input.onModules?.(gathered.modules.map((m) => m.filename));
 
     const result = await this.pool.run({
       request: {
@@ -137,12 +129,9 @@ export class Sandbox {
         maxLogChars: this.limits.maxLogChars,
         maxHostCalls: this.limits.maxHostCalls,
         maxOutputChars: this.limits.maxOutputChars,
-        hostFunctions: input.hostFunctions ?? [],
-        secretNames: input.secretNames ?? [],
-        secretNonce: input.secretNonce ?? "",
       },
-      onHostCall: input.onHostCall,
-      onLogs: input.onLogs,
+      host: input.host,
+      onLogs: input.onLogs && ((entries) => input.onLogs!(redactForHost(entries, input.host))),
       signal: input.signal,
       client: input.client,
     });
@@ -178,7 +167,7 @@ function fail(error: RunErrorInfo, durationMs: number): RunReport {
  * saved yet and stays the run's own.
  */
 function withCaller(module: GuestModule, input: RunInput): GuestModule {
-  if (!input.attributeCallers || !module.specifier.startsWith("library/") || input.overrides?.has(module.specifier)) return module;
+  if (!input.host?.attributeCallers || !module.specifier.startsWith("library/") || input.overrides?.has(module.specifier)) return module;
   return { ...module, caller: input.drafts?.has(module.specifier) ? `${DRAFT_CALLER_PREFIX}${module.specifier}` : module.specifier };
 }
 

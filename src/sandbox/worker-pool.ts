@@ -11,6 +11,7 @@ import { compileQuickJS } from "./wasm-compile.js";
 import { drainPort, fromWire, toWire } from "./wire.js";
 import { defaultMaxConcurrentRuns } from "./run-capacity.js";
 import { usableCpus } from "../util/usable-cpus.js";
+import { grantOf, type HostCallContext, type RunHost } from "./run-host.js";
 
 /** How long past its deadline a worker may take to report before it is terminated. */
 const HARD_STOP_GRACE_MS = 150;
@@ -33,28 +34,12 @@ const EXTRA_WORKER_IDLE_MS = 30_000;
 /** After answering a run's last outstanding host call, how long to poll for its next one (see SpinWait). */
 const NEXT_CALL_SPIN_BUDGET_MS = SpinWait.budget(0.1);
 
-/** Stops the run's wall-clock limit (time waiting for a person does not count); the returned function starts it again. */
-export interface RunClock {
-  pause(): () => void;
-}
-
-/** What a host call knows about the run it serves. */
-export interface HostCallContext {
-  clock: RunClock;
-  /**
-   * Whose code made the call, as the worker recorded it (see caller-bindings.ts):
-   * `library/<name>` for a saved integration's own fetch, `draft:library/<name>` for a
-   * run_code draft's; absent for the run's own code.
-   */
-  caller?: string;
-}
-
-/** Serves one host call; `backlog` is what the run's worker has been sent and not taken yet. */
-export type HostCallHandler = (name: string, argsJson: string, signal: AbortSignal, backlog: ReplyBacklog, context?: HostCallContext) => Promise<string | undefined>;
+export type { HostCallContext, HostCallHandler, RunClock } from "./run-host.js";
 
 export interface PoolJob {
-  request: Omit<RunRequest, "type" | "runId" | "deadline">;
-  onHostCall?: HostCallHandler;
+  request: Omit<RunRequest, "type" | "runId" | "deadline" | "host">;
+  /** What the host gives the run (none: no host functions, no secrets). */
+  host?: RunHost;
   /** Console lines as the worker flushes them (for live progress), before the run ends. */
   onLogs?: (entries: LogEntry[]) => void;
   signal?: AbortSignal;
@@ -374,7 +359,7 @@ export class WorkerPool {
     slot.active = active;
     slot.lastRunId = runId;
     slot.worker.ref();
-    this.post(slot, { type: "run", runId, deadline, ...job.request });
+    this.post(slot, { type: "run", runId, deadline, ...job.request, host: grantOf(job.host) });
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
@@ -396,7 +381,7 @@ export class WorkerPool {
   }
 
   private async serveHostCall(slot: Slot, active: ActiveRun, callId: number, name: string, argsJson: string, caller: string | undefined): Promise<void> {
-    const handler = active.job.onHostCall;
+    const handler = active.job.host?.onHostCall;
     // A run now waiting on the host no longer needs its CPU: a queued run may start (see canGrow).
     if (active.hostCallsInFlight++ === 0 && this.queue.length > 0) this.dispatch();
     let reply: ToWorker;

@@ -47,8 +47,7 @@ const onMessage = (message: ToWorker): void => {
       try {
         const run = await warm.take(message.memoryMb);
         current = run;
-        if (pendingCancel !== undefined) run.cancel(pendingCancel);
-        const finished = await run.run(message, post, drainMessages);
+        const finished = await run.run(message, post, drainMessages, pendingCancel);
         post(finished);
         warm.release(run);
       } catch (error) {

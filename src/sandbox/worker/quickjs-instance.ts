@@ -97,8 +97,8 @@ export class WarmInstance {
     const imaged = engine.imaged;
     if (imaged && imaged.guest === run) {
       imaged.inUse = false;
-      if (!run.aborted && engine.runs < MAX_IMAGE_RUNS_PER_INSTANCE && imaged.image.restore()) run.reset();
-      else this.engine = undefined;
+      // A run's own state went with it (see RunState): the rewind is all the next run needs.
+      if (run.aborted || engine.runs >= MAX_IMAGE_RUNS_PER_INSTANCE || !imaged.image.restore()) this.engine = undefined;
       return;
     }
     const cleanlyDisposed = run?.release() ?? false;
