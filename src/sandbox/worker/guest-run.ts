@@ -1,9 +1,8 @@
 import { randomBytes, randomFillSync } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule, VmFunctionImplementation } from "quickjs-emscripten-core";
-import { GUEST_FETCH_JS } from "../guest/fetch.js";
-import { GUEST_POLYFILLS_JS } from "../guest/polyfills.js";
-import { GUEST_PRELUDE_JS } from "../guest/prelude.js";
+import { GUEST_FETCH_JS, GUEST_POLYFILLS_JS, GUEST_PRELUDE_JS } from "../guest/guest-scripts.js";
+import type { HostFunctionImplementations } from "../guest/host-functions.js";
 import { BUILTIN_MODULES } from "../guest/builtin-modules.js";
 import { LAZY_GUEST_SCRIPTS } from "../guest/lazy-scripts.js";
 import type { FromWorker, GuestErrorInfo, HostCallReply, LogEntry, RunFinished, RunOutcome, RunRequest } from "../protocol.js";
@@ -349,7 +348,7 @@ export class GuestRun {
 
   private installHostFunctions(): void {
     const { ctx } = this;
-    const fns: Record<string, VmFunctionImplementation<QuickJSHandle>> = {
+    const fns: HostFunctionImplementations<QuickJSHandle, ReturnType<VmFunctionImplementation<QuickJSHandle>>> = {
       __ts_log: (level, text) => {
         this.log(ctx.getString(level!), ctx.getString(text!));
         // Tells the guest to stop formatting lines nobody will see.

@@ -12,11 +12,10 @@
  *            (at most one body field; neither means an empty body). Network failures reject (an Error).
  * TextEncoder / TextDecoder / URLSearchParams / Blob / FormData are the prelude's lazy globals; they
  * are only touched when a body actually needs them (see form-data.ts for the Blob and FormData hooks).
- * NOTE: the guest source is a String.raw template: it must not contain a backtick or a dollar-brace.
  */
-export const GUEST_FETCH_JS = String.raw`(function () {
-'use strict';
-var G = globalThis, globalHostFetch = G.__toolsmith_fetch_host, hostAbort = G.__toolsmith_fetch_abort, P = Promise, OTS = Object.prototype.toString;
+import type { GuestGlobal } from "./guest-global.js";
+
+var G: GuestGlobal = globalThis, globalHostFetch = G.__toolsmith_fetch_host, hostAbort = G.__toolsmith_fetch_abort, P = Promise, OTS = Object.prototype.toString;
 delete G.__toolsmith_fetch_host; delete G.__toolsmith_fetch_abort;
 var BLOB_BYTES = Symbol.for('toolsmith.blob.bytes'), FORM_ENCODE = Symbol.for('toolsmith.formdata.encode'), FORM_PARSE = Symbol.for('toolsmith.formdata.parse');
 function def(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
@@ -84,7 +83,7 @@ function pairs(m) { // sorted, combined; set-cookie values stay separate (like t
   return out;
 }
 class Headers {
-  constructor(init) {
+  constructor(init?) {
     var m = new Map();
     HL.set(this, m);
     if (init == null) return;
@@ -247,7 +246,7 @@ function initRequest(self, input, init, who) {
   BS.set(self, { body: body, used: false });
 }
 class Request {
-  constructor(input, init) { initRequest(this, input, init, 'Request'); }
+  constructor(input, init?) { initRequest(this, input, init, 'Request'); }
   get url() { return rq(this).url; }
   get method() { return rq(this).method; }
   get headers() { return rq(this).headers; }
@@ -285,7 +284,7 @@ return function fetch(input, init) {
     var req = Object.create(Request.prototype);
     initRequest(req, input, init, 'fetch');
     var r = RQ.get(req), b = BS.get(req).body, signal = r.signal;
-    var msg = { url: r.url, method: r.method, headers: pairs(HL.get(r.headers)), redirect: r.redirect };
+    var msg: { [field: string]: unknown } = { url: r.url, method: r.method, headers: pairs(HL.get(r.headers)), redirect: r.redirect };
     if (typeof b === 'string') msg.bodyText = b; else if (b !== null) msg.bodyBase64 = toBase64(b);
     if (signal != null && typeof signal === 'object') {
       if (signal.aborted) throw abortError(signal);
@@ -306,5 +305,3 @@ return function fetch(input, init) {
 }
 [['Headers', Headers], ['Request', Request], ['Response', Response], ['fetch', fetchWith(globalHostFetch)]].forEach(function (kv) { def(G, kv[0], kv[1]); });
 def(G, '__toolsmith_fetch_with', fetchWith);
-})();
-`;
