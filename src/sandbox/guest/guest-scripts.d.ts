@@ -1,7 +1,8 @@
 /**
  * The guest runtime's scripts as the text the worker evaluates: compiled from runtime/*.ts by
  * scripts/build-guest-scripts.mjs into dist/sandbox/guest/guest-scripts.js at build time
- * (`npm run build`). Each is a global script; the prelude's completion value is its internals.
+ * (`npm run build`). Each is a global script (the prelude's completion value is its internals),
+ * except the `toolsmith` module, an ES module.
  */
 /** runtime/prelude.ts: console, timers, host calls, result serialization, the lazy web globals. */
 export declare const GUEST_PRELUDE_JS: string;
@@ -17,3 +18,5 @@ export declare const GUEST_FORM_DATA_JS: string;
 export declare const GUEST_STRUCTURED_CLONE_JS: string;
 /** runtime/web-crypto.ts: crypto, Crypto, CryptoKey, SubtleCrypto. */
 export declare const GUEST_WEB_CRYPTO_JS: string;
+/** runtime/toolsmith-module.ts: the `toolsmith` module (an ES module). */
+export declare const GUEST_TOOLSMITH_MODULE_JS: string;

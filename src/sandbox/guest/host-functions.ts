@@ -34,7 +34,7 @@ export interface GuestHostFunctions {
   __ts_hostCallAs(key: string, name: string, argsJson: string, id: number): HostCallRefusal | undefined;
   /** Evaluates runtime/polyfills.ts (URL, TextEncoder, ...), after installing `PolyfillHostFunctions`. */
   __ts_loadPolyfills(): void;
-  /** Evaluates runtime/fetch.ts (the prelude first installs the globals it takes: `FetchHostGlobals`). */
+  /** Evaluates runtime/fetch.ts (the prelude first installs the globals it takes: `FetchHandOver` in runtime/guest-global.ts). */
   __ts_loadFetch(): void;
   /** Evaluates one of the lazily loaded guest scripts; an unknown name does nothing. */
   __ts_loadScript(name: LazyGuestScriptName): void;

@@ -1,6 +1,6 @@
 /**
- * DOMException, Event, EventTarget, AbortController and AbortSignal as plain ES2020 script
- * source, evaluated in the guest on first use of any of them (see the prelude's lazy groups).
+ * DOMException, Event, EventTarget, AbortController and AbortSignal as a guest script,
+ * evaluated on first use of any of them (see the prelude's lazy groups).
  * An aborted signal passed to `fetch` also stops the host's request (see fetch.ts).
  */
 import type { GuestGlobal } from "./guest-global.js";

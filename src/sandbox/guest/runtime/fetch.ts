@@ -1,8 +1,8 @@
 /**
- * The guest `fetch` API (Headers, Request, Response, fetch) as plain ES2020 script source,
+ * The guest `fetch` API (Headers, Request, Response, fetch) as a guest script,
  * evaluated after the prelude. Requests go to the host, which does the network I/O.
  *
- * Host contract: before evaluation the guest global `__toolsmith_fetch_host(request)` must exist and
+ * Host contract (`FetchHandOver` and `FetchFactory` in guest-global.ts): before evaluation the guest global `__toolsmith_fetch_host(request)` must exist and
  * return a Promise, and `__toolsmith_fetch_abort(abortId)` must exist (it stops the host's request
  * made with that abortId). The script captures both and deletes the globals. It leaves
  * `__toolsmith_fetch_with(hostFetch)` (a fetch over another host channel) for the prelude to take.
@@ -13,9 +13,9 @@
  * TextEncoder / TextDecoder / URLSearchParams / Blob / FormData are the prelude's lazy globals; they
  * are only touched when a body actually needs them (see form-data.ts for the Blob and FormData hooks).
  */
-import type { GuestGlobal } from "./guest-global.js";
+import type { FetchFactory, FetchHandOver, FetchRequestMessage, GuestGlobal, HostFetch } from "./guest-global.js";
 
-var G: GuestGlobal = globalThis, globalHostFetch = G.__toolsmith_fetch_host, hostAbort = G.__toolsmith_fetch_abort, P = Promise, OTS = Object.prototype.toString;
+var G: GuestGlobal = globalThis, globalHostFetch: FetchHandOver['__toolsmith_fetch_host'] = G.__toolsmith_fetch_host, hostAbort: FetchHandOver['__toolsmith_fetch_abort'] = G.__toolsmith_fetch_abort, P = Promise, OTS = Object.prototype.toString;
 delete G.__toolsmith_fetch_host; delete G.__toolsmith_fetch_abort;
 var BLOB_BYTES = Symbol.for('toolsmith.blob.bytes'), FORM_ENCODE = Symbol.for('toolsmith.formdata.encode'), FORM_PARSE = Symbol.for('toolsmith.formdata.parse');
 function def(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
@@ -277,14 +277,14 @@ function fromReply(rep) {
 var lastAbortId = 0;
 // One fetch per host channel: the global one for the run's own code, and one per saved integration
 // whose requests carry its name (see bindCaller in prelude.ts). Abort ids are shared, so they never collide.
-function fetchWith(hostFetch) {
+function fetchWith(hostFetch: HostFetch) {
 return function fetch(input, init) {
   return new P(function (resolve, reject) {
     if (typeof hostFetch !== 'function') throw new TypeError('fetch is not available in this run');
     var req = Object.create(Request.prototype);
     initRequest(req, input, init, 'fetch');
     var r = RQ.get(req), b = BS.get(req).body, signal = r.signal;
-    var msg: { [field: string]: unknown } = { url: r.url, method: r.method, headers: pairs(HL.get(r.headers)), redirect: r.redirect };
+    var msg: FetchRequestMessage = { url: r.url, method: r.method, headers: pairs(HL.get(r.headers)), redirect: r.redirect };
     if (typeof b === 'string') msg.bodyText = b; else if (b !== null) msg.bodyBase64 = toBase64(b);
     if (signal != null && typeof signal === 'object') {
       if (signal.aborted) throw abortError(signal);
@@ -304,4 +304,4 @@ return function fetch(input, init) {
 };
 }
 [['Headers', Headers], ['Request', Request], ['Response', Response], ['fetch', fetchWith(globalHostFetch)]].forEach(function (kv) { def(G, kv[0], kv[1]); });
-def(G, '__toolsmith_fetch_with', fetchWith);
+def(G, '__toolsmith_fetch_with', fetchWith satisfies FetchFactory['__toolsmith_fetch_with']);

@@ -1,5 +1,5 @@
 /**
- * Blob, File and FormData as plain ES2020 script source, evaluated on first use of any of
+ * Blob, File and FormData as a guest script, evaluated on first use of any of
  * them (see the prelude's lazy groups). fetch (fetch.ts) sends a Blob as its bytes and a
  * FormData as a multipart/form-data body, and reads one back with Response.formData(),
  * through three hooks on the constructors (symbols from Symbol.for, not enumerable):

@@ -1,8 +1,8 @@
 /**
  * Web-platform globals QuickJS lacks (URLSearchParams, URL, TextEncoder, TextDecoder, atob, btoa),
- * as plain ES2020 script source evaluated in the guest before user code.
+ * as a guest script evaluated in the guest before user code.
  *
- * Host contract: before evaluation the guest global `__toolsmith_host_parseUrl(input, base?)` must exist and
+ * Host contract (`PolyfillHostFunctions` in ../host-functions.ts): before evaluation the guest global `__toolsmith_host_parseUrl(input, base?)` must exist and
  * return JSON text `{ok:true, href, protocol, username, password, host, hostname, port, pathname, search,
  * hash, origin}` (Node's WHATWG URL) or `{ok:false, message}`. The prelude captures it and deletes the global.
  * URL setters rebuild an href from the parts and re-parse it through the host, so normalisation stays Node's.

@@ -8,7 +8,7 @@
  * global `__toolsmith_internals` for the `toolsmith` module, which takes it away.
  */
 import type { GuestHostFunctions } from "../host-functions.js";
-import type { GuestGlobal } from "./guest-global.js";
+import type { CryptoHandOver, FetchFactory, FetchHandOver, GuestGlobal } from "./guest-global.js";
 
 const g: GuestGlobal = globalThis;
 const host: GuestHostFunctions = g as unknown as GuestHostFunctions;
@@ -21,7 +21,7 @@ delete g.__ts_log; delete g.__ts_timerSet; delete g.__ts_timerClear; delete g.__
 delete g.__ts_loadScript; delete g.__ts_randomBytes; delete g.__ts_now;
 
 // The fetch polyfill's factory and the global fetch it made, once loaded (see bindCaller).
-let fetchWith, globalFetch;
+let fetchWith: FetchFactory["__toolsmith_fetch_with"] | undefined, globalFetch: unknown;
 // Web globals are compiled on first use: most runs never touch them, and parsing
 // them costs more than the rest of a run. fetch and friends need the others.
 const lazyGroups = [
@@ -29,9 +29,9 @@ const lazyGroups = [
   {
     names: ["fetch", "Headers", "Response", "Request"],
     load: () => {
-      define(g, "__toolsmith_fetch_host", (request) => hostCall("fetch", request));
+      handOver("__toolsmith_fetch_host", (request) => hostCall("fetch", request));
       // Stops the host's request for an aborted signal; the guest's promise has already rejected.
-      define(g, "__toolsmith_fetch_abort", (abortId) => { promiseThen(hostCall("fetch.abort", { abortId }), undefined, () => undefined); });
+      handOver("__toolsmith_fetch_abort", (abortId) => { promiseThen(hostCall("fetch.abort", { abortId }), undefined, () => undefined); });
       loadFetch();
       fetchWith = g.__toolsmith_fetch_with;
       delete g.__toolsmith_fetch_with;
@@ -44,7 +44,7 @@ const lazyGroups = [
   {
     names: ["crypto", "Crypto", "CryptoKey", "SubtleCrypto"],
     load: () => {
-      define(g, "__toolsmith_crypto_host", { random: hostRandomBytes, call: (op, args) => hostCall("crypto.subtle", { op, args }) });
+      handOver("__toolsmith_crypto_host", { random: hostRandomBytes, call: (op, args) => hostCall("crypto.subtle", { op, args }) });
       loadScript("web-crypto");
     },
   },
@@ -81,6 +81,8 @@ const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayProto, Symbol.to
 const ArrayFrom = Array.from, FromEntries = Object.fromEntries;
 const define = (obj, name, value) =>
   Object.defineProperty(obj, name, { value, writable: true, configurable: true, enumerable: false });
+// A global one of the lazily loaded scripts takes (and deletes) when it runs, typed by what that script expects.
+const handOver = <K extends keyof (FetchHandOver & CryptoHandOver)>(name: K, value: (FetchHandOver & CryptoHandOver)[K]) => define(g, name, value);
 
 // JSON for results and logs: BigInt as a string, undefined as null, cycles cut,
 // Map/Set/typed arrays as plain JSON, Errors as { name, message }.
@@ -353,4 +355,6 @@ function secret(name) {
 }
 
 const internals = { finish, fireTimer, hostCall, bindCaller, deliver, serialize, configure, secret };
+/** What the prelude leaves for the worker and the `toolsmith` module (runtime/toolsmith-module.ts). */
+export type PreludeInternals = typeof internals;
 define(g, "__toolsmith_internals", internals);

@@ -1,5 +1,5 @@
 /**
- * `structuredClone` as plain ES2020 script source, evaluated on its first use (see the
+ * `structuredClone` as a guest script, evaluated on its first use (see the
  * prelude's lazy groups). Clones what the HTML structured clone algorithm clones and the
  * sandbox has: primitives and their wrapper objects, Array, plain objects (own enumerable
  * string keys; class instances become plain objects, as in browsers), Date, RegExp, Map,
