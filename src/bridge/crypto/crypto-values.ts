@@ -1,6 +1,6 @@
 /**
  * How Web Crypto values cross between the guest and the host inside a host call's JSON
- * (see src/sandbox/guest/web-crypto.ts for the guest's side):
+ * (see src/sandbox/guest/runtime/web-crypto.ts for the guest's side):
  *   bytes (BufferSource, ArrayBuffer)  ⇄ { "$bytes": "<one character per byte (latin1)>" }
  *   CryptoKey                          → { "$key": <id in the run's key table> } (guest to host)
  *                                      ← { "$key": <id>, type, extractable, algorithm, usages } (host to guest)

@@ -5,7 +5,7 @@ import { ACCEPTED_ENCODINGS, ContentDecodingError, decodeBody } from "./content-
 import type { CheckedTarget, NetworkPolicy } from "./network-policy.js";
 import { NetworkRefusedError } from "./network-policy.js";
 
-/** What guest `fetch` sends to the host (see src/sandbox/guest/fetch.ts). */
+/** What guest `fetch` sends to the host (see src/sandbox/guest/runtime/fetch.ts). */
 export interface GuestFetchRequest {
   url: string;
   method: string;

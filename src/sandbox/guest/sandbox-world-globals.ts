@@ -2,7 +2,7 @@ import type { BuiltinEntry } from "./builtin-entry.js";
 
 const GLOBAL_IMPORT = "// a global: no import needed";
 
-/** The globals of the sandbox, one entry per group (see `prelude.ts`, `polyfills.ts`, `fetch.ts`). */
+/** The globals of the sandbox, one entry per group (see `runtime/prelude.ts`, `runtime/polyfills.ts`, `runtime/fetch.ts`). */
 export const GLOBAL_ENTRIES: readonly BuiltinEntry[] = [
   {
     kind: "builtin",

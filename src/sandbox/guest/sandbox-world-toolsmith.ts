@@ -3,7 +3,7 @@ import type { BuiltinEntry } from "./builtin-entry.js";
 const importOf = (name: string) => `import { ${name} } from "toolsmith";`;
 
 /**
- * The exports of the `toolsmith` module (`builtin-modules.ts`), one entry each, as they
+ * The exports of the `toolsmith` module (`runtime/toolsmith-module.ts`), one entry each, as they
  * appear inside `declare module "toolsmith"`. Host errors are plain Errors whose `name`
  * says what happened (`bridge/host-bridge.ts`, GUEST_FACING_ERRORS): there are no error
  * classes at run time, so `instanceof` cannot be used and the entry declares only types.

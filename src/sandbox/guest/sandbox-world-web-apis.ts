@@ -3,8 +3,8 @@ import type { BuiltinEntry } from "./builtin-entry.js";
 const GLOBAL_IMPORT = "// a global: no import needed";
 
 /**
- * The Web APIs beyond fetch and URL (see `web-crypto.ts`, `abort.ts`, `form-data.ts`,
- * `structured-clone.ts`, and `prelude.ts` for queueMicrotask and performance), one entry per group.
+ * The Web APIs beyond fetch and URL (see `runtime/web-crypto.ts`, `runtime/abort.ts`, `runtime/form-data.ts`,
+ * `runtime/structured-clone.ts`, and `runtime/prelude.ts` for queueMicrotask and performance), one entry per group.
  */
 export const WEB_API_ENTRIES: readonly BuiltinEntry[] = [
   {

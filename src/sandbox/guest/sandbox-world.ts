@@ -1,6 +1,6 @@
 /**
  * What guest code sees, as TypeScript declarations: the globals the prelude and its
- * polyfills install (`prelude.ts`, `polyfills.ts`, `fetch.ts`, and the Web APIs of
+ * polyfills install (`runtime/prelude.ts`, `runtime/polyfills.ts`, `runtime/fetch.ts`, and the Web APIs of
  * `sandbox-world-web-apis.ts`) and the `toolsmith`
  * module (`builtin-modules.ts`, served by `bridge/host-bridge.ts` and
  * `bridge/workspace/workspace.ts`). The ECMAScript built-ins come from TypeScript's

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
-import { GUEST_PRELUDE_JS } from "../guest/prelude.js";
+import { GUEST_PRELUDE_JS } from "../guest/guest-scripts.js";
 import { BUILTIN_MODULES } from "../guest/builtin-modules.js";
 import type { FromWorker, GuestErrorInfo, HostCallReply, RunFinished, RunOutcome, RunRequest } from "../protocol.js";
 import { abortError, isInstanceFailure, readGuestError } from "./guest-error-reader.js";

@@ -1,7 +1,7 @@
 import { randomFillSync } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle, VmFunctionImplementation } from "quickjs-emscripten-core";
-import { GUEST_FETCH_JS } from "../guest/fetch.js";
-import { GUEST_POLYFILLS_JS } from "../guest/polyfills.js";
+import { GUEST_FETCH_JS, GUEST_POLYFILLS_JS } from "../guest/guest-scripts.js";
+import type { HostFunctionImplementations } from "../guest/host-functions.js";
 import { LAZY_GUEST_SCRIPTS } from "../guest/lazy-scripts.js";
 import { serveDirectly } from "./direct-host-function.js";
 import { parseUrlForGuest } from "./parse-url.js";
@@ -35,7 +35,7 @@ export interface RunSide {
  * __ts_hostCall skips quickjs-emscripten's general wrapper (see serveDirectly).
  */
 export function installHostFunctions(ctx: QuickJSContext, run: RunSide): boolean {
-  const fns: Record<string, VmFunctionImplementation<QuickJSHandle>> = {
+  const fns: HostFunctionImplementations<QuickJSHandle, ReturnType<VmFunctionImplementation<QuickJSHandle>>> = {
     // Tells the guest to stop formatting lines nobody will see.
     __ts_log: (level, text) => (run.log(ctx.getString(level!), ctx.getString(text!)) ? ctx.true : ctx.false),
     __ts_timerSet: (id, ms) => {

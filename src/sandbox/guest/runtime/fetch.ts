@@ -1,8 +1,8 @@
 /**
- * The guest `fetch` API (Headers, Request, Response, fetch) as plain ES2020 script source,
+ * The guest `fetch` API (Headers, Request, Response, fetch) as a guest script,
  * evaluated after the prelude. Requests go to the host, which does the network I/O.
  *
- * Host contract: before evaluation the guest global `__toolsmith_fetch_host(request)` must exist and
+ * Host contract (`FetchHandOver` and `FetchFactory` in guest-global.ts): before evaluation the guest global `__toolsmith_fetch_host(request)` must exist and
  * return a Promise, and `__toolsmith_fetch_abort(abortId)` must exist (it stops the host's request
  * made with that abortId). The script captures both and deletes the globals. It leaves
  * `__toolsmith_fetch_with(hostFetch)` (a fetch over another host channel) for the prelude to take.
@@ -12,11 +12,10 @@
  *            (at most one body field; neither means an empty body). Network failures reject (an Error).
  * TextEncoder / TextDecoder / URLSearchParams / Blob / FormData are the prelude's lazy globals; they
  * are only touched when a body actually needs them (see form-data.ts for the Blob and FormData hooks).
- * NOTE: the guest source is a String.raw template: it must not contain a backtick or a dollar-brace.
  */
-export const GUEST_FETCH_JS = String.raw`(function () {
-'use strict';
-var G = globalThis, globalHostFetch = G.__toolsmith_fetch_host, hostAbort = G.__toolsmith_fetch_abort, P = Promise, OTS = Object.prototype.toString;
+import type { FetchFactory, FetchHandOver, FetchRequestMessage, GuestGlobal, HostFetch } from "./guest-global.js";
+
+var G: GuestGlobal = globalThis, globalHostFetch: FetchHandOver['__toolsmith_fetch_host'] = G.__toolsmith_fetch_host, hostAbort: FetchHandOver['__toolsmith_fetch_abort'] = G.__toolsmith_fetch_abort, P = Promise, OTS = Object.prototype.toString;
 delete G.__toolsmith_fetch_host; delete G.__toolsmith_fetch_abort;
 var BLOB_BYTES = Symbol.for('toolsmith.blob.bytes'), FORM_ENCODE = Symbol.for('toolsmith.formdata.encode'), FORM_PARSE = Symbol.for('toolsmith.formdata.parse');
 function def(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
@@ -84,7 +83,7 @@ function pairs(m) { // sorted, combined; set-cookie values stay separate (like t
   return out;
 }
 class Headers {
-  constructor(init) {
+  constructor(init?) {
     var m = new Map();
     HL.set(this, m);
     if (init == null) return;
@@ -247,7 +246,7 @@ function initRequest(self, input, init, who) {
   BS.set(self, { body: body, used: false });
 }
 class Request {
-  constructor(input, init) { initRequest(this, input, init, 'Request'); }
+  constructor(input, init?) { initRequest(this, input, init, 'Request'); }
   get url() { return rq(this).url; }
   get method() { return rq(this).method; }
   get headers() { return rq(this).headers; }
@@ -278,14 +277,14 @@ function fromReply(rep) {
 var lastAbortId = 0;
 // One fetch per host channel: the global one for the run's own code, and one per saved integration
 // whose requests carry its name (see bindCaller in prelude.ts). Abort ids are shared, so they never collide.
-function fetchWith(hostFetch) {
+function fetchWith(hostFetch: HostFetch) {
 return function fetch(input, init) {
   return new P(function (resolve, reject) {
     if (typeof hostFetch !== 'function') throw new TypeError('fetch is not available in this run');
     var req = Object.create(Request.prototype);
     initRequest(req, input, init, 'fetch');
     var r = RQ.get(req), b = BS.get(req).body, signal = r.signal;
-    var msg = { url: r.url, method: r.method, headers: pairs(HL.get(r.headers)), redirect: r.redirect };
+    var msg: FetchRequestMessage = { url: r.url, method: r.method, headers: pairs(HL.get(r.headers)), redirect: r.redirect };
     if (typeof b === 'string') msg.bodyText = b; else if (b !== null) msg.bodyBase64 = toBase64(b);
     if (signal != null && typeof signal === 'object') {
       if (signal.aborted) throw abortError(signal);
@@ -305,6 +304,4 @@ return function fetch(input, init) {
 };
 }
 [['Headers', Headers], ['Request', Request], ['Response', Response], ['fetch', fetchWith(globalHostFetch)]].forEach(function (kv) { def(G, kv[0], kv[1]); });
-def(G, '__toolsmith_fetch_with', fetchWith);
-})();
-`;
+def(G, '__toolsmith_fetch_with', fetchWith satisfies FetchFactory['__toolsmith_fetch_with']);

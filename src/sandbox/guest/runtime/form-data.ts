@@ -1,16 +1,15 @@
 /**
- * Blob, File and FormData as plain ES2020 script source, evaluated on first use of any of
+ * Blob, File and FormData as a guest script, evaluated on first use of any of
  * them (see the prelude's lazy groups). fetch (fetch.ts) sends a Blob as its bytes and a
  * FormData as a multipart/form-data body, and reads one back with Response.formData(),
  * through three hooks on the constructors (symbols from Symbol.for, not enumerable):
  *   Blob[Symbol.for('toolsmith.blob.bytes')](blob) -> Uint8Array (the blob's own bytes: do not write)
  *   FormData[Symbol.for('toolsmith.formdata.encode')](formData) -> { bytes, contentType }
  *   FormData[Symbol.for('toolsmith.formdata.parse')](bytes, contentType) -> FormData (TypeError if it cannot be read)
- * NOTE: the guest source is a String.raw template: it must not contain a backtick or a dollar-brace.
  */
-export const GUEST_FORM_DATA_JS = String.raw`(function () {
-'use strict';
-var G = globalThis;
+import type { GuestGlobal } from "./guest-global.js";
+
+var G: GuestGlobal = globalThis;
 function def(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
 function tag(C, n) { Object.defineProperty(C.prototype, Symbol.toStringTag, { value: n, configurable: true }); }
 var BYTES = Symbol.for('toolsmith.blob.bytes'), ENCODE = Symbol.for('toolsmith.formdata.encode'), PARSE = Symbol.for('toolsmith.formdata.parse');
@@ -94,7 +93,7 @@ function entry(name, value, filename) {
 }
 function* fdIter(list, kind) { for (var i = 0; i < list.length; i++) yield kind === 0 ? list[i][0] : kind === 1 ? list[i][1] : [list[i][0], list[i][1]]; }
 class FormData {
-  constructor(form) { if (form !== undefined) throw new TypeError("Failed to construct 'FormData': there are no HTML forms in the sandbox; create it empty and append()"); FD.set(this, []); }
+  constructor(form?) { if (form !== undefined) throw new TypeError("Failed to construct 'FormData': there are no HTML forms in the sandbox; create it empty and append()"); FD.set(this, []); }
   append(name, value, filename) { need(arguments, 2, 'append'); fd(this).push(entry(name, value, filename)); }
   set(name, value, filename) {
     need(arguments, 2, 'set');
@@ -163,5 +162,3 @@ def(FormData, PARSE, function (bytes, contentType) {
   return form;
 });
 [['Blob', Blob], ['File', File], ['FormData', FormData]].forEach(function (kv) { def(G, kv[0], kv[1]); });
-})();
-`;

@@ -1,16 +1,16 @@
 /**
  * Web-platform globals QuickJS lacks (URLSearchParams, URL, TextEncoder, TextDecoder, atob, btoa),
- * as plain ES2020 script source evaluated in the guest before user code.
+ * as a guest script evaluated in the guest before user code.
  *
- * Host contract: before evaluation the guest global `__toolsmith_host_parseUrl(input, base?)` must exist and
+ * Host contract (`PolyfillHostFunctions` in ../host-functions.ts): before evaluation the guest global `__toolsmith_host_parseUrl(input, base?)` must exist and
  * return JSON text `{ok:true, href, protocol, username, password, host, hostname, port, pathname, search,
  * hash, origin}` (Node's WHATWG URL) or `{ok:false, message}`. The prelude captures it and deletes the global.
  * URL setters rebuild an href from the parts and re-parse it through the host, so normalisation stays Node's.
- * NOTE: the guest source is a String.raw template: it must not contain a backtick or a dollar-brace.
  */
-export const GUEST_POLYFILLS_JS = String.raw`(function () {
-'use strict';
-var G = globalThis, hostParseUrl = G.__toolsmith_host_parseUrl;
+import type { PolyfillHostFunctions } from "../host-functions.js";
+import type { GuestGlobal } from "./guest-global.js";
+
+var G: GuestGlobal = globalThis, hostParseUrl: PolyfillHostFunctions['__toolsmith_host_parseUrl'] = G.__toolsmith_host_parseUrl;
 delete G.__toolsmith_host_parseUrl;
 function def(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
 function tag(C, n) { Object.defineProperty(C.prototype, Symbol.toStringTag, { value: n, configurable: true }); }
@@ -259,7 +259,7 @@ def(URLSearchParams.prototype, Symbol.iterator, URLSearchParams.prototype.entrie
 tag(URLSearchParams, 'URLSearchParams');
 // ---- URL (parsing by the host; setters rebuild the href and re-parse it) ----
 var SPECIAL = { 'ftp:': 1, 'file:': 1, 'http:': 1, 'https:': 1, 'ws:': 1, 'wss:': 1 }, TABNL = /[\t\n\r]/g;
-function hostParse(input, base) {
+function hostParse(input, base?) {
   if (typeof hostParseUrl !== 'function') throw new TypeError('URL parsing is unavailable in this sandbox');
   return JSON.parse(hostParseUrl(input, base));
 }
@@ -380,5 +380,3 @@ class URL {
 tag(URL, 'URL');
 [['URLSearchParams', URLSearchParams], ['URL', URL], ['TextEncoder', TextEncoder], ['TextDecoder', TextDecoder], ['atob', atob], ['btoa', btoa]]
   .forEach(function (kv) { def(G, kv[0], kv[1]); });
-})();
-`;

@@ -1,12 +1,11 @@
 /**
- * DOMException, Event, EventTarget, AbortController and AbortSignal as plain ES2020 script
- * source, evaluated in the guest on first use of any of them (see the prelude's lazy groups).
+ * DOMException, Event, EventTarget, AbortController and AbortSignal as a guest script,
+ * evaluated on first use of any of them (see the prelude's lazy groups).
  * An aborted signal passed to `fetch` also stops the host's request (see fetch.ts).
- * NOTE: the guest source is a String.raw template: it must not contain a backtick or a dollar-brace.
  */
-export const GUEST_ABORT_JS = String.raw`(function () {
-'use strict';
-var G = globalThis;
+import type { GuestGlobal } from "./guest-global.js";
+
+var G: GuestGlobal = globalThis;
 function def(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
 function tag(C, n) { Object.defineProperty(C.prototype, Symbol.toStringTag, { value: n, configurable: true }); }
 // ---- DOMException ----
@@ -31,7 +30,7 @@ Object.keys(CODES).forEach(function (n) {
 var EV = new WeakMap(), ET = new WeakMap();
 function ev(o) { var s = EV.get(o); if (!s) throw new TypeError('Illegal invocation'); return s; }
 class Event {
-  constructor(type, init) {
+  constructor(type, init?) {
     if (arguments.length < 1) throw new TypeError("Failed to construct 'Event': 1 argument required");
     var o = init == null ? {} : init;
     EV.set(this, { type: String(type), bubbles: !!o.bubbles, cancelable: !!o.cancelable, composed: !!o.composed, defaultPrevented: false, stop: false, target: null, current: null, t: Date.now() });
@@ -146,5 +145,3 @@ class AbortController {
 tag(AbortController, 'AbortController');
 [['DOMException', DOMException], ['Event', Event], ['EventTarget', EventTarget], ['AbortSignal', AbortSignal], ['AbortController', AbortController]]
   .forEach(function (kv) { def(G, kv[0], kv[1]); });
-})();
-`;

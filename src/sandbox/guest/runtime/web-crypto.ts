@@ -1,9 +1,9 @@
 /**
  * The guest's Web Crypto (`crypto.getRandomValues`, `crypto.randomUUID`, `crypto.subtle`) as
- * plain ES2020 script source, evaluated on first use of `crypto`, `Crypto`, `CryptoKey` or
+ * a guest script, evaluated on first use of `crypto`, `Crypto`, `CryptoKey` or
  * `SubtleCrypto` (see the prelude's lazy groups).
  *
- * Host contract: before evaluation the guest global `__toolsmith_crypto_host` must exist:
+ * Host contract (`CryptoHandOver` in guest-global.ts): before evaluation the guest global `__toolsmith_crypto_host` must exist:
  *   random(n) -> a string of n characters, one random byte b each as U+0100 + b (host entropy, n <= 65536;
  *   never U+0000, which would cut the string on its way into QuickJS);
  *   call(op, args) -> a Promise of the host's `crypto.subtle[op]` result (see
@@ -11,11 +11,10 @@
  *   rejects with an Error named WebCryptoError whose message is "<DOMException name>: <text>").
  * The script captures it and deletes the global. Keys stay on the host; a CryptoKey here is a
  * handle (an id) with the key's public description.
- * NOTE: the guest source is a String.raw template: it must not contain a backtick or a dollar-brace.
  */
-export const GUEST_WEB_CRYPTO_JS = String.raw`(function () {
-'use strict';
-var G = globalThis, host = G.__toolsmith_crypto_host, P = Promise;
+import type { CryptoHandOver, GuestGlobal } from "./guest-global.js";
+
+var G: GuestGlobal = globalThis, host: CryptoHandOver['__toolsmith_crypto_host'] = G.__toolsmith_crypto_host, P = Promise;
 delete G.__toolsmith_crypto_host;
 function def(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
 function tag(C, n) { Object.defineProperty(C.prototype, Symbol.toStringTag, { value: n, configurable: true }); }
@@ -168,5 +167,3 @@ def(Crypto.prototype, 'getRandomValues', getRandomValues);
 def(Crypto.prototype, 'randomUUID', randomUUID);
 tag(Crypto, 'Crypto');
 [['crypto', new Crypto(ILLEGAL)], ['Crypto', Crypto], ['CryptoKey', CryptoKey], ['SubtleCrypto', SubtleCrypto]].forEach(function (kv) { def(G, kv[0], kv[1]); });
-})();
-`;

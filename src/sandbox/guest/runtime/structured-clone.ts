@@ -1,16 +1,15 @@
 /**
- * `structuredClone` as plain ES2020 script source, evaluated on its first use (see the
+ * `structuredClone` as a guest script, evaluated on its first use (see the
  * prelude's lazy groups). Clones what the HTML structured clone algorithm clones and the
  * sandbox has: primitives and their wrapper objects, Array, plain objects (own enumerable
  * string keys; class instances become plain objects, as in browsers), Date, RegExp, Map,
  * Set, ArrayBuffer, typed arrays, DataView, Error types, Blob and File; cycles and shared
  * references are kept. Functions, symbols, WeakMap/WeakSet, Promise, CryptoKey (a handle on
  * a host-held key) and other platform objects throw a DataCloneError. `transfer` is refused.
- * NOTE: the guest source is a String.raw template: it must not contain a backtick or a dollar-brace.
  */
-export const GUEST_STRUCTURED_CLONE_JS = String.raw`(function () {
-'use strict';
-var G = globalThis, OTS = Object.prototype.toString;
+import type { GuestGlobal } from "./guest-global.js";
+
+var G: GuestGlobal = globalThis, OTS = Object.prototype.toString;
 var BYTES = Symbol.for('toolsmith.blob.bytes');
 var ERRORS = { Error: Error, EvalError: EvalError, RangeError: RangeError, ReferenceError: ReferenceError, SyntaxError: SyntaxError, TypeError: TypeError, URIError: URIError };
 var UNCLONEABLE = { WeakMap: 1, WeakSet: 1, WeakRef: 1, Promise: 1, CryptoKey: 1, SubtleCrypto: 1, Crypto: 1, AbortSignal: 1, AbortController: 1, EventTarget: 1,
@@ -58,7 +57,7 @@ function structuredClone(value, options) {
       default:
         if (ArrayBuffer.isView(v)) {
           var buf = c(v.buffer);
-          out = kind === 'DataView' ? new DataView(buf, v.byteOffset, v.byteLength) : new v.constructor(buf, v.byteOffset, v.length);
+          out = kind === 'DataView' ? new DataView(buf, v.byteOffset, v.byteLength) : new (v as any).constructor(buf, v.byteOffset, (v as any).length);
           break;
         }
         if (v instanceof Error) {
@@ -81,5 +80,3 @@ function structuredClone(value, options) {
   return c(value);
 }
 Object.defineProperty(G, 'structuredClone', { value: structuredClone, writable: true, configurable: true, enumerable: false });
-})();
-`;
