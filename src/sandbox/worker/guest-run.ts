@@ -12,6 +12,7 @@ import { memoryError, stackOverflowError, timeoutError } from "../guest-errors.j
 import { SpinWait } from "../spin-wait.js";
 import { serveDirectly } from "./direct-host-function.js";
 import { CallerBindings } from "./caller-bindings.js";
+import { PreloadGuard } from "./preload-guard.js";
 
 /** QuickJS's own stack limit; the worker's native stack (16 MiB) is far larger, so QuickJS always trips first. */
 const GUEST_MAX_STACK_BYTES = 512 * 1024;
@@ -63,6 +64,10 @@ export class GuestRun {
   private readonly replySpin = new SpinWait(REPLY_SPIN_BUDGET_MS);
   private deadline = Number.POSITIVE_INFINITY;
   private readonly setupError: GuestErrorInfo | undefined;
+  /** Up while package modules are evaluated ahead of a run (see PackageImages): refuses host functions that belong to a run. */
+  readonly preloadGuard = new PreloadGuard();
+  /** The engine's stop check: the run's deadline or a cancellation (PackageImages puts it back after using its own). */
+  readonly shouldInterrupt = (): boolean => Date.now() > this.deadline || this.cancelled !== undefined;
 
   /**
    * Prepares everything that does not depend on the run (runtime, globals, prelude,
@@ -80,7 +85,7 @@ export class GuestRun {
     this.runtime = qjs.newRuntime();
     this.runtime.setMemoryLimit(memoryMb * 1024 * 1024);
     this.runtime.setMaxStackSize(GUEST_MAX_STACK_BYTES);
-    this.runtime.setInterruptHandler(() => Date.now() > this.deadline || this.cancelled !== undefined);
+    this.runtime.setInterruptHandler(this.shouldInterrupt);
     this.ctx = this.runtime.newContext();
     this.modules = new Map(Object.entries(BUILTIN_MODULES));
     this.setupError = this.setUp();
@@ -421,13 +426,17 @@ export class GuestRun {
         return undefined;
       },
     };
-    for (const [name, impl] of Object.entries(fns)) {
+    const guarded = this.preloadGuard.wrap(fns);
+    for (const [name, impl] of Object.entries(guarded)) {
       const handle = ctx.newFunction(name, impl);
       ctx.setProp(ctx.global, name, handle);
       handle.dispose();
     }
     // Every awaited host call goes through __ts_hostCall: it skips the general wrapper.
-    this.servesHostCallsDirectly = serveDirectly(ctx, fns.__ts_hostCall, (args) => this.startHostCall(args.string(0), args.string(1), args.number(2)));
+    this.servesHostCallsDirectly = serveDirectly(ctx, guarded.__ts_hostCall, (args) => {
+      this.preloadGuard.check("__ts_hostCall");
+      return this.startHostCall(args.string(0), args.string(1), args.number(2));
+    });
   }
 
   /** Sends a guest's host call to the main thread; returns [errorName, message] to refuse it at once. */
