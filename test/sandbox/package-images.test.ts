@@ -79,6 +79,14 @@ describe("package images (a run's npm: bundles evaluated once per worker)", () =
     expect(images(warm)?.count).toBe(1);
   });
 
+  it("captures a bundle that registers a global (as zod does), and rewinds what a run does to it", async () => {
+    const warm = new WarmInstance(wasmModule);
+    const registering = { specifier: "npm:registry@1", js: `globalThis.__registry ??= { entries: [] }; export const registry = globalThis.__registry;` };
+    const code = `import { registry } from "npm:registry@1"; registry.entries.push(1); export default [globalThis.__registry === registry, registry.entries.length];`;
+    for (let i = 0; i < 3; i++) expect(resultOf(await runOn(warm, code, [registering]))).toEqual([true, 1]);
+    expect(images(warm)?.count).toBe(1);
+  });
+
   it("rewinds a package run's memory to the base image byte for byte (apart from Math.random's seed)", async () => {
     const warm = new WarmInstance(wasmModule);
     await warm.prepare(MEMORY_MB);

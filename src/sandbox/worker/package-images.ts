@@ -44,11 +44,16 @@ export type PackageStart = "packages" | "base" | "broken";
  *
  * Only what every run would compute the same way is captured: a bundle whose
  * evaluation logs, sets a timer, calls the host, reads the clock or entropy (host
- * bytes, Math.random), adds a global, leaves jobs pending, fails, or grows the memory is
- * refused, and runs importing it evaluate it themselves as before. One difference
- * stays: captured bundles are evaluated before the run's own modules, not among them,
- * which only code reading globals that a run's module sets before a bundle's top level
- * runs could notice.
+ * bytes, Math.random), leaves jobs pending, fails, or grows the memory is refused, and
+ * runs importing it evaluate it themselves as before (lodash-es is one: its shortOut
+ * reads Date.now while it loads). Secrets cannot be in an image: the image is taken
+ * before the run is configured (secret names, placeholder nonce) and host calls are
+ * refused while it is made.
+ *
+ * One difference stays: captured bundles are evaluated before the run's own modules,
+ * not among them, and even when the run only imports them dynamically. Only code that
+ * links the two through globals could notice (a library module setting a global that a
+ * bundle's top level reads, or seeing one a bundle sets, e.g. zod's registry).
  */
 export class PackageImages {
   private readonly images: PackageImage[] = [];
@@ -117,10 +122,8 @@ export class PackageImages {
     let evaluated: { value: boolean; touched: string | undefined };
     try {
       evaluated = guest.preloadGuard.during(() => {
-        const globals = globalCount(ctx);
-        if (globals === undefined) return false;
         for (const bundle of bundles) if (!evaluateModule(runtime, ctx, bundle)) return false;
-        return globalCount(ctx) === globals && !runtime.hasPendingJob();
+        return !runtime.hasPendingJob();
       });
     } finally {
       runtime.setInterruptHandler(guest.shouldInterrupt);
@@ -168,16 +171,4 @@ function settled(runtime: QuickJSRuntime, ctx: QuickJSContext, handle: QuickJSHa
   } finally {
     if (handle.alive) handle.dispose();
   }
-}
-
-/** How many own properties the global object has (undefined if it could not be read). */
-function globalCount(ctx: QuickJSContext): number | undefined {
-  const result = ctx.evalCode("Object.getOwnPropertyNames(globalThis).length", "<package-image>", { type: "global" });
-  if (result.error) {
-    result.error.dispose();
-    return undefined;
-  }
-  const count = ctx.getNumber(result.value);
-  result.value.dispose();
-  return count;
 }
