@@ -180,6 +180,20 @@ describe("package images (a run's npm: bundles evaluated once per worker)", () =
     expect(images(warm)?.count ?? 0).toBe(0);
   });
 
+  it("stops a package that never finishes loading at the run's deadline, and the worker serves the next run", async () => {
+    const warm = new WarmInstance(wasmModule);
+    const spinning = { specifier: "npm:spin@1", js: `while (true) {}\nexport const x = 1;` };
+    const req = request(`import { x } from "npm:spin@1"; export default x;`, [spinning]);
+    req.deadline = Date.now() + 200;
+    req.timeoutMs = 200;
+    const run = await warm.take(MEMORY_MB, req);
+    const finished = await run.run(req, () => {});
+    warm.release(run);
+    expect(finished.outcome.ok ? "ok" : finished.outcome.error.name).toBe("TimeoutError");
+    await warm.prepare(MEMORY_MB);
+    expect(resultOf(await runOn(warm, `import { bump } from "npm:counter@1"; export default bump("t");`, [COUNTER]))).toBe(1);
+  });
+
   it("reports a package that throws as it loads exactly as without images, every time", async () => {
     const failing = { specifier: "npm:broken@1", js: `export const x = 1;\nthrow new TypeError("no way");` };
     const code = `import { x } from "npm:broken@1"; export default x;`;

@@ -90,8 +90,9 @@ export class PackageImages {
     }
     if (this.refused.has(key)) return "base";
     const made = this.make(guest, base, memory, bundles, request.deadline);
-    if (made === "refused") {
-      this.refuse(key);
+    if (made === "refused" || made === "stopped") {
+      // A set stopped by the deadline may load in time on another run: it is tried again.
+      if (made === "refused") this.refuse(key);
       return base.restore() ? "base" : "broken";
     }
     if (made.bytes > MAX_STORED_BYTES) {
@@ -109,8 +110,8 @@ export class PackageImages {
     this.refused.add(key);
   }
 
-  /** Evaluates the bundles in the base state and captures the result, or "refused" (the runtime must then be rewound). */
-  private make(guest: PreloadTarget, base: RuntimeImage, memory: WebAssembly.Memory, bundles: GuestModule[], deadline: number): { image: RuntimeImage; bytes: number } | "refused" {
+  /** Evaluates the bundles in the base state and captures the result, or "refused" / "stopped" (by the run's deadline): the runtime must then be rewound. */
+  private make(guest: PreloadTarget, base: RuntimeImage, memory: WebAssembly.Memory, bundles: GuestModule[], deadline: number): { image: RuntimeImage; bytes: number } | "refused" | "stopped" {
     const parts = guest.engine;
     if (!parts) return "refused";
     const { runtime, ctx } = parts;
@@ -128,6 +129,7 @@ export class PackageImages {
     } finally {
       runtime.setInterruptHandler(guest.shouldInterrupt);
     }
+    if (!evaluated.value && evaluated.touched === undefined && performance.now() > stopAt) return "stopped";
     if (!evaluated.value || evaluated.touched !== undefined) return "refused";
     if (base.randomState !== randomBefore || memory.buffer.byteLength !== memoryBytes) return "refused";
     const image = base.derive(memory, runtime, ctx);
