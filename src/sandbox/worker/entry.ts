@@ -45,7 +45,7 @@ const onMessage = (message: ToWorker): void => {
     currentRunId = message.runId;
     void (async () => {
       try {
-        const run = await warm.take(message.memoryMb);
+        const run = await warm.take(message.memoryMb, message);
         current = run;
         const finished = await run.run(message, post, drainMessages, pendingCancel);
         post(finished);

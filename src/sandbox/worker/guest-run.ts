@@ -9,6 +9,7 @@ import { CallerBindings } from "./caller-bindings.js";
 import { PreludeEntry } from "./prelude-entry.js";
 import { installHostFunctions, refusal } from "./host-functions.js";
 import { RunState } from "./run-state.js";
+import { PreloadGuard } from "./preload-guard.js";
 
 /** QuickJS's own stack limit; the worker's native stack (16 MiB) is far larger, so QuickJS always trips first. */
 const GUEST_MAX_STACK_BYTES = 512 * 1024;
@@ -41,6 +42,10 @@ export class GuestRun {
   private reusable = false;
   /** The WebAssembly instance aborted during a run, or a caught failure left it unsafe (see isInstanceFailure). */
   private poisoned = false;
+  /** Up while package modules are evaluated ahead of a run (see PackageImages): refuses host functions that belong to a run. */
+  readonly preloadGuard = new PreloadGuard();
+  /** The engine's stop check: the run's deadline or a cancellation (PackageImages puts it back after using its own). */
+  readonly shouldInterrupt = (): boolean => this.current?.mustStop() ?? false;
 
   /**
    * Prepares everything that does not depend on the run (runtime, globals, prelude,
@@ -58,7 +63,7 @@ export class GuestRun {
     this.runtime = qjs.newRuntime();
     this.runtime.setMemoryLimit(memoryMb * 1024 * 1024);
     this.runtime.setMaxStackSize(GUEST_MAX_STACK_BYTES);
-    this.runtime.setInterruptHandler(() => this.current?.mustStop() ?? false);
+    this.runtime.setInterruptHandler(this.shouldInterrupt);
     this.ctx = this.runtime.newContext();
     this.setupError = this.setUp();
   }
@@ -273,7 +278,7 @@ export class GuestRun {
       },
       claimCaller: (token) => this.current?.callers.claim(token),
       now: () => (this.current ? performance.now() - this.current.startedAt : 0),
-    });
+    }, this.preloadGuard);
   }
 
   /** Sends a guest's host call to the main thread; returns a [errorName, message] pair to refuse it at once. */

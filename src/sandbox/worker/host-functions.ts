@@ -5,6 +5,7 @@ import type { HostFunctionImplementations } from "../guest/host-functions.js";
 import { LAZY_GUEST_SCRIPTS } from "../guest/lazy-scripts.js";
 import { serveDirectly } from "./direct-host-function.js";
 import { parseUrlForGuest } from "./parse-url.js";
+import type { PreloadGuard } from "./preload-guard.js";
 
 /** The most bytes one crypto.getRandomValues call may ask for (the Web Crypto limit). */
 const MAX_RANDOM_BYTES_PER_CALL = 65536;
@@ -34,7 +35,7 @@ export interface RunSide {
  * (through `run`), the lazy loaders of guest scripts, and host entropy. Returns whether
  * __ts_hostCall skips quickjs-emscripten's general wrapper (see serveDirectly).
  */
-export function installHostFunctions(ctx: QuickJSContext, run: RunSide): boolean {
+export function installHostFunctions(ctx: QuickJSContext, run: RunSide, guard: PreloadGuard): boolean {
   const fns: HostFunctionImplementations<QuickJSHandle, ReturnType<VmFunctionImplementation<QuickJSHandle>>> = {
     // Tells the guest to stop formatting lines nobody will see.
     __ts_log: (level, text) => (run.log(ctx.getString(level!), ctx.getString(text!)) ? ctx.true : ctx.false),
@@ -75,9 +76,14 @@ export function installHostFunctions(ctx: QuickJSContext, run: RunSide): boolean
       return evalGlobal(ctx, GUEST_POLYFILLS_JS, "<polyfills>");
     },
   };
-  for (const [name, impl] of Object.entries(fns)) ctx.newFunction(name, impl).consume((handle) => ctx.setProp(ctx.global, name, handle));
+  // Package images evaluate bundles ahead of a run: the guard refuses what belongs to a run (see PreloadGuard).
+  const guarded = guard.wrap(fns);
+  for (const [name, impl] of Object.entries(guarded)) ctx.newFunction(name, impl).consume((handle) => ctx.setProp(ctx.global, name, handle));
   // Every awaited host call goes through __ts_hostCall: it skips the general wrapper.
-  return serveDirectly(ctx, fns.__ts_hostCall, (args) => run.hostCall(args.string(0), args.string(1), args.number(2)));
+  return serveDirectly(ctx, guarded.__ts_hostCall!, (args) => {
+    guard.check("__ts_hostCall");
+    return run.hostCall(args.string(0), args.string(1), args.number(2));
+  });
 }
 
 /** A [name, message] pair: how a host function refuses a call at once (the guest throws it). */

@@ -2,6 +2,8 @@ import RELEASE_SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { GuestRun } from "./guest-run.js";
 import { type EmscriptenHeap, locateHeapBreak } from "./heap-break.js";
 import { RuntimeImage } from "./runtime-image.js";
+import { PackageImages } from "./package-images.js";
+import type { RunRequest } from "../protocol.js";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
 
 // The package ships CommonJS typings for an ESM default export; at runtime the import is the variant.
@@ -25,7 +27,7 @@ interface Engine {
   memoryMb: number;
   runs: number;
   /** The guest every run of this instance uses, rewound from its image after each (image mode only); inUse from take to release. */
-  imaged?: { guest: GuestRun; image: RuntimeImage; inUse: boolean };
+  imaged?: { guest: GuestRun; image: RuntimeImage; inUse: boolean; packages?: PackageImages };
 }
 
 /**
@@ -43,6 +45,8 @@ async function newEngine(wasmModule: WebAssembly.Module, memoryMb: number): Prom
 export interface WarmInstanceOptions {
   /** Rewind one prepared runtime for every run instead of building a fresh one per run (see RuntimeImage). */
   runtimeImages?: boolean;
+  /** In image mode, also keep images with a run's npm: packages already evaluated (see PackageImages). */
+  packageImages?: boolean;
 }
 
 /**
@@ -68,6 +72,8 @@ export class WarmInstance {
   private imagesFailed = false;
   /** Where the heap break lives (the same in every instance of the module); null: not found; undefined: not looked for yet. */
   private breakAddress: number | null | undefined;
+  /** Package sets that cannot be captured in an image (see PackageImages); kept across instances. */
+  private readonly refusedPackageSets = new Set<string>();
 
   constructor(
     private readonly wasmModule: WebAssembly.Module,
@@ -83,11 +89,12 @@ export class WarmInstance {
     );
   }
 
-  /** Takes the spare if it fits, else makes one. */
-  take(memoryMb: number): Promise<GuestRun> {
+  /** Takes the spare if it fits, else makes one; with the run's request, readies it for the run's packages (see PackageImages). */
+  async take(memoryMb: number, request?: RunRequest): Promise<GuestRun> {
     const spare = this.spare;
     this.spare = undefined;
-    return spare?.memoryMb === memoryMb ? spare.instance : this.make(memoryMb);
+    const guest = await (spare?.memoryMb === memoryMb ? spare.instance : this.make(memoryMb));
+    return request ? this.enterPackages(guest, request) : guest;
   }
 
   /** After a run (its outcome already sent): readies its instance for the next one, or drops it. */
@@ -105,10 +112,22 @@ export class WarmInstance {
     if (!cleanlyDisposed || engine.memory.buffer.byteLength > engine.initialBytes || engine.runs >= MAX_FRESH_RUNS_PER_INSTANCE) this.engine = undefined;
   }
 
-  /** The current instance, for tests and diagnostics: its memory, and the image its runs are rewound from (bytes) if any. */
-  get current(): { memory: WebAssembly.Memory; imageBytes: number | undefined } | undefined {
+  /** The current instance, for tests and diagnostics: its memory, the image its runs are rewound from (bytes) if any, and its package images. */
+  get current(): { memory: WebAssembly.Memory; imageBytes: number | undefined; packageImages: { count: number; storedBytes: number } | undefined } | undefined {
     const engine = this.engine;
-    return engine && { memory: engine.memory, imageBytes: engine.imaged?.image.size };
+    const packages = engine?.imaged?.packages;
+    return engine && { memory: engine.memory, imageBytes: engine.imaged?.image.size, packageImages: packages && { count: packages.size, storedBytes: packages.storedBytes } };
+  }
+
+  /** Starts `guest` from the image of the request's packages when it is rewound from images (else as it is). */
+  private enterPackages(guest: GuestRun, request: RunRequest): Promise<GuestRun> | GuestRun {
+    const engine = this.engine;
+    const imaged = engine?.imaged;
+    if (!engine || !imaged?.packages || imaged.guest !== guest) return guest;
+    if (imaged.packages.enter(guest, imaged.image, engine.memory, request) !== "broken") return guest;
+    // The runtime is in no state a run may start from: a new instance serves this run.
+    this.engine = undefined;
+    return this.make(request.memoryMb);
   }
 
   private async make(memoryMb: number): Promise<GuestRun> {
@@ -137,7 +156,7 @@ export class WarmInstance {
     try {
       const parts = guest.preloadWebGlobals() ? guest.engine : undefined;
       const image = parts && RuntimeImage.capture(engine.memory, breakAddress, parts.runtime, parts.ctx);
-      if (image) engine.imaged = { guest, image, inUse: true };
+      if (image) engine.imaged = { guest, image, inUse: true, packages: this.options.packageImages === false ? undefined : new PackageImages(this.refusedPackageSets) };
       return guest;
     } catch {
       // A capture that throws would throw again: this worker builds a runtime per run from now

@@ -78,6 +78,11 @@ export class RandomState {
     this.write(seed);
   }
 
+  /** The state as it is now: it changes with every Math.random() draw. */
+  read(): bigint {
+    return new DataView(this.memory.buffer).getBigUint64(this.address, true);
+  }
+
   private write(seed: bigint): void {
     new DataView(this.memory.buffer).setBigUint64(this.address, seed, true);
   }

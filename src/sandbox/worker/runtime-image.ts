@@ -18,6 +18,7 @@ export class RuntimeImage {
     private readonly memory: MemoryImage,
     private readonly bookkeeping: HostBookkeeping,
     private readonly random: RandomState,
+    private readonly breakAddress: number,
   ) {}
 
   /**
@@ -33,7 +34,7 @@ export class RuntimeImage {
     if (!bookkeeping) return undefined;
     let image: RuntimeImage;
     try {
-      image = new RuntimeImage(new MemoryImage(memory, breakAddress), bookkeeping, random);
+      image = new RuntimeImage(new MemoryImage(memory, breakAddress), bookkeeping, random, breakAddress);
     } catch {
       return undefined;
     }
@@ -43,9 +44,47 @@ export class RuntimeImage {
     return image.restore() ? image : undefined;
   }
 
+  /**
+   * Captures the same runtime again, in a later state reached from this image (some
+   * package modules evaluated, see PackageImages). Its Math.random state is the one this
+   * image found (the search for it works only before a context's first draw). Undefined
+   * if it cannot be captured; the runtime is then as it was before the call.
+   */
+  derive(memory: WebAssembly.Memory, runtime: QuickJSRuntime, ctx: QuickJSContext): RuntimeImage | undefined {
+    runtime.computeMemoryUsage().dispose();
+    const bookkeeping = HostBookkeeping.capture(runtime, ctx);
+    if (!bookkeeping) return undefined;
+    try {
+      return new RuntimeImage(new MemoryImage(memory, this.breakAddress, this.memory), bookkeeping, this.random, this.breakAddress);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Bytes copied back per rewind. */
   get size(): number {
     return this.memory.size;
+  }
+
+  /** Bytes of memory this image holds on the host (a derived one: only what differs from its base). */
+  get storedBytes(): number {
+    return this.memory.storedBytes;
+  }
+
+  /** The Math.random state as it is now (to tell whether code drew from it). */
+  get randomState(): bigint {
+    return this.random.read();
+  }
+
+  /**
+   * Rewinds the runtime to this image from the state `previous` (its base, for a derived
+   * image) has just restored, with nothing run since (see MemoryImage.restoreOver); false
+   * if it cannot be (the instance must then be dropped).
+   */
+  restoreOver(previous: RuntimeImage): boolean {
+    if (!this.bookkeeping.restore() || !this.memory.restoreOver(previous.memory)) return false;
+    this.random.reseed();
+    return true;
   }
 
   /** Rewinds the runtime to the capture; false if it cannot be (the instance must then be dropped). */
