@@ -40,6 +40,7 @@ export interface HookServiceDeps {
   runner: ExportRunner;
   exportsOf: ExportsOf;
   now(): number;
+  log(line: string): void;
 }
 
 /** hooks.set/list/remove, and the checks and run behind POST /hooks/<id>. */
@@ -93,7 +94,7 @@ export class HookService {
     return signatureMatches(request.entry.secret, request.timestamp, body, request.signature) && this.replays.accept(request.id, request.signature);
   }
 
-  /** Starts the hook's run; `runId` resolves as soon as the run is reserved, `done` when it has ended and been recorded. */
+  /** Starts the hook's run; `runId` resolves as soon as the run is reserved, `done` when it has ended (its record is written right after, see RecordedRun.persisted). */
   start(request: SignedRequest, input: HookRequest): { runId: Promise<string>; done: Promise<RecordedRun> } {
     let reserved!: (runId: string) => void;
     const runId = new Promise<string>((resolve) => (reserved = resolve));
