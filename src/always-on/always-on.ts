@@ -57,6 +57,7 @@ export class AlwaysOn {
       exportsOf: options.exportsOf,
       now: () => clock.now(),
       log,
+      stateDir: paths.state,
     });
   }
 
@@ -75,6 +76,6 @@ export class AlwaysOn {
   /** Stops firing; waits for runs in progress and for the records of runs already answered (hooks reply before theirs is written). */
   async stop(): Promise<void> {
     await this.schedules.scheduler.stop();
-    await this.records.flush();
+    await Promise.all([this.records.flush(), this.hooks.flush()]);
   }
 }

@@ -107,6 +107,31 @@ describe("POST /hooks/<id> on a real HTTP server (127.0.0.1)", () => {
     }
   });
 
+  it("refuses a delivery replayed after a restart (another process on the home) inside the window", async () => {
+    const body = JSON.stringify({ delivery: "once" });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const first = await send("echo", body, { timestamp });
+    expect(first.status).toBe(200);
+    // Accepted signatures reach state/ right after the reply; a clean shutdown waits for them.
+    await (await env.toolsmith.alwaysOn()).hooks.flush();
+    const restarted = await connect(home, CONFIG);
+    const restartedHttp = await startHttpServer({ toolsmith: restarted.toolsmith, token: TOKEN, port: 0 });
+    const runs = vi.spyOn(restarted.toolsmith, "runDetailed");
+    try {
+      const other = `http://127.0.0.1:${restartedHttp.port}`;
+      const replayed = await send("echo", body, { timestamp, base: other });
+      expect(replayed.status).toBe(401);
+      expect(runs).not.toHaveBeenCalled();
+      // A new delivery (a new timestamp or body, so a new signature) still runs there.
+      const fresh = await send("echo", JSON.stringify({ delivery: "next" }), { base: other });
+      expect(fresh.status).toBe(200);
+    } finally {
+      runs.mockRestore();
+      await restartedHttp.close();
+      await restarted.close();
+    }
+  });
+
   it("a body over hooks.maxBodyKb gets 413 and nothing runs", async () => {
     const runs = vi.spyOn(env.toolsmith, "runDetailed");
     try {
