@@ -150,6 +150,8 @@ export class Scheduler {
             await this.deps.claims.advance(job.id, latest);
             this.deps.log(`schedule ${job.id}: skipped the firing due ${latest.toISOString()} (missed while toolsmith was not running; catchUp is off)`);
           } else {
+            // stop() may have come while this look waited for the files: a stopping process starts no run (it would be refused and recorded as failed).
+            if (this.stopped) return;
             const { claim } = await this.startExclusive(job.id, latest, () => job.fire(latest));
             if (claim === "running") this.deps.log(`schedule ${job.id}: skipped the firing due ${latest.toISOString()}: its previous run is still going`);
           }
