@@ -11,7 +11,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -134,6 +134,7 @@ function check(schedules) {
   /** Runs cut off by SIGKILL: started in the last moments of a killed process. */
   const cutOff = (at, ms) => killed.some((l) => at >= l.killedAt - ms - 3_000 && at <= l.killedAt);
   const runsDir = join(home, "workspace", "runs");
+  const refusedAtShutdown = new Set();
   const marksDir = join(home, "workspace", "soak-marks");
   const marks = new Set(readdirSync(marksDir));
   const recordsOf = (id) =>
@@ -146,7 +147,9 @@ function check(schedules) {
         if (!cutOff(Date.parse(r.runId.slice(id.length + 1).replace(/T(\d\d)-(\d\d)-(\d\d)/, "T$1:$2:$3").replace(/-\d+$/, "")), 60_000)) violation(`${r.runId}: the record is empty (the run never finished) though no SIGKILL cut it off`);
         return false;
       })
-      .map((r) => ({ runId: r.runId, ...JSON.parse(r.text) }));
+      .map((r) => ({ runId: r.runId, ...JSON.parse(r.text) }))
+      // Refused because the server was stopping: nothing ran (no trace, no listing); counted apart.
+      .filter((r) => (r.error?.name === "ShuttingDownError" ? void refusedAtShutdown.add(r.runId) : true));
   const table = [];
   const recorded = new Set();
   for (const [id, [, ms]] of Object.entries(schedules)) {
@@ -207,7 +210,8 @@ function check(schedules) {
       else if (record.result?.n !== r.body.n) violation(`webhook run ${r.runId}: the record's result is not the body sent`);
     }
   }
-  const ranBad = hookRecords.filter((r) => r.result?.kind !== "valid");
+  for (const r of hookRecords) if (!r.ok) violation(`${r.runId}: failed: ${r.error?.name}: ${r.error?.message}`);
+  const ranBad = hookRecords.filter((r) => r.ok && r.result?.kind !== "valid");
   if (ranBad.length) violation(`${ranBad.length} refused webhooks ran anyway`);
   const answeredValid = replies.filter((r) => r.kind === "valid" && (r.status === 200 || r.status === 202)).length;
   // Spans: every recorded run of a process that shut down cleanly reached the collector.
@@ -227,6 +231,7 @@ function check(schedules) {
   console.log("| schedule | records | lag p50 / max (start - due) | missed due time caught up once |");
   console.log("|---|---|---|---|");
   for (const line of table) console.log(line);
+  if (refusedAtShutdown.size) console.log(`runs refused because the server was stopping (ShuttingDownError, nothing ran): ${[...refusedAtShutdown].join(", ")}`);
   console.log(`runs that left a mark: ${marks.size}; without a record: ${unrecorded} (all cut off by SIGKILL)`);
   console.log(`webhooks: ${Object.entries(count).sort().map(([k, v]) => `${k}: ${v}`).join(", ")}; hook records: ${hookRecords.length} (valid ones answered 200 or 202: ${answeredValid})`);
   console.log(`spans received: ${spans.length} (${["schedule", "hook"].map((k) => `${k}: ${spans.filter((s) => s.name === k).length}`).join(", ")}); toolsmith runs --json lists ${listed.length}`);
@@ -246,18 +251,30 @@ async function webhookClient(secret) {
     if (kind === "replay") ({ body, headers } = lastValid);
     const reply = { kind, sentAt: Date.now(), body: JSON.parse(body) };
     try {
-      const response = await fetch(`${base}/hooks/echo`, { method: "POST", headers, body, signal: AbortSignal.timeout(30_000) });
-      reply.status = response.status;
-      reply.runId = response.headers.get("x-toolsmith-run-id");
-      reply.answer = await response.text();
+      Object.assign(reply, await post(`${base}/hooks/echo`, headers, body));
     } catch (error) {
-      reply.error = error.cause?.code ?? error.message;
+      reply.error = error.code ?? error.message;
     }
     reply.answeredAt = Date.now();
     replies.push(reply);
     if (kind === "valid" && reply.status === 200) lastValid = { body, headers };
     await sleep(WEBHOOK_EVERY_MS);
   }
+}
+
+/** One POST on a connection of its own (a kept-alive socket the server closes as the next request goes out would read as "no answer"). */
+function post(url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) }, agent: false, timeout: 60_000 }, (res) => {
+      let text = "";
+      res.on("data", (c) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode, runId: res.headers["x-toolsmith-run-id"], answer: text }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error("no answer within 60 s")));
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 async function startServer() {

@@ -108,6 +108,12 @@ export class Scheduler {
   private async startExclusive(id: string, dueAt: Date | undefined, work: () => Promise<void>): Promise<{ claim: ClaimResult; done: Promise<void> }> {
     const claim = await this.deps.claims.claim(id, dueAt, this.running.has(id));
     if (claim !== "claimed") return { claim, done: Promise.resolve() };
+    // stop() came while the claim waited for the file lock (seconds on a loaded machine): a stopping
+    // process starts no firing (it would be refused and recorded as failed); the next start catches it up.
+    if (this.stopped && dueAt) {
+      await this.deps.claims.unclaim(id, dueAt);
+      return { claim: "taken", done: Promise.resolve() };
+    }
     const done = (async () => {
       try {
         await work();
