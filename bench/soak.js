@@ -198,12 +198,12 @@ function check(schedules) {
   for (const r of replies) {
     count[`${r.kind} ${r.status ?? "no answer"}`] = (count[`${r.kind} ${r.status ?? "no answer"}`] ?? 0) + 1;
     if (r.status === undefined) {
-      if (!down(r.sentAt)) violation(`a ${r.kind} webhook sent while the server was up got no answer (${r.error})`);
+      if (!down(r.sentAt)) violation(`a ${r.kind} webhook sent at ${((r.sentAt - t0) / 1000).toFixed(1)}s while the server was up got no answer (${r.error})`);
       continue;
     }
     // A valid one: its result (200), or 202 with a run id when it took longer than hooks.replyTimeoutMs.
     const expected = { valid: [200, 202], invalid: [401], replay: [401], oversized: [413] }[r.kind];
-    if (!expected.includes(r.status)) violation(`a ${r.kind} webhook got ${r.status}, expected ${expected.join(" or ")}`);
+    if (!expected.includes(r.status)) violation(`a ${r.kind} webhook sent at ${((r.sentAt - t0) / 1000).toFixed(1)}s got ${r.status} after ${r.answeredAt - r.sentAt} ms, expected ${expected.join(" or ")}${r.status === 408 ? " (Node's 10 s headers timeout: the server did not get to read the request)" : ""}`);
     if (r.kind === "valid" && (r.status === 200 || r.status === 202)) {
       const record = hookRuns.get(r.runId);
       if (!record) violation(`webhook run ${r.runId} (answered ${r.status}) has no record`);
