@@ -545,6 +545,8 @@ export class Toolsmith {
       modules: this.modules,
       maxCodeChars: this.config.limits.maxCodeChars,
       checkHosts: validHostPatterns,
+      traceRun: (trigger: { kind: "save" | "test"; id: string }, work: (trace: RunSpans) => Promise<{ report: RunReport; modules: string[] }>) =>
+        this.telemetry.traceRun({ trigger, redact: (text) => this.bridge.vault.redact(text) }, work, (name) => this.store.get(name)?.version),
       pinPackages: (sources: Array<string | undefined>) => this.packages.pinsFor(sources),
       upstreamDeclarations: (server: string) => {
         const tools = this.hub.tools(server);

@@ -37,7 +37,7 @@ export class AlwaysOn {
   constructor(private readonly options: AlwaysOnOptions) {
     const { paths, settings, log } = options;
     const clock = options.clock ?? systemClock;
-    this.records = new RunRecords(paths.workspace, settings.keepRuns);
+    this.records = new RunRecords(paths.workspace, settings.keepRuns, log);
     const builtins = settings.selfCheck && options.selfCheck ? [selfCheckJob(settings.selfCheck, { ...options.selfCheck, records: this.records, log })] : [];
     this.schedules = new ScheduleService({
       book: new EntryBook<ScheduleEntry>(paths.schedules, SCHEDULES_FILE, "schedules.json", paths.state, log),
@@ -56,6 +56,8 @@ export class AlwaysOn {
       runner: options.runner,
       exportsOf: options.exportsOf,
       now: () => clock.now(),
+      log,
+      stateDir: paths.state,
     });
   }
 
@@ -71,8 +73,9 @@ export class AlwaysOn {
     this.schedules.scheduler.start();
   }
 
-  /** Stops firing; waits for runs in progress. */
+  /** Stops firing; waits for runs in progress and for the records of runs already answered (hooks reply before theirs is written). */
   async stop(): Promise<void> {
     await this.schedules.scheduler.stop();
+    await Promise.all([this.records.flush(), this.hooks.flush()]);
   }
 }

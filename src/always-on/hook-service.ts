@@ -5,6 +5,7 @@ import type { ExportRunner } from "./export-run.js";
 import { newHookSecret, ReplayGuard, signatureHeaders, signatureMatches } from "./hook-signature.js";
 import { recordedRun, type RecordedRun } from "./recorded-run.js";
 import type { RunRecords } from "./run-records.js";
+import { UsedSignatures } from "./used-signatures.js";
 import { AlwaysOnError, checkId, checkTarget, invalidEntries, type ExportsOf, type InvalidEntry } from "./entry-checks.js";
 
 /** The URL path of a hook on the HTTP server. */
@@ -40,14 +41,21 @@ export interface HookServiceDeps {
   runner: ExportRunner;
   exportsOf: ExportsOf;
   now(): number;
+  log(line: string): void;
+  /** The home's state/ folder: accepted signatures are remembered there across restarts. */
+  stateDir: string;
 }
 
 /** hooks.set/list/remove, and the checks and run behind POST /hooks/<id>. */
 export class HookService {
   private readonly replays: ReplayGuard;
+  private readonly used: UsedSignatures;
+  /** The signatures a previous process accepted, loaded before the first body is verified. */
+  private loaded: Promise<void> | undefined;
 
   constructor(private readonly deps: HookServiceDeps) {
-    this.replays = new ReplayGuard(deps.now);
+    this.used = new UsedSignatures(deps.stateDir, deps.now, deps.log);
+    this.replays = new ReplayGuard(deps.now, (key, expires) => this.used.add(key, expires, () => this.replays.entries()));
   }
 
   /** Adds or updates a hook; a new hook gets a signing secret, shown in this reply only. */
@@ -88,12 +96,23 @@ export class HookService {
     return headers.ok ? { id, entry, timestamp: headers.timestamp, signature: headers.signature } : undefined;
   }
 
-  /** Whether the body carries the hook's signature and the signature was not used before (within the window). */
-  verified(request: SignedRequest, body: Buffer): boolean {
-    return signatureMatches(request.entry.secret, request.timestamp, body, request.signature) && this.replays.accept(request.id, request.signature);
+  /** Whether the body carries the hook's signature and the signature was not used before (within the window, by this process or an earlier one). */
+  async verified(request: SignedRequest, body: Buffer): Promise<boolean> {
+    if (!signatureMatches(request.entry.secret, request.timestamp, body, request.signature)) return false;
+    this.loaded ??= this.used.load().then(
+      (entries) => this.replays.remember(entries),
+      (error: Error) => this.deps.log(`hooks: signatures accepted before this start could not be read (${error.message}); replays of them are refused only by the timestamp window`),
+    );
+    await this.loaded;
+    return this.replays.accept(request.id, request.signature);
   }
 
-  /** Starts the hook's run; `runId` resolves as soon as the run is reserved, `done` when it has ended and been recorded. */
+  /** Resolves once the signatures accepted so far are remembered on disk. */
+  flush(): Promise<void> {
+    return this.used.flush();
+  }
+
+  /** Starts the hook's run; `runId` resolves as soon as the run is reserved, `done` when it has ended (its record is written right after, see RecordedRun.persisted). */
   start(request: SignedRequest, input: HookRequest): { runId: Promise<string>; done: Promise<RecordedRun> } {
     let reserved!: (runId: string) => void;
     const runId = new Promise<string>((resolve) => (reserved = resolve));

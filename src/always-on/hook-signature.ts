@@ -37,12 +37,16 @@ export function signatureMatches(secret: string, timestamp: string, body: Buffer
 /**
  * Signatures accepted within the window, so the same signed request sent again (a
  * replay, or a sender's retry of a delivered request) is refused rather than run twice.
- * In memory: a restart forgets them, which the 5-minute window bounds.
+ * `onAccept` lets the caller remember them beyond this process (UsedSignatures: a restart
+ * inside the window must not accept a delivery again); `remember` loads them back.
  */
 export class ReplayGuard {
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly onAccept?: (key: string, expires: number) => void,
+  ) {}
 
   /** True the first time a signature is seen within the window; false for a replay. */
   accept(hookId: string, signature: string): boolean {
@@ -52,8 +56,20 @@ export class ReplayGuard {
     if (expires !== undefined && expires > now) return false;
     this.forgetExpired(now);
     // Twice the window: a timestamp may be up to the window ahead of this clock.
-    this.seen.set(key, now + 2 * SIGNATURE_WINDOW_SECONDS * 1000);
+    const until = now + 2 * SIGNATURE_WINDOW_SECONDS * 1000;
+    this.seen.set(key, until);
+    this.onAccept?.(key, until);
     return true;
+  }
+
+  /** Signatures accepted earlier (by a previous process), with their expiry. */
+  remember(entries: Iterable<[string, number]>): void {
+    for (const [key, expires] of entries) if (!this.seen.has(key)) this.seen.set(key, expires);
+  }
+
+  /** The signatures remembered now, with their expiry. */
+  entries(): Iterable<[string, number]> {
+    return this.seen.entries();
   }
 
   private forgetExpired(now: number): void {

@@ -27,36 +27,87 @@ export interface RunRecord {
 
 /**
  * Outcomes of schedule and hook runs under `workspace/runs/<id>/`, one JSON file per run
- * named by its start time, at most `keep` per id (the oldest are removed after each write).
+ * named by its start time, at most `keep` per id (the oldest are removed after writes).
  * Written by the host, so guest code reads them with `workspace.readJson`.
  */
 export class RunRecords {
   private readonly root: string;
+  /** Folders made by this process: a reservation skips their mkdir (one file system call fewer on a hook's path). */
+  private readonly madeDirs = new Set<string>();
+  /** Records handed to writeSoon and not yet on disk, in order; one background pass writes them all. */
+  private pending: Array<{ runId: string; record: RunRecord; written: () => void }> = [];
+  private writing: Promise<void> = Promise.resolve();
 
-  constructor(workspaceDir: string, private readonly keep: number) {
+  constructor(
+    workspaceDir: string,
+    private readonly keep: number,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
     this.root = join(workspaceDir, RUNS_FOLDER);
   }
 
   /** A run id (`<id>/<timestamp>`) reserved for a run starting at `startedAt`; its file exists (empty) until `write`. */
   async reserve(id: string, startedAt: Date): Promise<string> {
     const dir = join(this.root, id);
-    await mkdir(dir, { recursive: true });
     const stamp = fileStamp(startedAt);
     for (let n = 1; ; n++) {
       const name = n === 1 ? stamp : `${stamp}-${n}`;
       try {
+        if (!this.madeDirs.has(dir)) {
+          await mkdir(dir, { recursive: true });
+          this.madeDirs.add(dir);
+        }
         const handle = await open(join(dir, `${name}.json`), "wx", 0o600);
         await handle.close();
         return `${id}/${name}`;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || n > 1000) throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        // The folder was removed since (a person cleaning up runs/): made again on the next try.
+        if (code === "ENOENT" && this.madeDirs.delete(dir) && n <= 1000) continue;
+        if (code !== "EEXIST" || n > 1000) throw error;
       }
     }
   }
 
   async write(runId: string, record: RunRecord): Promise<void> {
+    await this.writeRecord(runId, record);
+    await this.prune(idOf(runId));
+  }
+
+  /**
+   * Writes the record after the caller has moved on (a hook replies before its record is
+   * on disk). Records queued meanwhile are written in one pass that prunes each id once;
+   * a failed write is logged, never dropped silently. Resolves when this record is written
+   * or its failure logged; `flush()` waits for every record handed over.
+   */
+  writeSoon(runId: string, record: RunRecord): Promise<void> {
+    return new Promise<void>((written) => {
+      this.pending.push({ runId, record, written });
+      if (this.pending.length > 1) return; // the pass already scheduled takes this one too
+      this.writing = this.writing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.writePending());
+    });
+  }
+
+  /** Resolves when every record handed to writeSoon so far is written (or its failure logged). */
+  async flush(): Promise<void> {
+    while (this.pending.length) await this.writing;
+    await this.writing;
+  }
+
+  private async writePending(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    const ids = new Set<string>();
+    for (const { runId, record, written } of batch) {
+      await this.writeRecord(runId, record).catch((error: Error) => this.log(`run ${runId}: its record could not be written to workspace/${RUNS_FOLDER}/${runId}.json (${error.message}); outcome: ${record.ok ? "ok" : `failed: ${record.error?.name}: ${record.error?.message}`}`));
+      ids.add(idOf(runId));
+      written();
+    }
+    for (const id of ids) await this.prune(id).catch((error: Error) => this.log(`runs of ${id}: old records could not be removed (${error.message})`));
+  }
+
+  private async writeRecord(runId: string, record: RunRecord): Promise<void> {
     await writeFileIn(join(this.root, `${runId}.json`), `${JSON.stringify(record, null, 2)}\n`);
-    await this.prune(runId.slice(0, runId.indexOf("/")));
   }
 
   /** The newest records of one id, newest first (empty files of runs still going are left out). */
@@ -92,6 +143,10 @@ export class RunRecords {
     const excess = names.length - this.keep;
     for (const name of names.slice(0, Math.max(0, excess))) await rm(join(this.root, id, name), { force: true });
   }
+}
+
+function idOf(runId: string): string {
+  return runId.slice(0, runId.indexOf("/"));
 }
 
 /** `2026-12-02T06-40-00.123Z`: an ISO time that is a valid file name everywhere. */

@@ -95,6 +95,22 @@ export class ScheduleClaims {
     });
   }
 
+  /**
+   * Gives back a firing claimed but not started (the process began stopping meanwhile):
+   * no run is recorded, and the due time counts as not handled, so the next start catches it up.
+   */
+  async unclaim(id: string, dueAt: Date): Promise<void> {
+    await this.update((states) => {
+      const state = { ...states[id] };
+      if (state.runningPid === this.pid) {
+        delete state.runningPid;
+        delete state.runningSince;
+      }
+      if (state.lastDueAt && Date.parse(state.lastDueAt) === dueAt.getTime()) state.lastDueAt = new Date(dueAt.getTime() - 1).toISOString();
+      states[id] = state;
+    });
+  }
+
   async release(id: string, lastRun: ScheduleState["lastRun"]): Promise<void> {
     await this.update((states) => {
       const state = { ...states[id] };

@@ -117,8 +117,10 @@ export class ScheduleService {
   private async fire(id: string, entry: ScheduleEntry, trigger: "schedule" | "manual", dueAt?: Date): Promise<RunNowResult> {
     let runId: string | undefined;
     try {
-      const { runId: done, record } = await recordedRun(this.deps, id, trigger, { integration: entry.integration, export: entry.export, args: entry.args ?? [] }, { dueAt, onStarted: (r) => (runId = r) });
+      const { runId: done, record, persisted } = await recordedRun(this.deps, id, trigger, { integration: entry.integration, export: entry.export, args: entry.args ?? [] }, { dueAt, onStarted: (r) => (runId = r) });
       runId = done;
+      // A firing ends with its record on disk: the next firing and `schedule list` see it.
+      await persisted;
       await this.deps.claims.release(id, { runId, ok: record.ok, at: record.startedAt, ...(record.error ? { error: `${record.error.name}: ${record.error.message}`.slice(0, 500) } : {}) });
       return { runId, ok: record.ok, ...(record.ok ? { result: record.result } : { error: record.error }), durationMs: record.durationMs };
     } catch (error) {

@@ -108,6 +108,12 @@ export class Scheduler {
   private async startExclusive(id: string, dueAt: Date | undefined, work: () => Promise<void>): Promise<{ claim: ClaimResult; done: Promise<void> }> {
     const claim = await this.deps.claims.claim(id, dueAt, this.running.has(id));
     if (claim !== "claimed") return { claim, done: Promise.resolve() };
+    // stop() came while the claim waited for the file lock (seconds on a loaded machine): a stopping
+    // process starts no firing (it would be refused and recorded as failed); the next start catches it up.
+    if (this.stopped && dueAt) {
+      await this.deps.claims.unclaim(id, dueAt);
+      return { claim: "taken", done: Promise.resolve() };
+    }
     const done = (async () => {
       try {
         await work();
@@ -150,6 +156,8 @@ export class Scheduler {
             await this.deps.claims.advance(job.id, latest);
             this.deps.log(`schedule ${job.id}: skipped the firing due ${latest.toISOString()} (missed while toolsmith was not running; catchUp is off)`);
           } else {
+            // stop() may have come while this look waited for the files: a stopping process starts no run (it would be refused and recorded as failed).
+            if (this.stopped) return;
             const { claim } = await this.startExclusive(job.id, latest, () => job.fire(latest));
             if (claim === "running") this.deps.log(`schedule ${job.id}: skipped the firing due ${latest.toISOString()}: its previous run is still going`);
           }

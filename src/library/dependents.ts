@@ -64,7 +64,7 @@ export async function retestDependents(
     }
     const compiled = deps.store.resolve(`${LIBRARY_PREFIX}${dependent}`);
     const imports = compiled?.ok ? compiled.module.imports.map((i) => i.specifier) : [];
-    const { report, undeclared } = await runIntegrationTest(deps, record.test, overrides, { hosts: record.meta.hosts, secrets: record.meta.secrets, imports });
+    const { report, undeclared } = await runIntegrationTest(deps, record.test, overrides, { hosts: record.meta.hosts, secrets: record.meta.secrets, imports }, { kind: "test", id: dependent });
     if (report.ok) {
       results.push({ name: dependent, passed: true });
       if (!record.meta.verified || record.meta.unverifiedReason) {

@@ -70,7 +70,7 @@ export async function renameIntegration(deps: SaveDeps, from: string, to: string
       hosts: record.meta.hosts,
       secrets: record.meta.secrets,
       imports: compiled.module.imports.map((i) => i.specifier),
-    });
+    }, { kind: "test", id: to });
     if (!report.ok) return refuse(`The test of '${from}' fails under its new name '${to}', so nothing was renamed: ${undeclared ?? `${report.error.name}: ${report.error.message}`}`);
     verified = true;
   }

@@ -1,5 +1,6 @@
-import type { ModuleSource, Sandbox } from "../sandbox/sandbox.js";
+import type { ModuleSource, RunReport, Sandbox } from "../sandbox/sandbox.js";
 import type { RunHost } from "../sandbox/run-host.js";
+import type { RunSpans } from "../telemetry/run-trace.js";
 import type { Redactor } from "../util/redact-deep.js";
 import type { LibraryStore } from "./library-store.js";
 import type { PackagePins } from "./metadata.js";
@@ -16,7 +17,7 @@ export interface TestBridgeRun extends RunHost {
  * here so that library/ does not import bridge/.
  */
 export interface TestBridge {
-  forRun(options: { declared: { hosts: string[]; secrets: string[] } }): TestBridgeRun;
+  forRun(options: { declared: { hosts: string[]; secrets: string[] }; trace?: RunSpans }): TestBridgeRun;
   vault: Redactor & { valuesIn(text: string): string[] };
 }
 
@@ -34,6 +35,8 @@ export interface SaveDeps {
   checkHosts?: (hosts: string[]) => string | undefined;
   /** The exact versions of the `npm:` packages the code and test import, to pin in the metadata (see src/packages). */
   pinPackages?: (sources: Array<string | undefined>) => Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }>;
+  /** Traces a test run like any other run (a run span, a child per fetch): `kind` "save" for a save's test, "test" for verify, rename and the self-check. */
+  traceRun?: (trigger: { kind: "save" | "test"; id: string }, work: (trace: RunSpans) => Promise<{ report: RunReport; modules: string[] }>) => Promise<RunReport>;
   /** Upstream servers' declarations (`mcp/<server>`), for the type check. */
   upstreamDeclarations?: DeclarationLookup;
 }

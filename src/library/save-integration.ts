@@ -156,7 +156,7 @@ export async function prepareIntegration(deps: SaveDeps, request: PrepareRequest
     }
   }
   if (test !== undefined) {
-    const { report, undeclared, assertions } = await runIntegrationTest(deps, test, overrides, { hosts, secrets, imports });
+    const { report, undeclared, assertions } = await runIntegrationTest(deps, test, overrides, { hosts, secrets, imports }, { kind: "save", id: name });
     if (!report.ok) {
       const which = !testGiven ? "The existing test (kept from the current version, since no test was given)" : "The test";
       return {

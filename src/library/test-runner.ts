@@ -4,6 +4,7 @@ import type { CompiledModule } from "../sandbox/transpile.js";
 import type { LibraryStore } from "./library-store.js";
 import { LIBRARY_PREFIX } from "./names.js";
 import type { SaveDeps } from "./save-deps.js";
+import type { RunSpans } from "../telemetry/run-trace.js";
 
 export interface TestRun {
   report: RunReport;
@@ -42,11 +43,24 @@ export async function runIntegrationTest(
   test: string,
   overrides: ReadonlyMap<string, CompiledModule>,
   own: { hosts: string[]; secrets: string[]; imports: string[] },
+  trigger?: { kind: "save" | "test"; id: string },
 ): Promise<TestRun> {
+  if (!deps.traceRun || !trigger) return testRun(deps, test, overrides, own);
+  let run: TestRun | undefined;
+  // The integration under test and what it imports from the library: the run's integrations in `toolsmith runs`.
+  const modules = [`${LIBRARY_PREFIX}${trigger.id}`, ...own.imports.filter((i) => i.startsWith(LIBRARY_PREFIX))];
+  await deps.traceRun(trigger, async (trace) => {
+    run = await testRun(deps, test, overrides, own, trace);
+    return { report: run.report, modules };
+  });
+  return run!;
+}
+
+async function testRun(deps: SaveDeps, test: string, overrides: ReadonlyMap<string, CompiledModule>, own: { hosts: string[]; secrets: string[]; imports: string[] }, trace?: RunSpans): Promise<TestRun> {
   const declared = declaredByImports(deps.store, own.imports, { hosts: [...own.hosts], secrets: [...own.secrets] });
   const compiled = await deps.sandbox.compile(test, TEST_MODULE);
   if (!compiled.ok) return { report: { ok: false, error: compiled.error, logs: [], durationMs: 0 }, assertions: 0 };
-  const bridgeRun = deps.bridge?.forRun({ declared });
+  const bridgeRun = deps.bridge?.forRun({ declared, trace });
   const report = await deps.sandbox.run({
     code: TEST_WRAPPER,
     positionsIn: TEST_MODULE,

@@ -75,7 +75,7 @@ async function runTest(deps: VerifyDeps, record: Integration): Promise<{ passed:
   const imports = compiled?.ok ? compiled.module.imports.map((i) => i.specifier) : [];
   const compiledTest = await deps.sandbox.compile(record.test!, `${record.name}.test.ts`);
   const needsLiveApi = compiledTest.ok && compiledTest.module.exports.includes(LIVE_API_EXPORT);
-  const run = await runIntegrationTest(deps, record.test!, new Map(), { hosts: record.meta.hosts, secrets: record.meta.secrets, imports });
+  const run = await runIntegrationTest(deps, record.test!, new Map(), { hosts: record.meta.hosts, secrets: record.meta.secrets, imports }, { kind: "test", id: record.name });
   const { report } = run;
   if (report.ok) return { passed: true, assertions: run.assertions, durationMs: report.durationMs, needsLiveApi };
   return { passed: false, assertions: run.assertions, durationMs: report.durationMs, error: run.undeclared ?? describeError(record.name, report.error), needsLiveApi };

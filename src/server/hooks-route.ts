@@ -39,7 +39,7 @@ export function hooksRoute(deps: HooksRouteDeps): (req: IncomingMessage, res: Se
       if (read.tooLarge) return answer(res, 413, { error: "too_large", message: `Hook bodies are limited to ${deps.settings.maxBodyKb} KiB (hooks.maxBodyKb).` }, true);
       return;
     }
-    if (!alwaysOn.hooks.verified(signed, read.bytes)) return unauthorized(res);
+    if (!(await alwaysOn.hooks.verified(signed, read.bytes))) return unauthorized(res);
     const input = hookRequest(req, read.bytes);
     if (!input) return answer(res, 400, { error: "bad_json", message: "The content type says JSON but the body is not valid JSON; nothing ran." }, false);
     const run = alwaysOn.hooks.start(signed, input);

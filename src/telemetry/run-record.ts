@@ -1,9 +1,9 @@
 import { z } from "zod";
 
-/** What started a run: a tool call, a schedule's firing, a webhook, or `toolsmith run`. */
+/** What started a run: a tool call, a schedule's firing, a webhook, `toolsmith run`, a save's test, or a test run by verify/rename/the self-check. */
 export const RunTriggerSchema = z.object({
-  kind: z.enum(["tool-call", "schedule", "hook", "cli"]),
-  /** The schedule's or hook's id. */
+  kind: z.enum(["tool-call", "schedule", "hook", "cli", "save", "test"]),
+  /** The schedule's or hook's id; the integration of a save's or test's run. */
   id: z.string().optional(),
 });
 

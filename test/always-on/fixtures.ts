@@ -54,3 +54,9 @@ export async function until<T>(check: () => Promise<T | undefined | false>, what
   }
 }
 
+
+/** The record of one run (`<id>/<name>`, as a hook's X-Toolsmith-Run-Id names it), waiting for it: a hook replies before its record is written. */
+export async function recordOf(home: string, runId: string): Promise<any> {
+  const id = runId.slice(0, runId.indexOf("/"));
+  return until(async () => (await records(home, id)).find((r) => `${id}/${r.file.replace(/\.json$/, "")}` === runId), `the record of run ${runId}`);
+}

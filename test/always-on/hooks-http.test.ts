@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startHttpServer, type RunningHttpServer } from "../../dist/server/http-server.js";
 import { signHookRequest } from "../../dist/always-on/hook-signature.js";
 import { connect, makeHome, type Connected } from "../helpers.js";
-import { COUNTER_CODE, COUNTER_TEST, records, until } from "./fixtures.js";
+import { COUNTER_CODE, COUNTER_TEST, recordOf, records, until } from "./fixtures.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 /** A reply deadline no run here reaches however loaded the machine; the deadline itself is tested by a second server on the same home. */
@@ -66,7 +66,7 @@ describe("POST /hooks/<id> on a real HTTP server (127.0.0.1)", () => {
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({ method: "POST", body: { action: "opened", number: 7 }, type: "application/json" });
     expect(reply.runId).toMatch(/^echo\//);
-    const [record] = await records(home, "echo");
+    const record = await recordOf(home, reply.runId!);
     expect(record).toMatchObject({ ok: true, trigger: "hook", integration: "demo/counter", export: "echo", result: reply.body });
     // No bearer token was needed; a text body arrives as text.
     const text = await send("echo", "plain words", { headers: { "content-type": "text/plain" } });
@@ -81,6 +81,8 @@ describe("POST /hooks/<id> on a real HTTP server (127.0.0.1)", () => {
       const valid = await send("echo", body, { timestamp: now });
       expect(valid.status).toBe(200);
       expect(runs).toHaveBeenCalledTimes(1);
+      // Records are written in order, after the reply: once this one is there, so are all before it.
+      await recordOf(home, valid.runId!);
       const before = (await records(home, "echo")).length;
       const refused = [
         await send("echo", body, { secret: "wrong-secret-".repeat(5) }), // another key
@@ -102,6 +104,31 @@ describe("POST /hooks/<id> on a real HTTP server (127.0.0.1)", () => {
       expect((await send("echo", body, { method: "GET" })).status).toBe(405);
     } finally {
       runs.mockRestore();
+    }
+  });
+
+  it("refuses a delivery replayed after a restart (another process on the home) inside the window", async () => {
+    const body = JSON.stringify({ delivery: "once" });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const first = await send("echo", body, { timestamp });
+    expect(first.status).toBe(200);
+    // Accepted signatures reach state/ right after the reply; a clean shutdown waits for them.
+    await (await env.toolsmith.alwaysOn()).hooks.flush();
+    const restarted = await connect(home, CONFIG);
+    const restartedHttp = await startHttpServer({ toolsmith: restarted.toolsmith, token: TOKEN, port: 0 });
+    const runs = vi.spyOn(restarted.toolsmith, "runDetailed");
+    try {
+      const other = `http://127.0.0.1:${restartedHttp.port}`;
+      const replayed = await send("echo", body, { timestamp, base: other });
+      expect(replayed.status).toBe(401);
+      expect(runs).not.toHaveBeenCalled();
+      // A new delivery (a new timestamp or body, so a new signature) still runs there.
+      const fresh = await send("echo", JSON.stringify({ delivery: "next" }), { base: other });
+      expect(fresh.status).toBe(200);
+    } finally {
+      runs.mockRestore();
+      await restartedHttp.close();
+      await restarted.close();
     }
   });
 
@@ -147,7 +174,7 @@ describe("POST /hooks/<id> on a real HTTP server (127.0.0.1)", () => {
     const reply = await send("fails", "{}");
     expect(reply.status).toBe(500);
     expect(reply.body).toMatchObject({ error: "run_failed", name: "Error", message: "service said no" });
-    expect((await records(home, "fails"))[0]).toMatchObject({ ok: false, trigger: "hook" });
+    expect(await recordOf(home, reply.runId!)).toMatchObject({ ok: false, trigger: "hook" });
   });
 
   it("a body that says JSON but is not gets 400 after the signature check", async () => {

@@ -106,6 +106,44 @@ describe("doctor", () => {
   });
 });
 
+describe("doctor on schedules.json and hooks.json", () => {
+  it("names each entry that is not used and what is wrong with it, and warns on a readable hooks.json", async () => {
+    const { home, cleanup } = await makeHome();
+    try {
+      const schedules = {
+        schedules: {
+          weekly: { cron: "0 9 * * MON", tz: "Europe/Berlin", integration: "demo/report", export: "weekly" },
+          broken: { cron: "every monday", integration: "demo/report", export: "weekly" },
+          "Bad Id": { cron: "0 9 * * *", integration: "demo/report", export: "weekly" },
+          lost: { cron: "0 9 * * *", tz: "Mars/Olympus", integration: "demo/report", export: "weekly" },
+        },
+      };
+      await writeFile(join(home, "schedules.json"), JSON.stringify(schedules));
+      await writeFile(join(home, "hooks.json"), JSON.stringify({ hooks: { push: { integration: "demo/report", export: "onPush", secret: "s".repeat(64) } } }), { mode: 0o644 });
+      const outcome = await runCli(["doctor", "--json"], { home, timeoutMs: 40_000 });
+      expect(outcome.code, outcome.stderr).toBe(1);
+      const byItem = Object.fromEntries((JSON.parse(outcome.stdout) as { checks: Array<{ item: string; status: string; detail: string }> }).checks.map((c) => [c.item, c]));
+      const detail = byItem["schedules.json"]?.detail ?? "";
+      expect(byItem["schedules.json"]?.status).toBe("fail");
+      expect(detail).toMatch(/3 entries are not used/);
+      expect(detail).toMatch(/schedules\.broken\.cron.*'every monday' is not a cron expression/);
+      expect(detail).toMatch(/'schedules\.Bad Id': ids are/);
+      expect(detail).toMatch(/'Mars\/Olympus' is not a time zone/);
+      expect(detail).toContain("the other 1 work");
+      expect(byItem["hooks.json"]).toMatchObject({ status: "warn", detail: expect.stringMatching(/chmod 600/) });
+      expect(outcome.stdout).not.toContain("s".repeat(64));
+      // A file that is not JSON at all: nothing in it is used.
+      await writeFile(join(home, "schedules.json"), "{ schedules: ");
+      await writeFile(join(home, "hooks.json"), JSON.stringify({ hooks: {} }), { mode: 0o600 });
+      const again = await runCli(["doctor"], { home, timeoutMs: 40_000 });
+      expect(again.stdout).toMatch(/FAIL\s+schedules\.json: schedules\.json is not valid JSON.*no schedule fires/);
+      expect(again.stdout).toMatch(/ok\s+hooks\.json: no hooks/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
 describe("config.json syntax errors", () => {
   it("name the line and column, not a byte offset or a snippet of the file", async () => {
     const { home, cleanup } = await makeHome();

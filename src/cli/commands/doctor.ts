@@ -8,6 +8,8 @@ import { homePaths, resolveHomeDir, type HomePaths } from "../../config/home.js"
 import { loadConfig } from "../../config/load-config.js";
 import type { Config } from "../../config/schema.js";
 import { checkGit } from "../../library/git-check.js";
+import { HOOKS_FILE, readEntries, SCHEDULES_FILE, type FileKind } from "../../always-on/always-on-files.js";
+import { nextDue } from "../../always-on/scheduler.js";
 import { runGit } from "../../library/git-runner.js";
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from "../../server/http-server.js";
 import { isProcessAlive } from "../../util/process-alive.js";
@@ -17,7 +19,8 @@ export const DOCTOR_HELP = `Usage: toolsmith doctor [--json]
 
 Checks what toolsmith needs and reports each item as ok, warn or FAIL with what to do:
 Node.js, git, the home folder, config.json, secrets.json, the library repository, its
-remote (reachable?), each upstream MCP server (starts and lists tools?), and what is
+remote (reachable?), each upstream MCP server (starts and lists tools?), schedules.json
+and hooks.json (every entry valid: cron, time zone, names; hooks.json private), and what is
 running on this home (toolsmith processes, an HTTP server on the default port).
 Exit code 1 when anything failed. Starts upstream servers only to check them.
 `;
@@ -58,6 +61,8 @@ export async function doctorCommand(ctx: CliContext, positionals: string[], flag
     },
   );
   add(await checkSecrets(paths));
+  add(await checkAlwaysOnFile(paths.schedules, SCHEDULES_FILE, "schedules.json"));
+  add(await checkAlwaysOnFile(paths.hooks, HOOKS_FILE, "hooks.json"));
   if (git.ok) add(await checkLibrary(paths));
   if (config?.library.remote && git.ok) add(await checkRemote(config.library.remote));
   if (config) for (const check of await checkUpstreams(config)) add(check);
@@ -92,6 +97,37 @@ async function checkSecrets(paths: HomePaths): Promise<Check> {
   } catch (error) {
     return { item: "secrets.json", status: "fail", detail: (error as Error).message };
   }
+}
+
+/**
+ * schedules.json or hooks.json as the server reads it: a file that cannot be used at all,
+ * or entries that are left out (each named with what is wrong), fail; a hooks.json others
+ * may read (it holds signing secrets) warns.
+ */
+async function checkAlwaysOnFile<T>(path: string, kind: FileKind<T>, fileName: string): Promise<Check> {
+  let loaded;
+  try {
+    loaded = await readEntries(path, kind, fileName);
+  } catch (error) {
+    return { item: fileName, status: "fail", detail: `${(error as Error).message} Until it is fixed, no ${kind.key === "schedules" ? "schedule fires" : "hook answers"}.` };
+  }
+  const { entries, problems } = loaded;
+  if (problems.length) {
+    return { item: fileName, status: "fail", detail: `${problems.length} entr${problems.length === 1 ? "y is" : "ies are"} not used: ${problems.map((p) => p.message).join("; ")}. Fix or remove ${problems.length === 1 ? "it" : "them"} with ${kind.manage}; the other ${entries.size} work.` };
+  }
+  if (!entries.size) return { item: fileName, status: "ok", detail: `no ${kind.key} (${kind.manage} adds one)` };
+  const ids = [...entries.keys()].join(", ");
+  if (kind.key === "hooks") {
+    const mode = (await stat(path)).mode & 0o777;
+    if (mode & 0o077) return { item: fileName, status: "warn", detail: `${entries.size} hook(s) (${ids}), but the file holds signing secrets and others may read it (mode ${mode.toString(8)}): chmod 600 '${path}'` };
+    return { item: fileName, status: "ok", detail: `${entries.size} hook(s): ${ids}` };
+  }
+  const now = new Date();
+  const next = [...entries].map(([id, e]) => {
+    const entry = e as { cron: string; tz?: string };
+    return `${id} next ${nextDue(entry.cron, entry.tz, now)?.toISOString() ?? "never"}`;
+  });
+  return { item: fileName, status: "ok", detail: `${entries.size} schedule(s): ${next.join(", ")}` };
 }
 
 async function checkLibrary(paths: HomePaths): Promise<Check> {
