@@ -2,7 +2,9 @@ import { homePaths, type HomePaths } from "./config/home.js";
 import type { Config } from "./config/schema.js";
 import type { CommitInfo } from "./library/git-repo.js";
 import type { Integration, LibraryStore } from "./library/library-store.js";
-import { isIntegrationName, INTEGRATION_NAME_HINT } from "./library/names.js";
+import { diffVersions } from "./library/version-diff.js";
+import { UserError } from "./util/user-error.js";
+export { UserError };
 import { openLibrary } from "./library/open-library.js";
 import { checkGit } from "./library/git-check.js";
 import { NotRegularFileError } from "./library/regular-files.js";
@@ -483,20 +485,7 @@ export class Toolsmith {
    */
   async diff(name: string, from?: string, to?: string): Promise<string> {
     await this.current();
-    if (!isIntegrationName(name)) throw new UserError(`'${name}' is not a valid integration name: use ${INTEGRATION_NAME_HINT}.`);
-    const versions = await this.store.history(name);
-    if (versions.length === 0) throw new UserError(`No integration named '${name}' in the library. 'toolsmith search' lists them.`);
-    const resolve = async (v: string) => {
-      const sha = await this.store.repo.resolveCommit(v);
-      if (!sha) throw new UserError(`'${v}' is not a version of this library. 'toolsmith log ${name}' lists its versions.`);
-      return sha;
-    };
-    const toSha = to ? await resolve(to) : versions[0]!.sha;
-    let fromSha: string;
-    if (from) fromSha = await resolve(from);
-    else if (versions[1]) fromSha = versions[1].sha;
-    else throw new UserError(`'${name}' has only one version (${versions[0]!.sha.slice(0, 12)}); there is nothing to compare it with.`);
-    return this.store.diff(name, fromSha, toSha);
+    return diffVersions(this.store, name, from, to);
   }
 
   async history(name?: string, maxCount?: number): Promise<CommitInfo[]> {
@@ -600,10 +589,6 @@ export class Toolsmith {
   }
 }
 
-/** A mistake by whoever called (bad name, unknown version): the message says how to fix it. */
-export class UserError extends Error {
-  override name = "UserError";
-}
 
 /** The library's refusals (a link, a secret value, a refused version) become UserErrors: their messages say what to change. */
 function asUserError(prefix: string): (error: unknown) => never {
