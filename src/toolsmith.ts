@@ -11,16 +11,13 @@ import { NotRegularFileError } from "./library/regular-files.js";
 import { SecretInLibraryError } from "./library/commit-plan.js";
 import { RefusedHistoryError } from "./library/tree-check.js";
 import { saveIntegration, type SaveOutcome, type SaveRequest } from "./library/save-integration.js";
-import { SearchIndex } from "./library/search-index.js";
-import { integrationEntry, upstreamEntry, type IndexedEntry } from "./search/search-entries.js";
-import { searchLibrary, type SearchDeps, type SearchOptions, type SearchResponse } from "./search/search-service.js";
-import { syncIndexWithLibrary, warmIndex, writeSnapshot, type WarmIndex } from "./search/search-snapshot.js";
+import type { SearchOptions, SearchResponse } from "./search/search-service.js";
+import { SearchCatalog } from "./search/search-catalog.js";
 import { CompositeModuleSource, Sandbox, type ModuleSource, type RunReport, type RunWithModules } from "./sandbox/sandbox.js";
 export type { RunReport };
 import type { LogEntry } from "./sandbox/protocol.js";
 import type { UpstreamHub } from "./bridge/upstream/upstream-hub.js";
 import { UpstreamModules } from "./bridge/upstream/upstream-modules.js";
-import { upstreamToolResults } from "./bridge/upstream/upstream-results.js";
 import type { HostBridge } from "./bridge/host-bridge.js";
 import { newRunId, type Asker } from "./bridge/approvals/approval-gate.js";
 import { HomeSettings } from "./home-settings.js";
@@ -119,18 +116,13 @@ export class Toolsmith {
   private settings!: HomeSettings;
   private sandbox!: Sandbox;
   private store!: LibraryStore;
-  private readonly index = new SearchIndex<IndexedEntry>();
+  private catalog!: SearchCatalog;
   private hub!: UpstreamHub;
   private readonly usage: UsageStats;
   private readonly usageLoaded: Promise<void>;
-  /** The search index as the last run left it (state/), brought up to HEAD: search answers from it until the library has loaded. */
-  private readonly warm: Promise<WarmIndex | undefined>;
   private started = false;
   /** When the upstream servers started connecting (performance.now()); searches wait for them until limits.upstreamStartWaitMs after. */
   private upstreamsStartedAt = Number.NEGATIVE_INFINITY;
-  /** The library commit the saved search snapshot reflects. */
-  private snapshotHead: string | undefined;
-  private snapshotWriting: Promise<void> = Promise.resolve();
   private diagnostics!: RunDiagnostics;
   private verifications!: VerificationRecords;
   private remote: RemoteSync | undefined;
@@ -152,7 +144,6 @@ export class Toolsmith {
     this.configured.catch(() => undefined);
     this.usage = new UsageStats(this.paths.state);
     this.usageLoaded = this.usage.load();
-    this.warm = this.configured.then(() => warmIndex(this.index, this.paths.state, this.paths.library)).catch(() => undefined);
     this.ready = this.configured.then(() => this.start());
     this.ready.catch(() => undefined);
   }
@@ -192,6 +183,8 @@ export class Toolsmith {
     this.hub = this.settings.hub;
     this.bridge = await this.settings.bridge();
     this.telemetry = new Telemetry(this.config.telemetry, this.paths.state, this.pid, this.log);
+    // The search index as the last run left it (state/), brought up to HEAD: search answers from it until the library has loaded.
+    this.catalog = new SearchCatalog(this.paths.state, this.paths.library, this.hub);
   }
 
   /** Picks up a changed secrets.json (checked at most once a second). */
@@ -205,9 +198,8 @@ export class Toolsmith {
       this.upstreamsStartedAt = performance.now();
     }
     // The saved search index first (before the sandbox's workers compete for the CPU): searches are answered from it while the library loads.
-    await this.warm;
-    this.hub.onChange((server) => this.indexUpstream(server));
-    for (const server of this.hub.names()) this.indexUpstream(server);
+    await this.catalog.warm;
+    this.catalog.followUpstreams();
     this.sandbox = new Sandbox(this.config.limits, this.options.poolSize, this.config.sandbox);
     const sandboxStarted = this.sandbox.start();
     const git = await checkGit();
@@ -249,14 +241,8 @@ export class Toolsmith {
         if (!this.closing) this.diagnostics.warm();
       }, COMPILER_WARM_DELAY_MS).unref();
     }
-    const warm = await this.warm;
-    syncIndexWithLibrary(this.index, this.store.list(), warm !== undefined);
-    // Building the index anew dropped the upstream tools indexed meanwhile.
-    if (!warm) for (const server of this.hub.names()) this.indexUpstream(server);
-    this.snapshotHead = warm?.savedHead;
+    await this.catalog.followLibrary(this.store);
     this.started = true;
-    // Saved in the background: the next start answers its first search from it.
-    setImmediate(() => void this.saveSearchSnapshot());
     this.always = new AlwaysOn({
       paths: this.paths,
       settings: this.config.schedules,
@@ -267,25 +253,11 @@ export class Toolsmith {
       selfCheck: { names: async () => (await this.integrations()).map((i) => i.name), verify: (name) => verifyForSelfCheck({ ...this.saveDeps(), records: this.verifications }, name) },
     });
     if (this.options.fireSchedules) this.always.start();
-    this.store.onChange((names) => {
-      for (const name of names) {
-        const record = this.store.get(name);
-        if (record) this.index.upsert(integrationEntry(record));
-        else this.index.remove(name);
-      }
-    });
     // Saves type-check with TypeScript: a server loads it in the background, not on the first save's path.
     if (this.options.warmCompiler) {
       this.compilerWarmUp = setTimeout(() => void warmUpCompiler(), COMPILER_WARMUP_DELAY_MS);
       this.compilerWarmUp.unref();
     }
-  }
-
-  /** Replaces the search entries of one upstream server with its current tools. */
-  private indexUpstream(server: string): void {
-    this.index.removeWhere((entry) => entry.kind === "mcp-tool" && entry.result.server === server);
-    const tools = this.hub.tools(server) ?? [];
-    for (const result of upstreamToolResults(server, tools)) this.index.upsert(upstreamEntry(result));
   }
 
   /** Waits for the first connection attempt of every upstream (for tests and the CLI). */
@@ -379,31 +351,13 @@ export class Toolsmith {
   }
 
   private async searchNow(options: SearchOptions): Promise<SearchResponse> {
-    // Until the library has loaded, a warm start's index answers (see search-snapshot.ts).
-    // detail "full" shows the code, which the snapshot leaves out: it waits for the library.
-    const warm = this.started || options.detail === "full" ? undefined : await Promise.race([this.ready.then(() => undefined), this.warm]);
-    // Another process may have verified something since the last search.
-    if (this.started) await this.verifications.refresh();
-    let library: SearchDeps["library"];
-    if (warm && !this.started) {
-      await this.configured;
-      library = {
-        declarationsFor: (name) => warm.records.get(name)?.declarations,
-        history: async (name, max) => {
-          await this.ready;
-          return this.store.history(name, max);
-        },
-      };
-    } else {
-      await this.current();
-      library = this.store;
-    }
-    return searchLibrary(
-      {
-        index: this.index,
-        library,
+    await this.configured;
+    return this.catalog.search(options, {
+      ready: this.ready,
+      current: () => this.current(),
+      verifications: () => this.verifications,
+      deps: {
         usage: this.usage,
-        lastVerification: (name, version) => this.verifications?.get(name, version),
         hub: this.hub,
         configuredSecrets: async () => {
           await this.refreshSecrets();
@@ -413,8 +367,7 @@ export class Toolsmith {
         remote: () => this.remote?.status(),
         waitForUpstreamsUntil: this.upstreamsStartedAt + this.config.limits.upstreamStartWaitMs,
       },
-      options,
-    );
+    });
   }
 
   async save(request: SaveRequest): Promise<SaveOutcome> {
@@ -446,17 +399,6 @@ export class Toolsmith {
         throw error;
       }
     })());
-  }
-
-  /** Saves the search snapshot when the library moved since the last one (never fails); writes one at a time. */
-  private saveSearchSnapshot(): Promise<void> {
-    this.snapshotWriting = this.snapshotWriting.then(async () => {
-      const head = this.store?.viewHead;
-      if (!this.started || !head || head === this.snapshotHead) return;
-      this.snapshotHead = head;
-      await writeSnapshot(this.index, this.paths.state, head);
-    });
-    return this.snapshotWriting;
   }
 
   /** Pulls others' changes and pushes ours (with `library.remote` set). */
@@ -580,7 +522,7 @@ export class Toolsmith {
     await this.remote?.idle();
     await this.hub?.close();
     if (this.started) await this.usage.flush();
-    await this.saveSearchSnapshot();
+    await this.catalog?.saveSnapshot();
     await this.telemetry?.close();
     await this.diagnostics?.close();
     await this.store?.recovery.unregister(this.pid);
