@@ -17,11 +17,11 @@ import type { RunRecord } from "./telemetry/run-record.js";
 import { configureHome } from "./services/configure-home.js";
 import { startServices } from "./services/start-services.js";
 import { libraryDeps } from "./services/library-deps.js";
-import { runCode, type RunOptions } from "./services/run-code.js";
+import { runCode, shuttingDown, type RunOptions } from "./services/run-code.js";
 import { searchHome } from "./services/search-home.js";
 import type { HomeServices, Services, ToolsmithOptions } from "./services/services.js";
 import { CloseStack } from "./util/close-stack.js";
-import { PeriodicCollector } from "./util/periodic-collector.js";
+import { WorkTracker } from "./util/work-tracker.js";
 import { UserError } from "./util/user-error.js";
 
 export { UserError };
@@ -46,12 +46,11 @@ export class Toolsmith {
   private services: Services | undefined;
   private readonly closer = new CloseStack();
   private closing = false;
-  private readonly inflight = new Set<Promise<unknown>>();
-  private readonly collector: PeriodicCollector | undefined;
+  private readonly work: WorkTracker;
 
   private constructor(options: ToolsmithOptions) {
     this.paths = homePaths(options.home);
-    if (options.collectGarbageEvery) this.collector = new PeriodicCollector(options.collectGarbageEvery, () => this.inflight.size > 0);
+    this.work = new WorkTracker(options.collectGarbageEvery);
     this.configured = configureHome(this.paths, options, this.closer).then((home) => (this.home = home));
     this.configured.catch(() => undefined);
     const calls = { runDetailed: (code: string, run: RunOptions) => this.runDetailed(code, run), integrations: () => this.integrations(), closing: () => this.closing };
@@ -101,7 +100,7 @@ export class Toolsmith {
   async runDetailed(code: string, options: RunOptions = {}): Promise<RunWithModules> {
     if (this.closing) return { report: shuttingDown(), modules: [] };
     const calls = { editor: this, alwaysOn: () => this.alwaysOn() };
-    return this.track(this.configured.then((home) => runCode(home, () => this.current(), code, options, calls)));
+    return this.work.track(this.configured.then((home) => runCode(home, () => this.current(), code, options, calls)));
   }
 
   /** Schedules and webhooks of this home (ready once the library is). */
@@ -115,12 +114,12 @@ export class Toolsmith {
   }
 
   search(options: SearchOptions = {}): Promise<SearchResponse> {
-    return this.track(this.configured.then((home) => home.catalog.search(options, searchHome(home, this.ready, () => this.current(), () => this.services))));
+    return this.work.track(this.configured.then((home) => home.catalog.search(options, searchHome(home, this.ready, () => this.current(), () => this.services))));
   }
 
   async save(request: SaveRequest): Promise<SaveOutcome> {
     if (this.closing) return { ok: false, phase: "commit", error: shuttingDown().error };
-    return this.track((async () => {
+    return this.work.track((async () => {
       const services = await this.currentWithSecrets();
       const outcome = await saveIntegration(libraryDeps(services), request);
       if (outcome.ok) services.remote?.pushSoon();
@@ -134,7 +133,7 @@ export class Toolsmith {
    */
   async verify(name: string): Promise<VerifyOutcome> {
     if (this.closing) throw new UserError(shuttingDown().error.message);
-    return this.track((async () => {
+    return this.work.track((async () => {
       const services = await this.currentWithSecrets();
       return verifyIntegration({ ...libraryDeps(services), records: services.verifications }, name).catch((error) => {
         throw error instanceof VerifyRefusedError ? new UserError(error.message) : error;
@@ -192,7 +191,7 @@ export class Toolsmith {
   /** Runs a library edit; a refusal becomes a UserError (its message says what to do). */
   private async edit<T>(work: (services: Services) => Promise<EditOutcome<T>>): Promise<Extract<EditOutcome<T>, { ok: true }>> {
     if (this.closing) throw new UserError(shuttingDown().error.message);
-    const { services, outcome } = await this.track((async () => {
+    const { services, outcome } = await this.work.track((async () => {
       const services = await this.currentWithSecrets();
       return { services, outcome: await work(services).catch(asUserError("The library refused the change")) };
     })());
@@ -226,24 +225,11 @@ export class Toolsmith {
    */
   async shutdown(graceMs: number): Promise<void> {
     this.closing = true;
-    // No new firings; the runs already going are in `inflight` below.
+    // No new firings; the runs already going are tracked work.
     void this.services?.always.stop();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.inflight]), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
-    clearTimeout(timer);
+    await this.work.settled(graceMs);
     await this.services?.store.repo.serialize(async () => undefined);
     await this.close();
-  }
-
-  private track<T>(work: Promise<T>): Promise<T> {
-    this.inflight.add(work);
-    void work
-      .finally(() => {
-        this.inflight.delete(work);
-        this.collector?.callEnded();
-      })
-      .catch(() => undefined);
-    return work;
   }
 
   /** Waits for the start to end (however it ended), then stops what it started, newest first. */
@@ -251,8 +237,4 @@ export class Toolsmith {
     await this.ready.catch(() => undefined);
     await this.closer.close();
   }
-}
-
-function shuttingDown(): Extract<RunReport, { ok: false }> {
-  return { ok: false, error: { name: "ShuttingDownError", message: "toolsmith is shutting down and takes no new work. Retry once it is back." }, logs: [], durationMs: 0 };
 }

@@ -6,7 +6,7 @@ import { compileDrafts } from "../library/draft-modules.js";
 import { LIBRARY_HOST_FUNCTIONS, libraryHostCalls, type LibraryEditor } from "../library/library-host-calls.js";
 import { directImports } from "../library/usage-stats.js";
 import type { LogEntry } from "../sandbox/protocol.js";
-import type { RunWithModules } from "../sandbox/sandbox.js";
+import type { RunReport, RunWithModules } from "../sandbox/sandbox.js";
 import type { RunTrigger } from "../telemetry/run-record.js";
 import type { RunSpans } from "../telemetry/run-trace.js";
 import { redactDeep } from "../util/redact-deep.js";
@@ -95,4 +95,9 @@ async function runInSandbox(services: Services, code: string, options: RunOption
   const used = modules.filter((m) => !drafted.drafts.has(m));
   services.usage.record({ modules: used, direct: directImports(code), ok: redacted.ok, error: redacted.ok ? undefined : redacted.error, durationMs: redacted.durationMs, callerMisuse, owner: options.owner });
   return { report: redacted, modules: used };
+}
+
+/** The answer to work that arrives while the home shuts down. */
+export function shuttingDown(): Extract<RunReport, { ok: false }> {
+  return { ok: false, error: { name: "ShuttingDownError", message: "toolsmith is shutting down and takes no new work. Retry once it is back." }, logs: [], durationMs: 0 };
 }
