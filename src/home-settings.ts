@@ -52,6 +52,12 @@ export class HomeSettings {
     return settings;
   }
 
+  /** The bridge as last checked (load() builds the first), for readers that cannot wait, such as a log line's redaction. */
+  latestBridge(): HostBridge {
+    if (!this.current) throw new Error("HomeSettings.load() builds the first bridge before anything reads it.");
+    return this.current;
+  }
+
   /** The bridge with the current secrets, checking secrets.json at most once a second. */
   async bridge(): Promise<HostBridge> {
     const now = Date.now();

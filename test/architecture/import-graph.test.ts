@@ -17,6 +17,7 @@ const LAYER: Record<string, number> = {
   context: 80,
   server: 70,
   toolsmith: 60,
+  services: 58,
   "always-on": 55,
   search: 55,
   packages: 55,

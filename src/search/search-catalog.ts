@@ -1,0 +1,110 @@
+import type { UpstreamHub } from "../bridge/upstream/upstream-hub.js";
+import { upstreamToolResults } from "../bridge/upstream/upstream-results.js";
+import type { LibraryStore } from "../library/library-store.js";
+import { SearchIndex } from "../library/search-index.js";
+import type { VerificationRecords } from "../library/verification-records.js";
+import { integrationEntry, upstreamEntry, type IndexedEntry } from "./search-entries.js";
+import { searchLibrary, type SearchDeps, type SearchOptions, type SearchResponse } from "./search-service.js";
+import { syncIndexWithLibrary, warmIndex, writeSnapshot, type WarmIndex } from "./search-snapshot.js";
+
+/** What a search needs of the home beyond the index (the home may still be starting). */
+export interface SearchHome {
+  /** Settles when the home has started (the library is loaded) or failed to. */
+  ready: Promise<unknown>;
+  /** Waits for the start, then brings the library up to HEAD (another process may have committed). */
+  current(): Promise<void>;
+  /** The verification records, once the start has made them. */
+  verifications(): VerificationRecords | undefined;
+  deps: Omit<SearchDeps, "index" | "library" | "lastVerification">;
+}
+
+/**
+ * The search index of one home through its life: the snapshot the last run saved
+ * (brought up to HEAD) answers searches while the library loads; once it has loaded,
+ * the index follows the library's changes and the upstream servers' tools, and is
+ * saved again for the next start.
+ */
+export class SearchCatalog {
+  private readonly index = new SearchIndex<IndexedEntry>();
+  /** The saved snapshot brought up to HEAD; undefined when none was usable. */
+  readonly warm: Promise<WarmIndex | undefined>;
+  /** The loaded library the index follows (undefined until followLibrary). */
+  private library: LibraryStore | undefined;
+  /** The library commit the saved snapshot reflects. */
+  private snapshotHead: string | undefined;
+  private snapshotWriting: Promise<void> = Promise.resolve();
+
+  /** Starts reading the saved snapshot at once. */
+  constructor(
+    private readonly stateDir: string,
+    libraryRoot: string,
+    private readonly hub: UpstreamHub,
+  ) {
+    this.warm = warmIndex(this.index, stateDir, libraryRoot).catch(() => undefined);
+  }
+
+  /** Indexes the upstream servers' tools now and whenever a server's tools change. */
+  followUpstreams(): void {
+    this.hub.onChange((server) => this.indexUpstream(server));
+    for (const server of this.hub.names()) this.indexUpstream(server);
+  }
+
+  /** Makes the index hold the loaded library and follow its changes; saves a snapshot in the background. */
+  async followLibrary(store: LibraryStore): Promise<void> {
+    const warm = await this.warm;
+    syncIndexWithLibrary(this.index, store.list(), warm !== undefined);
+    // Building the index anew dropped the upstream tools indexed meanwhile.
+    if (!warm) for (const server of this.hub.names()) this.indexUpstream(server);
+    this.snapshotHead = warm?.savedHead;
+    this.library = store;
+    // Saved in the background: the next start answers its first search from it.
+    setImmediate(() => void this.saveSnapshot());
+    store.onChange((names) => {
+      for (const name of names) {
+        const record = store.get(name);
+        if (record) this.index.upsert(integrationEntry(record));
+        else this.index.remove(name);
+      }
+    });
+  }
+
+  /** Saves the search snapshot when the library moved since the last one (never fails); writes one at a time. */
+  saveSnapshot(): Promise<void> {
+    this.snapshotWriting = this.snapshotWriting.then(async () => {
+      const head = this.library?.viewHead;
+      if (!this.library || !head || head === this.snapshotHead) return;
+      this.snapshotHead = head;
+      await writeSnapshot(this.index, this.stateDir, head);
+    });
+    return this.snapshotWriting;
+  }
+
+  async search(options: SearchOptions, home: SearchHome): Promise<SearchResponse> {
+    // Until the library has loaded, a warm start's index answers (see search-snapshot.ts).
+    // detail "full" shows the code, which the snapshot leaves out: it waits for the library.
+    const warm = this.library || options.detail === "full" ? undefined : await Promise.race([home.ready.then(() => undefined), this.warm]);
+    // Another process may have verified something since the last search.
+    if (this.library) await home.verifications()?.refresh();
+    let library: SearchDeps["library"];
+    if (warm && !this.library) {
+      library = {
+        declarationsFor: (name) => warm.records.get(name)?.declarations,
+        history: async (name, max) => {
+          await home.ready;
+          return this.library!.history(name, max);
+        },
+      };
+    } else {
+      await home.current();
+      library = this.library!;
+    }
+    return searchLibrary({ ...home.deps, index: this.index, library, lastVerification: (name, version) => home.verifications()?.get(name, version) }, options);
+  }
+
+  /** Replaces the search entries of one upstream server with its current tools. */
+  private indexUpstream(server: string): void {
+    this.index.removeWhere((entry) => entry.kind === "mcp-tool" && entry.result.server === server);
+    const tools = this.hub.tools(server) ?? [];
+    for (const result of upstreamToolResults(server, tools)) this.index.upsert(upstreamEntry(result));
+  }
+}
