@@ -39,8 +39,8 @@ describe("the compiled guest runtime", () => {
     const body = contract.slice(contract.indexOf("export interface GuestHostFunctions"), contract.indexOf("export interface PolyfillHostFunctions"));
     const names = [...body.matchAll(/^ {2}(__ts_\w+)\(/gm)].map((m) => m[1]).sort();
     expect(names.length).toBeGreaterThan(5);
-    const worker = readFileSync(resolve(GUEST, "../worker/guest-run.ts"), "utf8");
-    const installed = [...worker.matchAll(/^ {6}(__ts_\w+): /gm)].map((m) => m[1]).sort();
+    const worker = readFileSync(resolve(GUEST, "../worker/host-functions.ts"), "utf8");
+    const installed = [...worker.matchAll(/^ {4}(__ts_\w+): /gm)].map((m) => m[1]).sort();
     expect(installed).toEqual(names);
     // The prelude takes each one and deletes it before agent code runs.
     for (const name of names) expect(compiled.GUEST_PRELUDE_JS).toContain(`delete g.${name};`);

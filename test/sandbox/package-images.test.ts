@@ -32,9 +32,7 @@ function request(js: string, modules: GuestModule[]): RunRequest {
     maxLogChars: 10_000,
     maxHostCalls: 100,
     maxOutputChars: 100_000,
-    hostFunctions: [],
-    secretNames: [],
-    secretNonce: "nonce",
+    host: { hostFunctions: [], secretNames: [], secretNonce: "nonce" },
   };
 }
 
