@@ -30,6 +30,7 @@ import { RunDiagnostics } from "./library/run-diagnostics.js";
 import { VerificationRecords } from "./library/verification-records.js";
 import { verifyForSelfCheck, verifyIntegration, VerifyRefusedError, type VerifyOutcome } from "./library/verify-integration.js";
 import { COMPILER_WARMUP_DELAY_MS, warmUpCompiler } from "./library/type-program.js";
+import { IdleTasks } from "./util/idle-tasks.js";
 import { upstreamDeclarations } from "./bridge/upstream/upstream-declarations.js";
 import { RemoteSync, type RemoteStatus, type SyncReport } from "./library/remote-sync.js";
 import { removeIntegration, renameIntegration, revertIntegration, type EditOptions, type EditOutcome } from "./library/library-edits.js";
@@ -100,6 +101,10 @@ export type { SearchOptions, SearchResponse } from "./search/search-service.js";
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from "./limits-shared.js";
 /** How long after start the type checker is warmed (after the first requests a client sends on connecting). */
 const COMPILER_WARM_DELAY_MS = 500;
+/** TypeScript is loaded in the background only after this long without a call in flight (see util/idle-tasks.ts)... */
+const WARM_QUIET_MS = 1_000;
+/** ...or this long after start, however busy the server is. */
+const WARM_MAX_DELAY_MS = 60_000;
 
 /**
  * One toolsmith home: its config, sandbox, library and search index. The MCP
@@ -138,7 +143,7 @@ export class Toolsmith {
   private modules!: ModuleSource;
   private telemetry!: Telemetry;
   private packages!: PackageModules;
-  private compilerWarmUp: NodeJS.Timeout | undefined;
+  private readonly warmUps = new IdleTasks(() => this.inflight.size > 0, WARM_QUIET_MS, WARM_MAX_DELAY_MS);
   private always!: AlwaysOn;
 
   private constructor(private readonly options: ToolsmithOptions) {
@@ -243,9 +248,9 @@ export class Toolsmith {
     await Promise.all([this.usageLoaded, this.verifications.refresh()]);
     // A failed run's diagnostics need the checker warm: its thread loads it once the home is serving, not on that run.
     if (this.options.warmTypeChecker !== false) {
-      setTimeout(() => {
+      this.warmUps.schedule(COMPILER_WARM_DELAY_MS, () => {
         if (!this.closing) this.diagnostics.warm();
-      }, COMPILER_WARM_DELAY_MS).unref();
+      });
     }
     const warm = await this.warm;
     syncIndexWithLibrary(this.index, this.store.list(), warm !== undefined);
@@ -274,8 +279,7 @@ export class Toolsmith {
     });
     // Saves type-check with TypeScript: a server loads it in the background, not on the first save's path.
     if (this.options.warmCompiler) {
-      this.compilerWarmUp = setTimeout(() => void warmUpCompiler(), COMPILER_WARMUP_DELAY_MS);
-      this.compilerWarmUp.unref();
+      this.warmUps.schedule(COMPILER_WARMUP_DELAY_MS, () => void warmUpCompiler());
     }
   }
 
@@ -574,9 +578,11 @@ export class Toolsmith {
 
   private track<T>(work: Promise<T>): Promise<T> {
     this.inflight.add(work);
+    this.warmUps.touch();
     void work
       .finally(() => {
         this.inflight.delete(work);
+        this.warmUps.touch();
         this.collector?.callEnded();
       })
       .catch(() => undefined);
@@ -585,7 +591,7 @@ export class Toolsmith {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
-    clearTimeout(this.compilerWarmUp);
+    this.warmUps.cancel();
     await this.always?.stop();
     this.remote?.stop();
     await this.remote?.idle();
