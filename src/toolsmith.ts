@@ -547,7 +547,7 @@ export class Toolsmith {
       modules: this.modules,
       maxCodeChars: this.config.limits.maxCodeChars,
       checkHosts: validHostPatterns,
-      pinPackages: (sources: Array<string | undefined>) => this.packages.pinsFor(sources),
+      pinPackages: (specifiers: Iterable<string>) => this.packages.pinsFor(specifiers),
       upstreamDeclarations: (server: string) => {
         const tools = this.hub.tools(server);
         return tools ? upstreamDeclarations(tools) : undefined;

@@ -37,7 +37,7 @@ export interface SaveDeps {
   /** Why a `hosts` entry is not a valid network pattern (undefined: all are); the network policy's own check. */
   checkHosts?: (hosts: string[]) => string | undefined;
   /** The exact versions of the `npm:` packages the code and test import, to pin in the metadata (see src/packages). */
-  pinPackages?: (sources: Array<string | undefined>) => Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }>;
+  pinPackages?: (specifiers: Iterable<string>) => Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }>;
   /** Upstream servers' declarations (`mcp/<server>`), for the type check. */
   upstreamDeclarations?: DeclarationLookup;
 }
