@@ -53,7 +53,7 @@ export class Toolsmith {
     this.work = new WorkTracker(options.collectGarbageEvery);
     this.configured = configureHome(this.paths, options, this.closer).then((home) => (this.home = home));
     this.configured.catch(() => undefined);
-    const calls = { runDetailed: (code: string, run: RunOptions) => this.runDetailed(code, run), integrations: () => this.integrations(), closing: () => this.closing };
+    const calls = { runDetailed: (code: string, run: RunOptions) => this.runDetailed(code, run), integrations: () => this.integrations(), closing: () => this.closing, whenIdle: (delayMs: number, work: () => void) => this.work.idle.schedule(delayMs, work) };
     this.ready = this.configured.then((home) => startServices(home, options, calls, this.closer)).then((services) => (this.services = services));
     this.ready.catch(() => undefined);
   }
@@ -235,6 +235,7 @@ export class Toolsmith {
   /** Waits for the start to end (however it ended), then stops what it started, newest first. */
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    this.work.idle.cancel();
     await this.closer.close();
   }
 }

@@ -34,7 +34,7 @@ export interface SaveDeps {
   /** Why a `hosts` entry is not a valid network pattern (undefined: all are); the network policy's own check. */
   checkHosts?: (hosts: string[]) => string | undefined;
   /** The exact versions of the `npm:` packages the code and test import, to pin in the metadata (see src/packages). */
-  pinPackages?: (sources: Array<string | undefined>) => Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }>;
+  pinPackages?: (specifiers: Iterable<string>) => Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }>;
   /** Traces a test run like any other run (a run span, a child per fetch): `kind` "save" for a save's test, "test" for verify, rename and the self-check. */
   traceRun?: (trigger: { kind: "save" | "test"; id: string }, work: (trace: RunSpans) => Promise<{ report: RunReport; modules: string[] }>) => Promise<RunReport>;
   /** Upstream servers' declarations (`mcp/<server>`), for the type check. */

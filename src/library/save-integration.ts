@@ -133,8 +133,10 @@ export async function prepareIntegration(deps: SaveDeps, request: PrepareRequest
   const overrides = new Map(options.overrides);
   overrides.set(specifier, compiled.module);
   const imports = compiled.module.imports.map((i) => i.specifier);
+  let testImports: string[] = [];
   if (test !== undefined) {
     const compiledTest = await deps.sandbox.compile(test, "test.ts");
+    if (compiledTest.ok) testImports = compiledTest.module.imports.map((i) => i.specifier);
     if (compiledTest.ok && !compiledTest.module.imports.some((i) => i.specifier === specifier)) {
       return {
         ok: false,
@@ -169,7 +171,7 @@ export async function prepareIntegration(deps: SaveDeps, request: PrepareRequest
     verified = true;
     testReport = { passed: true, assertions, durationMs: report.durationMs, logs: logTail(report.logs) };
   }
-  const pins = deps.pinPackages ? await deps.pinPackages([request.code, test]) : { ok: true as const, packages: undefined };
+  const pins = deps.pinPackages ? await deps.pinPackages([...imports, ...testImports]) : { ok: true as const, packages: undefined };
   if (!pins.ok) return { ok: false, phase: "load", error: { name: "ImportError", message: `${pins.message} Nothing was saved.` } };
   const { unverifiedReason: _previousReason, ...previousMeta } = existing?.meta ?? {};
   const meta = IntegrationMetaSchema.parse({

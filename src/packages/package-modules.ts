@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { PackagePin, PackagePins } from "../library/metadata.js";
 import type { ModuleSource } from "../sandbox/sandbox.js";
-import { compileModule, type CompileResult } from "../sandbox/transpile.js";
+import { type CompileResult } from "../sandbox/transpile.js";
 import type { PackageLoader } from "./package-loader.js";
 import { PackageError } from "./package-error.js";
 import { NPM_PREFIX, parseSpecifier } from "./specifier.js";
@@ -51,25 +51,21 @@ export class PackageModules implements ModuleSource {
   }
 
   /**
-   * What a save pins: every `npm:` package the code and its test import, resolved now
-   * (the test has just loaded them, so this is served from the cache).
+   * What a save pins: every `npm:` package among the imports of the code and its test
+   * (the save compiled both already: compiling them again here cost a save two esbuild
+   * transforms), resolved now (the test has just loaded them, so this is served from the cache).
    */
-  async pinsFor(sources: Array<string | undefined>): Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }> {
+  async pinsFor(specifiers: Iterable<string>): Promise<{ ok: true; packages: PackagePins | undefined } | { ok: false; message: string }> {
     const packages: PackagePins = {};
-    for (const source of sources) {
-      if (source === undefined) continue;
-      const compiled = compileModule(source, "pins.ts");
-      if (!compiled.ok) continue;
-      for (const { specifier } of compiled.module.imports) {
-        if (!specifier.startsWith(NPM_PREFIX)) continue;
-        const parsed = parseSpecifier(specifier);
-        if (!parsed.ok) return { ok: false, message: parsed.message };
-        if (packages[parsed.spec.name]) continue;
-        try {
-          packages[parsed.spec.name] = (await this.loader.load(parsed.spec)).pin;
-        } catch (error) {
-          return { ok: false, message: `Cannot import '${specifier}': ${(error as Error).message}` };
-        }
+    for (const specifier of specifiers) {
+      if (!specifier.startsWith(NPM_PREFIX)) continue;
+      const parsed = parseSpecifier(specifier);
+      if (!parsed.ok) return { ok: false, message: parsed.message };
+      if (packages[parsed.spec.name]) continue;
+      try {
+        packages[parsed.spec.name] = (await this.loader.load(parsed.spec)).pin;
+      } catch (error) {
+        return { ok: false, message: `Cannot import '${specifier}': ${(error as Error).message}` };
       }
     }
     return { ok: true, packages: Object.keys(packages).length ? packages : undefined };

@@ -15,7 +15,7 @@ export function libraryDeps(services: Pick<Services, "store" | "sandbox" | "sett
     checkHosts: validHostPatterns,
     traceRun: (trigger: { kind: "save" | "test"; id: string }, work: (trace: RunSpans) => Promise<{ report: RunReport; modules: string[] }>) =>
       services.telemetry.traceRun({ trigger, redact: (text) => services.settings.latestBridge().vault.redact(text) }, work, (name) => services.store.get(name)?.version),
-    pinPackages: (sources: Array<string | undefined>) => services.packages.pinsFor(sources),
+    pinPackages: (specifiers: Iterable<string>) => services.packages.pinsFor(specifiers),
     upstreamDeclarations: (server: string) => {
       const tools = services.hub.tools(server);
       return tools ? upstreamDeclarations(tools) : undefined;

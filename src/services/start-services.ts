@@ -29,6 +29,8 @@ export interface FacadeCalls {
   integrations(): Promise<Integration[]>;
   /** Whether the home is shutting down (background warm-ups are skipped then). */
   closing(): boolean;
+  /** Runs `work` in the background once `delayMs` have passed and no call has been in flight for a moment (see IdleTasks). */
+  whenIdle(delayMs: number, work: () => void): void;
 }
 
 /**
@@ -71,11 +73,9 @@ export async function startServices(home: HomeServices, options: ToolsmithOption
   await Promise.all([home.usageLoaded, home.verifications.refresh()]);
   // A failed run's diagnostics need the checker warm: its thread loads it once the home is serving, not on that run.
   if (options.warmTypeChecker !== false) {
-    const timer = setTimeout(() => {
+    calls.whenIdle(TYPE_CHECKER_WARM_DELAY_MS, () => {
       if (!calls.closing()) diagnostics.warm();
-    }, TYPE_CHECKER_WARM_DELAY_MS);
-    timer.unref();
-    closer.defer(() => clearTimeout(timer));
+    });
   }
   await catalog.followLibrary(store);
   // Last writes of a started home: the search snapshot, after the usage figures.
@@ -95,9 +95,9 @@ export async function startServices(home: HomeServices, options: ToolsmithOption
   if (options.fireSchedules) always.start();
   // Saves type-check with TypeScript: a server loads it in the background, not on the first save's path.
   if (options.warmCompiler) {
-    const timer = setTimeout(() => void warmUpCompiler(), COMPILER_WARMUP_DELAY_MS);
-    timer.unref();
-    closer.defer(() => clearTimeout(timer));
+    calls.whenIdle(COMPILER_WARMUP_DELAY_MS, () => {
+      if (!calls.closing()) void warmUpCompiler();
+    });
   }
   return { ...built, always };
 }
