@@ -48,14 +48,41 @@ interface ParsedDeclarations {
   imports: Map<string, TS.Statement>;
 }
 
-export function outlineFromDeclarations(dts: string): ExportOutline[] {
-  const parsed = parse(dts);
-  const out: ExportOutline[] = [];
-  for (const e of parsed.exports) {
-    const item = outlineOf(parsed, e);
-    if (item) out.push(item);
+/**
+ * What search needs of one declaration file, read once: its outline, the text of each
+ * top-level statement, and per export the statements its declarations need. Search asks
+ * for the same few files again and again (every query shows its hits' outlines and picks
+ * declarations export by export): parsing each time made a search of a large integration
+ * tens of milliseconds.
+ */
+export interface DeclarationFacts {
+  exports: ExportOutline[];
+  /** Each kept top-level statement's text (doc comments included), in file order. */
+  statements: string[];
+  /** Per export (as `exports` lists them, by name): the statements it needs, transitively, ascending. */
+  needs: Map<string, { statements: number[]; via?: Reexport }>;
+}
+
+/** Declaration files whose facts are kept (a search shows at most a few dozen). */
+const FACTS_CACHED = 512;
+const factsCache = new Map<string, DeclarationFacts>();
+
+/** The facts of a declaration file, from a small cache (most recently used kept). */
+export function declarationFacts(dts: string): DeclarationFacts {
+  const cached = factsCache.get(dts);
+  if (cached) {
+    factsCache.delete(dts);
+    factsCache.set(dts, cached);
+    return cached;
   }
-  return out;
+  const facts = readFacts(dts);
+  factsCache.set(dts, facts);
+  if (factsCache.size > FACTS_CACHED) factsCache.delete(factsCache.keys().next().value!);
+  return facts;
+}
+
+export function outlineFromDeclarations(dts: string): ExportOutline[] {
+  return declarationFacts(dts).exports;
 }
 
 /**
@@ -64,42 +91,69 @@ export function outlineFromDeclarations(dts: string): ExportOutline[] {
  * names are skipped; the result is "" when none is known.
  */
 export function declarationsOf(dts: string, names: readonly string[]): string {
-  const parsed = parse(dts);
-  const { ts, file } = parsed;
+  return declarationsFrom(declarationFacts(dts), names);
+}
+
+/** declarationsOf from a file's facts (the statements each export needs, joined without re-parsing). */
+export function declarationsFrom(facts: DeclarationFacts, names: readonly string[]): string {
   const wanted = new Set(names);
-  const kept = new Set<TS.Statement>();
+  const kept = new Set<number>();
   const reexports: Reexport[] = [];
-  const queue: TS.Statement[] = [];
-  const keep = (s: TS.Statement) => {
-    if (!kept.has(s)) {
-      kept.add(s);
-      queue.push(s);
-    }
-  };
-  for (const e of parsed.exports) {
-    if (!wanted.has(e.name)) continue;
-    // `export { a as b }` lists other names too: it is written anew for the chosen ones.
-    e.statements.filter((st) => !ts.isExportDeclaration(st)).forEach(keep);
-    if (e.via) reexports.push(e.via);
+  // In the order of the file's exports, as the reexport lines always came.
+  for (const [name, need] of facts.needs) {
+    if (!wanted.has(name)) continue;
+    for (const i of need.statements) kept.add(i);
+    if (need.via) reexports.push(need.via);
   }
-  while (queue.length) {
-    const statement = queue.shift()!;
-    const visit = (node: TS.Node): void => {
-      if (ts.isIdentifier(node)) {
-        parsed.locals.get(node.text)?.forEach(keep);
-        const imported = parsed.imports.get(node.text);
-        if (imported) keep(imported);
-      }
-      ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(statement, visit);
-  }
-  const texts = file.statements.filter((s) => kept.has(s)).map((s) => dts.slice(s.getFullStart(), s.end).replace(/^\s*\n/, "").trimEnd());
+  const texts = [...kept].sort((a, b) => a - b).map((i) => facts.statements[i]!);
   for (const r of reexports) {
     const clause = r.local === r.name ? r.name : `${r.local} as ${r.name}`;
     texts.push(`export { ${clause} }${r.from === undefined ? "" : ` from ${JSON.stringify(r.from)}`};`);
   }
   return texts.join("\n");
+}
+
+function readFacts(dts: string): DeclarationFacts {
+  const parsed = parse(dts);
+  const { ts, file } = parsed;
+  const exports: ExportOutline[] = [];
+  for (const e of parsed.exports) {
+    const item = outlineOf(parsed, e);
+    if (item) exports.push(item);
+  }
+  const indexOf = new Map(file.statements.map((st, i) => [st, i]));
+  const needs: DeclarationFacts["needs"] = new Map();
+  for (const e of parsed.exports) {
+    // The statements this export needs: its own (`export { a as b }` is written anew for the
+    // names chosen), then every top-level declaration and import they reference, transitively.
+    // What several exports need together is the union of what each needs.
+    const kept = new Set<TS.Statement>();
+    const queue: TS.Statement[] = [];
+    const keep = (st: TS.Statement) => {
+      if (!kept.has(st)) {
+        kept.add(st);
+        queue.push(st);
+      }
+    };
+    e.statements.filter((st) => !ts.isExportDeclaration(st)).forEach(keep);
+    while (queue.length) {
+      const statement = queue.shift()!;
+      const visit = (node: TS.Node): void => {
+        if (ts.isIdentifier(node)) {
+          parsed.locals.get(node.text)?.forEach(keep);
+          const imported = parsed.imports.get(node.text);
+          if (imported) keep(imported);
+        }
+        ts.forEachChild(node, visit);
+      };
+      ts.forEachChild(statement, visit);
+    }
+    const statements = [...kept].map((st) => indexOf.get(st)!).sort((a, b) => a - b);
+    const previous = needs.get(e.name);
+    needs.set(e.name, previous ? { statements: [...new Set([...previous.statements, ...statements])].sort((a, b) => a - b), via: previous.via ?? e.via } : { statements, via: e.via });
+  }
+  const statements = file.statements.map((st) => dts.slice(st.getFullStart(), st.end).replace(/^\s*\n/, "").trimEnd());
+  return { exports, statements, needs };
 }
 
 function parse(dts: string): ParsedDeclarations {

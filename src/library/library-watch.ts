@@ -23,21 +23,37 @@ export interface CommittedIntegration {
  * history was rewritten (a reset, a replayed sync): then the caller re-reads it all.
  */
 export async function changesBetween(repo: GitRepo, from: string, to: string): Promise<CommittedIntegration[] | undefined> {
-  const ancestor = await runGit(repo.root, ["merge-base", "--is-ancestor", from, to]);
-  if (ancestor.exitCode !== 0) return undefined;
-  const touched = new Map<string, { version: string; updatedAt: string }>();
-  for (const commit of await repo.log([], undefined, `${from}..${to}`)) {
-    for (const file of commit.files) {
-      const name = nameOfFile(file);
-      if (name && !touched.has(name)) touched.set(name, { version: commit.sha, updatedAt: commit.date });
-    }
-  }
+  const touched = await touchedBetween(repo, from, to);
+  if (!touched) return undefined;
   const paths = [...touched.keys()].flatMap((name) => [...Object.values(integrationFiles(name)), declarationFileOf(name)]);
   const contents = await readAt(repo.root, to, paths);
   return [...touched].map(([name, when]) => {
     const rel = integrationFiles(name);
     return { name, code: contents.get(rel.code), test: contents.get(rel.test), meta: contents.get(rel.meta), declarations: contents.get(rel.declarations), ...when };
   });
+}
+
+/** When an integration last changed: the newest commit (up to some target) that touched its files. */
+export interface IntegrationVersion {
+  version: string;
+  updatedAt: string;
+}
+
+/**
+ * The integrations whose files commits from `from` to `to` touched, each with the newest
+ * of those commits, from one `git log`; undefined when `to` does not descend from `from`.
+ */
+export async function touchedBetween(repo: GitRepo, from: string, to: string): Promise<Map<string, IntegrationVersion> | undefined> {
+  const ancestor = await runGit(repo.root, ["merge-base", "--is-ancestor", from, to]);
+  if (ancestor.exitCode !== 0) return undefined;
+  const touched = new Map<string, IntegrationVersion>();
+  for (const commit of await repo.log([], undefined, `${from}..${to}`)) {
+    for (const file of commit.files) {
+      const name = nameOfFile(file);
+      if (name && !touched.has(name)) touched.set(name, { version: commit.sha, updatedAt: commit.date });
+    }
+  }
+  return touched;
 }
 
 /**

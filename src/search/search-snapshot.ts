@@ -1,11 +1,14 @@
+import { lstatSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GitRepo } from "../library/git-repo.js";
-import { runGit } from "../library/git-runner.js";
 import { readHeadFromFiles } from "../library/head-ref.js";
 import type { Integration } from "../library/library-store.js";
-import { changesBetween } from "../library/library-watch.js";
+import { touchedBetween, type IntegrationVersion } from "../library/library-watch.js";
+import { integrationFiles } from "../library/names.js";
+import { NotRegularFileError, readRegularFile } from "../library/regular-files.js";
 import { parseMeta } from "../library/metadata.js";
+import { readStoredDeclarations } from "../library/stored-declarations.js";
 import type { SavedIndex, SearchIndex } from "../library/search-index.js";
 import { extractSignature } from "../library/signature.js";
 import { writeStateFile } from "../library/state-files.js";
@@ -22,9 +25,11 @@ import { builtinEntries, integrationEntry, type IndexedEntry } from "./search-en
  */
 
 export const SNAPSHOT_FILE = "search-snapshot.json";
-/** Changed files up to which a warm start applies the git diff (else the index is built from the library). */
+/** Changed files up to which a warm start applies what the commits since the snapshot changed (else the index is built from the library). */
 const MAX_DIFF_FILES = 100_000;
 const SNAPSHOT_FORMAT = 1;
+/** Code, test, metadata and declarations. */
+const FILES_PER_INTEGRATION = 4;
 
 interface Snapshot {
   format: typeof SNAPSHOT_FORMAT;
@@ -54,20 +59,12 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
   const records = new Map(snapshot.records.map((r) => [r.name, r.declarations === undefined ? r : { ...r, signature: r.declarations }]));
   const changed: Array<[string, Integration | undefined]> = [];
   if (snapshot.head !== head) {
-    // changesBetween reads many changed files by blob id from one tree listing (by
-    // `<commit>:<path>` it was quadratic in a large folder); past this many changed files a
-    // full load is as fast.
-    const diff = await runGit(libraryRoot, ["diff", "--name-only", "--no-renames", snapshot.head, head]);
-    if (diff.exitCode !== 0 || diff.stdout.split("\n").length > MAX_DIFF_FILES) return undefined;
-    const changes = await changesBetween(new GitRepo(libraryRoot), snapshot.head, head).catch(() => undefined);
-    if (!changes) return undefined;
-    for (const c of changes) {
-      const record: Integration | undefined =
-        c.code === undefined
-          ? undefined
-          : { name: c.name, code: c.code, test: c.test, meta: parseMeta(c.meta), declarations: c.declarations, signature: c.declarations ?? (await extractSignature(c.code)), version: c.version, updatedAt: c.updatedAt };
-      changed.push([c.name, record]);
-    }
+    // Which integrations moved comes from the commits (one `git log`); their files are read
+    // from the working tree, as the full load reads them (a pull checks them out): reading
+    // tens of thousands of blobs from git (loose objects after a local commit) took seconds.
+    const touched = await touchedBetween(new GitRepo(libraryRoot), snapshot.head, head).catch(() => undefined);
+    if (!touched || touched.size * FILES_PER_INTEGRATION > MAX_DIFF_FILES) return undefined;
+    for (const [name, when] of touched) changed.push([name, await readWorkingRecord(libraryRoot, name, when)]);
   }
   const builtins = new Map(builtinEntries().map((e) => [e.id, e]));
   let restored = false;
@@ -94,6 +91,42 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
     }
   }
   return { head, savedHead: snapshot.head, records };
+}
+
+/**
+ * One integration as the library folder holds it, with the version the commits gave it;
+ * undefined when its code is gone or one of its files is not a regular file (the full
+ * load leaves such an integration out too). Its code is read only when it has no
+ * declarations: the snapshot's records leave it out then (search shows the declarations).
+ */
+async function readWorkingRecord(root: string, name: string, when: IntegrationVersion): Promise<Integration | undefined> {
+  const rel = integrationFiles(name);
+  try {
+    // As the full load reads it: a declaration file that is a link is ignored, not fatal.
+    const declarations = readStoredDeclarations(root, name);
+    const code = declarations === undefined ? readRegularFile(root, rel.code) : regularFileExists(root, rel.code) ? "" : undefined;
+    if (code === undefined) return undefined;
+    const test = readRegularFile(root, rel.test);
+    const meta = parseMeta(readRegularFile(root, rel.meta));
+    return { name, code, test, meta, declarations, signature: declarations ?? (await extractSignature(code)), ...when };
+  } catch (error) {
+    if (error instanceof NotRegularFileError) return undefined;
+    throw error;
+  }
+}
+
+/** True for a regular file, false when nothing is there; throws NotRegularFileError for anything else (a link). */
+function regularFileExists(root: string, rel: string): boolean {
+  let info;
+  try {
+    info = lstatSync(join(root, rel));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return false;
+    throw error;
+  }
+  if (!info.isFile()) throw new NotRegularFileError(rel, "not a regular file");
+  return true;
 }
 
 async function readSnapshot(stateDir: string): Promise<Snapshot | undefined> {

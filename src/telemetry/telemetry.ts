@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { TelemetrySettings } from "../config/schema.js";
-import { createTraceExport, type TraceExport } from "./otlp-export.js";
+import type { TraceExport } from "./otlp-export.js";
 import { RunLog, type RunFilter } from "./run-log.js";
 import type { RunRecord, RunTrigger } from "./run-record.js";
 import { RunTrace, type RunOutcome } from "./run-trace.js";
@@ -31,7 +31,8 @@ export interface StartRunOptions {
  */
 export class Telemetry {
   private readonly runLog: RunLog;
-  private readonly export: TraceExport | undefined;
+  /** The OpenTelemetry SDK is loaded only with an endpoint set (loading it costs a start hundreds of milliseconds). */
+  private readonly export: Promise<TraceExport | undefined>;
 
   constructor(
     settings: TelemetrySettings,
@@ -40,12 +41,17 @@ export class Telemetry {
     private readonly warn: (line: string) => void,
   ) {
     this.runLog = new RunLog(join(stateDir, RUNS_DIR), writerId);
-    this.export = createTraceExport(settings, warn);
+    this.export = settings.otlpEndpoint ? import("./otlp-export.js").then(({ createTraceExport }) => createTraceExport(settings, warn)) : Promise.resolve(undefined);
+    this.export = this.export.catch((error: Error) => {
+      warn(`telemetry: cannot export spans (${error.message}); runs are still recorded locally ('toolsmith runs').`);
+      return undefined;
+    });
   }
 
-  private startRun(options: StartRunOptions): RunTrace {
+  private async startRun(options: StartRunOptions): Promise<RunTrace> {
     const trigger = options.trigger ?? { kind: "tool-call" };
-    return new RunTrace({ name: runName(trigger), trigger, parent: parseTraceparent(options.traceparent), tracer: this.export?.tracer, redact: options.redact });
+    const tracer = (await this.export)?.tracer;
+    return new RunTrace({ name: runName(trigger), trigger, parent: parseTraceparent(options.traceparent), tracer, redact: options.redact });
   }
 
   /**
@@ -55,7 +61,7 @@ export class Telemetry {
    * integration. A run that throws is recorded as failed, and the error rethrown.
    */
   async traceRun(options: StartRunOptions, work: (trace: RunTrace) => Promise<{ report: RunReport; modules: string[] }>, versionOf: (name: string) => string | undefined): Promise<RunReport> {
-    const run = this.startRun(options);
+    const run = await this.startRun(options);
     let outcome: RunOutcome = { ok: false, error: { name: "InternalError", message: "the run ended before reporting" }, integrations: [] };
     try {
       const { report, modules } = await work(run);
@@ -87,7 +93,8 @@ export class Telemetry {
 
   async close(): Promise<void> {
     await this.runLog.flush();
-    if (this.export) await withTimeout(this.export.shutdown(), SHUTDOWN_EXPORT_MS, "exporting the last spans").catch((error: Error) => this.warn(`telemetry: ${error.message}; they were dropped.`));
+    const traceExport = await this.export;
+    if (traceExport) await withTimeout(traceExport.shutdown(), SHUTDOWN_EXPORT_MS, "exporting the last spans").catch((error: Error) => this.warn(`telemetry: ${error.message}; they were dropped.`));
   }
 }
 

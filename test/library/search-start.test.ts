@@ -6,6 +6,9 @@ import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { createServer } from "../../dist/server/create-server.js";
 import { Toolsmith } from "../../dist/toolsmith.js";
 import { connect, makeHome } from "../helpers.js";
+import { SearchIndex } from "../../dist/library/search-index.js";
+import { integrationResult } from "../../dist/library/search-results.js";
+import { warmIndex } from "../../dist/search/search-snapshot.js";
 
 let home: string;
 let cleanup: () => Promise<void>;
@@ -83,5 +86,35 @@ describe("the search index is saved in state/ and a restart answers from it", ()
     expect(names(await searchRightAfterStart("snapshot fixture"))).toEqual(["snap/one", "snap/two"]);
     expect(existsSync(snapshotFile())).toBe(true);
     expect(JSON.parse(readFileSync(snapshotFile(), "utf8")).head).toBe(git("rev-parse", "HEAD").trim());
+  });
+
+  it("an index brought up to a pull from the working tree answers exactly as the full load does", async () => {
+    const lib = join(home, "library");
+    // The pull: one added with declarations, one added without (its signature is read from the code), one changed, one removed.
+    writeFileSync(join(lib, "snap/four.ts"), "/** Four things. */\nexport function four(count: number): number[] {\n  return [count];\n}\n");
+    writeFileSync(join(lib, "snap/four.d.ts"), "/** Four things. */\nexport declare function four(count: number): number[];\n");
+    writeFileSync(join(lib, "snap/four.test.ts"), 'import { four } from "library/snap/four";\nif (four(4)[0] !== 4) throw new Error("four");\n');
+    writeFileSync(join(lib, "snap/four.meta.json"), JSON.stringify({ description: "snapshot fixture four", tags: ["pulled"], hosts: [], secrets: [], verified: true }));
+    writeFileSync(join(lib, "snap/five.ts"), "export const five = (label: string): string => label;\n");
+    writeFileSync(join(lib, "snap/five.meta.json"), JSON.stringify({ description: "snapshot fixture five", tags: [], hosts: [], secrets: [], verified: false }));
+    writeFileSync(join(lib, "snap/one.meta.json"), JSON.stringify({ description: "snapshot fixture one, described anew", tags: ["changed"], hosts: [], secrets: [], verified: true }));
+    git("add", "snap");
+    git("rm", "-q", "snap/two.ts", "snap/two.test.ts", "snap/two.meta.json");
+    git("commit", "-qm", "pulled: four and five in, one changed, two out");
+    const query = "snapshot fixture four";
+    const index = new SearchIndex<any>();
+    const warm = await warmIndex(index, join(home, "state"), lib);
+    expect(warm?.head).toBe(git("rev-parse", "HEAD").trim());
+    const early = index.search(query, 20).hits.filter((h: any) => h.kind === "integration").map((h: any) => integrationResult(h.record, "summary", { query, declarations: warm!.records.get(h.record.name)?.declarations }));
+    const toolsmith = Toolsmith.open({ home, upstreams: false });
+    await toolsmith.whenReady();
+    const full = (await toolsmith.search({ query, limit: 20 })).results.filter((r: any) => r.kind === "integration");
+    await toolsmith.close();
+    expect(early.map((r) => r.name)).toEqual(["snap/four", "snap/five", "snap/one"]);
+    expect(full.map((r: any) => r.name)).toEqual(early.map((r) => r.name));
+    // Those that came with declarations are shown exactly alike. One without (five) shows the
+    // signature read from its code until the compiler has derived its declarations (the full load).
+    const shown = (list: any[]) => list.filter((r) => r.name !== "snap/five").map(({ usage: _u, lastVerification: _l, missingSecrets: _m, ...rest }: any) => rest);
+    expect(shown(early)).toEqual(shown(full));
   });
 });

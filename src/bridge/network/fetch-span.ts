@@ -1,6 +1,13 @@
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_PATH, ATTR_URL_SCHEME } from "@opentelemetry/semantic-conventions";
 import type { GuestFetchReply, GuestFetchRequest } from "./http-fetch.js";
 
+// OTel's stable HTTP attribute names, written out: importing @opentelemetry/semantic-conventions
+// loads every convention it defines, on every start, for these six strings.
+const ATTR_HTTP_REQUEST_METHOD = "http.request.method";
+const ATTR_HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
+const ATTR_SERVER_ADDRESS = "server.address";
+const ATTR_SERVER_PORT = "server.port";
+const ATTR_URL_PATH = "url.path";
+const ATTR_URL_SCHEME = "url.scheme";
 /** `http.response.body.size` (still "development" in the conventions, so not among the stable exports). */
 const ATTR_HTTP_RESPONSE_BODY_SIZE = "http.response.body.size";
 /** Statuses from here on mark a client span as failed (OTel's HTTP conventions). */
