@@ -1,20 +1,14 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { brotliCompressSync, deflateSync, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, connect, makeHome, type Connected } from "./helpers.js";
-import { json, startFixture, type Fixture } from "./http-fixture.js";
+import { connect, makeHome, runCliSync, type Connected } from "../helpers.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 
 /** A value the URL parser, encodeURIComponent and form encoding each spell differently. */
 const QUIRKY = `it's a "quirky" secret/value`;
 const TOKEN = "tok3n-Abc123-xyz";
-
-function cli(home: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, TOOLSMITH_HOME: home }, input, encoding: "utf8", timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A port on 127.0.0.1 with nothing listening (it was free a moment ago). */
 async function deadPort(): Promise<number> {
@@ -99,10 +93,10 @@ beforeAll(async () => {
   ({ home, cleanup } = await makeHome({
     network: { allow: [`127.0.0.1:${api.port}`, `127.0.0.1:${other.port}`, `127.0.0.1:${dead}`, "192.0.2.1"], requestTimeoutMs: 3000, maxResponseBytes: 4 * 1024 * 1024 },
   }));
-  expect(cli(home, ["secret", "set", "QUIRKY", "--host", `127.0.0.1:${dead}`, "--host", `127.0.0.1:${api.port}`], QUIRKY).code).toBe(0);
-  expect(cli(home, ["secret", "set", "LOCAL_KEY", "--host", "127.0.0.1"], "local-key-value").code).toBe(0);
-  expect(cli(home, ["secret", "set", "API_TOKEN", "--host", `127.0.0.1:${api.port}`], TOKEN).code).toBe(0);
-  expect(cli(home, ["secret", "set", "DOC_KEY", "--host", "192.0.2.1"], "doc-key-value-123").code).toBe(0);
+  expect(runCliSync(["secret", "set", "QUIRKY", "--host", `127.0.0.1:${dead}`, "--host", `127.0.0.1:${api.port}`], { home, input: QUIRKY }).code).toBe(0);
+  expect(runCliSync(["secret", "set", "LOCAL_KEY", "--host", "127.0.0.1"], { home, input: "local-key-value" }).code).toBe(0);
+  expect(runCliSync(["secret", "set", "API_TOKEN", "--host", `127.0.0.1:${api.port}`], { home, input: TOKEN }).code).toBe(0);
+  expect(runCliSync(["secret", "set", "DOC_KEY", "--host", "192.0.2.1"], { home, input: "doc-key-value-123" }).code).toBe(0);
   env = await connect(home);
 });
 afterAll(async () => {
@@ -351,7 +345,7 @@ describe("secret host entries: scheme and port rules (finding 6)", () => {
     [["*"], "http://127.0.0.1/", false],
   ];
   // Imported where used, so that the rest of this file runs against builds without the module.
-  const rules = () => import("../dist/bridge/secrets/secret-hosts.js");
+  const rules = () => import("../../dist/bridge/secrets/secret-hosts.js");
   it.each(table)("%j -> %s: %s", async (entries, url, allowed) => {
     const { secretHostsAllow } = await rules();
     const target = at(url, url.includes("localhost") ? "127.0.0.1" : undefined);

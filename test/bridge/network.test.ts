@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, makeHome, useServer } from "./helpers.js";
-import { json, startFixture, type Fixture } from "./http-fixture.js";
+import { connect, makeHome, useServer } from "../helpers.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 
 let api: Fixture;
 let other: Fixture;

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { schemaToType, toolSignature } from "../dist/bridge/upstream/schema-to-ts.js";
-import { identifierMap, toIdentifier } from "../dist/bridge/upstream/tool-names.js";
+import { schemaToType, toolSignature } from "../../dist/bridge/upstream/schema-to-ts.js";
+import { identifierMap, toIdentifier } from "../../dist/bridge/upstream/tool-names.js";
 
-const TOOL_LISTS = join(import.meta.dirname, "..", "data", "tool-lists");
+const TOOL_LISTS = join(import.meta.dirname, "..", "..", "data", "tool-lists");
 
 interface ListedTool {
   name: string;

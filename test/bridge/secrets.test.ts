@@ -1,17 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, connect, makeHome, type Connected } from "./helpers.js";
-import { json, startFixture, type Fixture } from "./http-fixture.js";
+import { connect, makeHome, runCliSync, type Connected } from "../helpers.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 
 const TOKEN = "s3cr3t-token-value";
 const PASSWORD = "pa55word-xyz";
-
-function cli(home: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, TOOLSMITH_HOME: home }, input, encoding: "utf8", timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 let api: Fixture;
 let other: Fixture;
@@ -30,8 +24,8 @@ beforeAll(async () => {
   });
   other = await startFixture({ "/collect": (_req, res, body) => json(res, 200, { got: body }) });
   ({ home, cleanup } = await makeHome({ network: { allow: [`127.0.0.1:${api.port}`, `127.0.0.1:${other.port}`] } }));
-  expect(cli(home, ["secret", "set", "API_TOKEN", "--host", `127.0.0.1:${api.port}`], `${TOKEN}\n`).code).toBe(0);
-  expect(cli(home, ["secret", "set", "API_PASSWORD", "--host", `127.0.0.1:${api.port}`], PASSWORD).code).toBe(0);
+  expect(runCliSync(["secret", "set", "API_TOKEN", "--host", `127.0.0.1:${api.port}`], { home, input: `${TOKEN}\n` }).code).toBe(0);
+  expect(runCliSync(["secret", "set", "API_PASSWORD", "--host", `127.0.0.1:${api.port}`], { home, input: PASSWORD }).code).toBe(0);
   env = await connect(home);
 });
 afterAll(async () => {
@@ -45,34 +39,34 @@ describe("secret CLI", () => {
   it("stores secrets with mode 0600, never echoes values, lists names and hosts only", () => {
     const file = join(home, "secrets.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    const set = cli(home, ["secret", "set", "TEMP_KEY", "--host", "api.example.com", "--host", "*.example.org"], "temp-value-123");
+    const set = runCliSync(["secret", "set", "TEMP_KEY", "--host", "api.example.com", "--host", "*.example.org"], { home, input: "temp-value-123" });
     expect(set.code).toBe(0);
     expect(set.stdout + set.stderr).not.toContain("temp-value-123");
-    const list = cli(home, ["secret", "list"]);
+    const list = runCliSync(["secret", "list"], { home });
     expect(list.stdout).toContain("TEMP_KEY  api.example.com, *.example.org");
     expect(list.stdout).toContain("API_TOKEN");
     expect(list.stdout + list.stderr).not.toContain(TOKEN);
     expect(JSON.parse(readFileSync(file, "utf8")).secrets.TEMP_KEY).toEqual({ value: "temp-value-123", hosts: ["api.example.com", "*.example.org"] });
-    expect(cli(home, ["secret", "remove", "TEMP_KEY"]).code).toBe(0);
-    expect(cli(home, ["secret", "list", "--json"]).stdout).not.toContain("TEMP_KEY");
+    expect(runCliSync(["secret", "remove", "TEMP_KEY"], { home }).code).toBe(0);
+    expect(runCliSync(["secret", "list", "--json"], { home }).stdout).not.toContain("TEMP_KEY");
   });
 
   it("rejects bad usage clearly", () => {
-    expect(cli(home, ["secret", "set", "lower", "--host", "x.com"], "v")).toMatchObject({ code: 2, stderr: expect.stringContaining("upper-case") });
-    expect(cli(home, ["secret", "set", "NO_HOST"], "v")).toMatchObject({ code: 2, stderr: expect.stringContaining("--host") });
-    expect(cli(home, ["secret", "set", "BAD_HOST", "--host", "a b"], "v")).toMatchObject({ code: 2, stderr: expect.stringContaining("Invalid host pattern") });
-    expect(cli(home, ["secret", "set", "EMPTY", "--host", "x.com"], "")).toMatchObject({ code: 2, stderr: expect.stringContaining("empty") });
-    expect(cli(home, ["secret", "remove", "NOPE"])).toMatchObject({ code: 1, stderr: expect.stringContaining("API_TOKEN") });
-    expect(cli(home, ["secret", "frob"])).toMatchObject({ code: 2 });
-    expect(cli(home, ["secret", "set", "FTP_KEY", "--host", "ftp://x.com"], "v")).toMatchObject({ code: 2, stderr: expect.stringContaining("http:// and https://") });
+    expect(runCliSync(["secret", "set", "lower", "--host", "x.com"], { home, input: "v" })).toMatchObject({ code: 2, stderr: expect.stringContaining("upper-case") });
+    expect(runCliSync(["secret", "set", "NO_HOST"], { home, input: "v" })).toMatchObject({ code: 2, stderr: expect.stringContaining("--host") });
+    expect(runCliSync(["secret", "set", "BAD_HOST", "--host", "a b"], { home, input: "v" })).toMatchObject({ code: 2, stderr: expect.stringContaining("Invalid host pattern") });
+    expect(runCliSync(["secret", "set", "EMPTY", "--host", "x.com"], { home, input: "" })).toMatchObject({ code: 2, stderr: expect.stringContaining("empty") });
+    expect(runCliSync(["secret", "remove", "NOPE"], { home })).toMatchObject({ code: 1, stderr: expect.stringContaining("API_TOKEN") });
+    expect(runCliSync(["secret", "frob"], { home })).toMatchObject({ code: 2 });
+    expect(runCliSync(["secret", "set", "FTP_KEY", "--host", "ftp://x.com"], { home, input: "v" })).toMatchObject({ code: 2, stderr: expect.stringContaining("http:// and https://") });
   });
 
   it("takes scheme and port in a secret's hosts, and says what a bare host means", () => {
-    const set = cli(home, ["secret", "set", "SCHEMED", "--host", "https://api.example.com:8443", "--host", "http://localhost:3000"], "schemed-value");
+    const set = runCliSync(["secret", "set", "SCHEMED", "--host", "https://api.example.com:8443", "--host", "http://localhost:3000"], { home, input: "schemed-value" });
     expect(set.code, set.stderr).toBe(0);
-    expect(cli(home, ["secret", "list"]).stdout).toContain("SCHEMED  https://api.example.com:8443, http://localhost:3000");
-    expect(cli(home, ["secret", "remove", "SCHEMED"]).code).toBe(0);
-    const help = cli(home, ["secret", "set", "--help"]);
+    expect(runCliSync(["secret", "list"], { home }).stdout).toContain("SCHEMED  https://api.example.com:8443, http://localhost:3000");
+    expect(runCliSync(["secret", "remove", "SCHEMED"], { home }).code).toBe(0);
+    const help = runCliSync(["secret", "set", "--help"], { home });
     expect(help.stdout + help.stderr).toContain("Without a scheme, a host means https only");
   });
 
@@ -80,11 +74,11 @@ describe("secret CLI", () => {
     const { home: bad, cleanup: done } = await makeHome();
     try {
       writeFileSync(join(bad, "secrets.json"), JSON.stringify({ secrets: { X: { value: "v" } } }));
-      const r = spawnSync(process.execPath, [CLI], { env: { ...process.env, TOOLSMITH_HOME: bad }, input: "", encoding: "utf8", timeout: 30_000 });
-      expect(r.status).toBe(2);
+      const r = runCliSync([], { home: bad });
+      expect(r.code).toBe(2);
       expect(r.stderr).toContain("secrets.X.hosts");
       writeFileSync(join(bad, "secrets.json"), JSON.stringify({ secrets: {}, colour: 1 }));
-      expect(cli(bad, ["secret", "list"])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown key 'colour': remove it or check its spelling") });
+      expect(runCliSync(["secret", "list"], { home: bad })).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown key 'colour': remove it or check its spelling") });
     } finally {
       await done();
     }

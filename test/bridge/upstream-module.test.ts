@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toolIdentifiers, upstreamModuleSource } from "../dist/bridge/upstream/upstream-modules.js";
-import { compileModule, initCompiler } from "../dist/sandbox/transpile.js";
+import { toolIdentifiers, upstreamModuleSource } from "../../dist/bridge/upstream/upstream-modules.js";
+import { compileModule, initCompiler } from "../../dist/sandbox/transpile.js";
 
 describe("generated mcp/<server> modules", () => {
   it("compile for tool names that clash with the module's own names or are not identifiers", async () => {

@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, connect, makeHome, type Connected } from "./helpers.js";
+import { connect, makeHome, runCliSync, type Connected } from "../helpers.js";
 
-const MODULES = join(import.meta.dirname, "..", "node_modules", "@modelcontextprotocol");
-const FIXTURE = join(import.meta.dirname, "fixtures", "upstream-fixture.mjs");
+const MODULES = join(import.meta.dirname, "..", "..", "node_modules", "@modelcontextprotocol");
+const FIXTURE = join(import.meta.dirname, "..", "fixtures", "upstream-fixture.mjs");
 const node = process.execPath;
 
 let env: Connected;
@@ -196,8 +196,8 @@ describe("config and import-config", () => {
   it("rejects malformed mcpServers entries with a clear message", async () => {
     const { home: bad, cleanup: done } = await makeHome({ mcpServers: { a: { command: "x", argz: [] }, b: { url: "ftp://nope" }, c: {} } });
     try {
-      const r = spawnSync(node, [CLI], { env: { ...process.env, TOOLSMITH_HOME: bad }, input: "", encoding: "utf8", timeout: 30_000 });
-      expect(r.status).toBe(2);
+      const r = runCliSync([], { home: bad });
+      expect(r.code).toBe(2);
       expect(r.stderr).toContain("'mcpServers.a': unknown key 'argz'");
       expect(r.stderr).toContain("mcpServers.b.url");
       expect(r.stderr).toContain('needs "command"');
@@ -224,8 +224,8 @@ describe("config and import-config", () => {
           },
         }),
       );
-      const r = spawnSync(node, [CLI, "import-config", desktop], { env: { ...process.env, TOOLSMITH_HOME: target }, encoding: "utf8", timeout: 30_000 });
-      expect(r.status).toBe(0);
+      const r = runCliSync(["import-config", desktop], { home: target });
+      expect(r.code).toBe(0);
       expect(r.stderr).toContain("added 'github'");
       expect(r.stderr).toContain("1 server(s) were skipped");
       expect(statSync(join(target, "config.json")).mode & 0o777).toBe(0o600);
@@ -239,11 +239,11 @@ describe("config and import-config", () => {
       const written = JSON.parse(readFileSync(join(target, "config.json"), "utf8"));
       expect(written.limits).toEqual({ timeoutMs: 5000 });
       expect(Object.keys(written.mcpServers).sort()).toEqual(["github", "memory", "remote"]);
-      const again = spawnSync(node, [CLI, "import-config", desktop, "--dry-run"], { env: { ...process.env, TOOLSMITH_HOME: target }, encoding: "utf8", timeout: 30_000 });
+      const again = runCliSync(["import-config", desktop, "--dry-run"], { home: target });
       expect(again.stderr).toContain("unchanged 'github'");
-      expect(again.status).toBe(0);
-      const missing = spawnSync(node, [CLI, "import-config", join(target, "nope.json")], { env: { ...process.env, TOOLSMITH_HOME: target }, encoding: "utf8" });
-      expect(missing.status).toBe(2);
+      expect(again.code).toBe(0);
+      const missing = runCliSync(["import-config", join(target, "nope.json")], { home: target });
+      expect(missing.code).toBe(2);
       expect(missing.stderr).toContain("no such file");
     } finally {
       await done();

@@ -1,18 +1,14 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, makeHome } from "./helpers.js";
+import { makeHome, runCliSync } from "../helpers.js";
 
-const LISTS = join(import.meta.dirname, "..", "data", "tool-lists");
+const LISTS = join(import.meta.dirname, "..", "..", "data", "tool-lists");
 const REFERENCE = ["github-official-default", "notion", "playwright", "filesystem", "memory"].map((n) => join(LISTS, `${n}.json`));
-const MODULES = join(import.meta.dirname, "..", "node_modules", "@modelcontextprotocol");
+const MODULES = join(import.meta.dirname, "..", "..", "node_modules", "@modelcontextprotocol");
 
-function contextCost(home: string, args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, "context-cost", ...args], { env: { ...process.env, TOOLSMITH_HOME: home }, encoding: "utf8", timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const contextCost = (home: string, args: string[]) => runCliSync(["context-cost", ...args], { home, timeoutMs: 60_000 });
 
 /** An independent recount: API projection of each file's tools, summed per server. */
 function recount(file: string): number {

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, connect, makeHome } from "./helpers.js";
+import { CLI, connect, makeHome } from "../helpers.js";
 
 /** Kill -9 rounds: bounded in count; each round waits at most a few seconds. */
 const ROUNDS = 8;

@@ -18,18 +18,17 @@
  * resolution is a refusal too), so the DNS-to-loopback cases use every loopback name found in
  * /etc/hosts (e.g. `localhost`, and on this machine `vm`, `runsc`), whatever they are here.
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, connect, makeHome, type Connected, type ToolReply } from "./helpers.js";
-import { json, startFixture, type Fixture } from "./http-fixture.js";
+import { connect, makeHome, runCliSync, type Connected, type ToolReply } from "../helpers.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 
 const TOKEN = "tok-Zq8vX3pL9wR2mK7";
 const PASSWORD = "p@ss w/rd+Key=1&ok~";
-const REPO = join(import.meta.dirname, "..");
+const REPO = join(import.meta.dirname, "..", "..");
 
 type ConfigName = "oneHost" | "default" | "secrets";
 type FixtureName = "allowed" | "victim" | "other";
@@ -1081,8 +1080,8 @@ const fixtures = {} as Record<FixtureName, Fixture>;
 const escapes: string[] = [];
 
 function cli(home: string, args: string[], input: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, TOOLSMITH_HOME: home }, input, encoding: "utf8", timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`toolsmith ${args.join(" ")} failed: ${r.stderr}`);
+  const r = runCliSync(args, { home, input });
+  if (r.code !== 0) throw new Error(`toolsmith ${args.join(" ")} failed: ${r.stderr}`);
 }
 
 beforeAll(async () => {

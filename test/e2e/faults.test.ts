@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Connected } from "./helpers.js";
+import { connect, type Connected } from "../helpers.js";
 
 /**
  * The home on a small filesystem of its own (tmpfs), which the test fills up and makes

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../dist/config/load-config.js";
-import { readSecretsFile, SecretsFileError } from "../dist/bridge/secrets/secrets-file.js";
-import { connect, makeHome, type Connected } from "./helpers.js";
+import { ConfigError, parseConfig } from "../../dist/config/load-config.js";
+import { readSecretsFile, SecretsFileError } from "../../dist/bridge/secrets/secrets-file.js";
+import { connect, makeHome, type Connected } from "../helpers.js";
 
 /** Property runs per tool: bounded so the suite stays quick on two cores. */
 const RUNS = 60;

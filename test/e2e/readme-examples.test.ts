@@ -1,12 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { CLI, connect, makeHome, useServer } from "./helpers.js";
-import { json, startFixture } from "./http-fixture.js";
-import { parseConfig } from "../dist/config/load-config.js";
+import { connect, makeHome, runCliSync, useServer } from "../helpers.js";
+import { json, startFixture } from "../helpers/http-fixture.js";
+import { parseConfig } from "../../dist/config/load-config.js";
 
-const ROOT = join(import.meta.dirname, "..");
+const ROOT = join(import.meta.dirname, "..", "..");
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
 /** README.md and every page under docs/, by path from the repository root. */
 const PAGES = new Map<string, string>([
@@ -60,8 +59,8 @@ describe("README examples run as documented", () => {
     });
     const made = await makeHome({ network: { allow: [`127.0.0.1:${api.port}`] } });
     try {
-      const set = spawnSync(process.execPath, [CLI, "secret", "set", "GITHUB_TOKEN", "--host", `127.0.0.1:${api.port}`], { env: { ...process.env, TOOLSMITH_HOME: made.home }, input: "ghp_example_token_123", encoding: "utf8" });
-      expect(set.status, set.stderr).toBe(0);
+      const set = runCliSync(["secret", "set", "GITHUB_TOKEN", "--host", `127.0.0.1:${api.port}`], { home: made.home, input: "ghp_example_token_123" });
+      expect(set.code, set.stderr).toBe(0);
       const local = await connect(made.home);
       try {
         const code = example("fetch").replace("https://api.github.com", api.origin);

@@ -1,38 +1,28 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, makeHome } from "./helpers.js";
+import { CLI, connectStdio, makeHome, runCliSync, type StdioConnected } from "../helpers.js";
 
 /** tools/list as the model API sees it: name, description, input_schema. */
 function apiProjectionTokens(tools: Array<{ name: string; description?: string; inputSchema: unknown }>): number {
   return encode(JSON.stringify(tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema })))).length;
 }
 
-function cli(home: string, args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, TOOLSMITH_HOME: home }, input, encoding: "utf8", timeout: 30_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 describe("the built CLI over stdio, driven by a 2025-era client (@modelcontextprotocol/sdk 1.x)", () => {
-  let client: Client;
-  let transport: StdioClientTransport;
+  let stdio: StdioConnected;
+  let client: StdioConnected["client"];
   let home: string;
   let cleanup: () => Promise<void>;
-  let stderr = "";
 
   beforeAll(async () => {
     ({ home, cleanup } = await makeHome());
-    transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { TOOLSMITH_HOME: home, PATH: process.env.PATH ?? "" }, stderr: "pipe" });
-    transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    client = new Client({ name: "claude-desktop-like", version: "0.0.1" });
-    await client.connect(transport);
+    stdio = await connectStdio(home, { name: "claude-desktop-like" });
+    client = stdio.client;
   });
   afterAll(async () => {
-    await client.close();
+    await stdio?.close();
     await cleanup();
   });
 
@@ -88,7 +78,7 @@ describe("the built CLI over stdio, driven by a 2025-era client (@modelcontextpr
     await expect(spinning).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 300));
     const ticks = () => {
-      const fields = readFileSync(`/proc/${transport.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      const fields = readFileSync(`/proc/${stdio.transport.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
       return Number(fields[11]) + Number(fields[12]);
     };
     const before = ticks();
@@ -100,7 +90,7 @@ describe("the built CLI over stdio, driven by a 2025-era client (@modelcontextpr
   });
 
   it("writes only MCP to stdout (diagnostics went to stderr)", () => {
-    expect(stderr).toContain("serving MCP over stdio");
+    expect(stdio.stderr()).toContain("serving MCP over stdio");
   });
 });
 
@@ -111,9 +101,9 @@ describe("CLI commands", () => {
   afterAll(async () => cleanup());
 
   it("--help works for every command", () => {
-    expect(cli(home, ["--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("Commands:") });
+    expect(runCliSync(["--help"], { home })).toMatchObject({ code: 0, stdout: expect.stringContaining("Commands:") });
     for (const command of ["serve", "run", "search", "log", "revert"]) {
-      const r = cli(home, [command, "--help"]);
+      const r = runCliSync([command, "--help"], { home });
       expect(r.code, command).toBe(0);
       expect(r.stdout).toContain(`Usage: toolsmith`);
     }
@@ -122,63 +112,63 @@ describe("CLI commands", () => {
   it("run prints the result, logs to stderr, and exits 1 on failure", () => {
     const file = join(home, "job.ts");
     writeFileSync(file, "console.log('working');\nexport default { answer: 42 as number };");
-    const ok = cli(home, ["run", file]);
+    const ok = runCliSync(["run", file], { home });
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toEqual({ answer: 42 });
     expect(ok.stderr).toContain("working");
 
-    const piped = cli(home, ["run", "-"], "export default [1, 2, 3].map((n) => n * 2)");
+    const piped = runCliSync(["run", "-"], { home, input: "export default [1, 2, 3].map((n) => n * 2)" });
     expect(JSON.parse(piped.stdout)).toEqual([2, 4, 6]);
 
-    const failing = cli(home, ["run", "-"], "\n\nthrow new RangeError('too big')");
+    const failing = runCliSync(["run", "-"], { home, input: "\n\nthrow new RangeError('too big')" });
     expect(failing.code).toBe(1);
     expect(failing.stderr).toContain("RangeError: too big (stdin:3:");
 
-    const json = cli(home, ["run", "-", "--json"], "export default 1");
+    const json = runCliSync(["run", "-", "--json"], { home, input: "export default 1" });
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, result: 1 });
   });
 
   it("search, log and revert work on the library", () => {
-    const found = cli(home, ["search", "csv", "--json"]);
+    const found = runCliSync(["search", "csv", "--json"], { home });
     expect(found.code).toBe(0);
     expect(JSON.parse(found.stdout).results[0].name).toBe("csv");
-    expect(cli(home, ["search", "csv"]).stdout).toContain('import {');
+    expect(runCliSync(["search", "csv"], { home }).stdout).toContain('import {');
 
-    const log = cli(home, ["log"]);
+    const log = runCliSync(["log"], { home });
     expect(log.code).toBe(0);
     expect(log.stdout).toContain("Seed library with starter integrations");
     const seed = log.stdout.split(" ")[0]!;
 
     writeFileSync(join(home, "library", "csv.ts"), readFileSync(join(home, "library", "csv.ts"), "utf8"));
-    const same = cli(home, ["revert", "csv", seed]);
+    const same = runCliSync(["revert", "csv", seed], { home });
     expect(same.code).toBe(1);
     expect(same.stderr).toContain("already identical");
-    expect(cli(home, ["log", "csv"]).stdout.trim().split("\n")).toHaveLength(1);
+    expect(runCliSync(["log", "csv"], { home }).stdout.trim().split("\n")).toHaveLength(1);
   });
 
   it("gives clear errors and exit codes for bad usage", () => {
-    expect(cli(home, ["frobnicate"])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") });
-    expect(cli(home, ["run"])).toMatchObject({ code: 2, stderr: expect.stringContaining("exactly one file") });
-    expect(cli(home, ["run", "/no/such/file.ts"])).toMatchObject({ code: 2, stderr: expect.stringContaining("no such file") });
-    expect(cli(home, ["run", "x.ts", "--timeout-ms", "soon"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--timeout-ms") });
-    expect(cli(home, ["search", "--limit", "0"])).toMatchObject({ code: 2 });
-    expect(cli(home, ["search", "--bogus"])).toMatchObject({ code: 2, stderr: expect.stringContaining("bogus") });
-    expect(cli(home, ["log", "Not A Name"])).toMatchObject({ code: 2 });
-    expect(cli(home, ["log", "missing"])).toMatchObject({ code: 1, stderr: expect.stringContaining("No integration named 'missing'") });
-    expect(cli(home, ["revert", "csv"])).toMatchObject({ code: 2 });
-    expect(cli(home, ["revert", "csv", "0123456789abcdef"])).toMatchObject({ code: 1, stderr: expect.stringContaining("not a version") });
+    expect(runCliSync(["frobnicate"], { home })).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") });
+    expect(runCliSync(["run"], { home })).toMatchObject({ code: 2, stderr: expect.stringContaining("exactly one file") });
+    expect(runCliSync(["run", "/no/such/file.ts"], { home })).toMatchObject({ code: 2, stderr: expect.stringContaining("no such file") });
+    expect(runCliSync(["run", "x.ts", "--timeout-ms", "soon"], { home })).toMatchObject({ code: 2, stderr: expect.stringContaining("--timeout-ms") });
+    expect(runCliSync(["search", "--limit", "0"], { home })).toMatchObject({ code: 2 });
+    expect(runCliSync(["search", "--bogus"], { home })).toMatchObject({ code: 2, stderr: expect.stringContaining("bogus") });
+    expect(runCliSync(["log", "Not A Name"], { home })).toMatchObject({ code: 2 });
+    expect(runCliSync(["log", "missing"], { home })).toMatchObject({ code: 1, stderr: expect.stringContaining("No integration named 'missing'") });
+    expect(runCliSync(["revert", "csv"], { home })).toMatchObject({ code: 2 });
+    expect(runCliSync(["revert", "csv", "0123456789abcdef"], { home })).toMatchObject({ code: 1, stderr: expect.stringContaining("not a version") });
   });
 
   it("refuses to start on an invalid config.json, naming the bad key", async () => {
     const { home: bad, cleanup: done } = await makeHome({ limits: { timeoutMs: "slow" }, colour: "blue" });
     try {
-      const served = spawnSync(process.execPath, [CLI], { env: { ...process.env, TOOLSMITH_HOME: bad }, input: "", encoding: "utf8", timeout: 30_000 });
-      expect(served.status).toBe(2);
+      const served = runCliSync([], { home: bad });
+      expect(served.code).toBe(2);
       expect(served.stdout).toBe("");
       expect(served.stderr).toContain("limits.timeoutMs");
       expect(served.stderr).toContain("unknown key 'colour'");
       writeFileSync(join(bad, "config.json"), "{ not json");
-      const broken = cli(bad, ["run", "-"], "export default 1");
+      const broken = runCliSync(["run", "-"], { home: bad, input: "export default 1" });
       expect(broken.code).toBe(2);
       expect(broken.stderr).toContain("not valid JSON");
     } finally {

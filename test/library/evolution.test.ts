@@ -1,12 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, connect, makeHome, type Connected } from "./helpers.js";
+import { connect, makeHome, runCliSync, type Connected } from "../helpers.js";
 
 let env: Connected;
 let home: string;
 let cleanup: () => Promise<void>;
 
-const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, TOOLSMITH_HOME: home }, encoding: "utf8", timeout: 30_000 });
+const cli = (args: string[]) => runCliSync(args, { home });
 const find = async (name: string, detail?: "full") => (await env.call("search_library", { query: name, limit: 50, ...(detail ? { detail } : {}) })).body.results.find((r: { name: string }) => r.name === name);
 
 beforeAll(async () => {
@@ -116,7 +115,7 @@ describe("history", () => {
     const versions = JSON.parse(log.stdout).map((c: { sha: string }) => c.sha);
     expect(versions).toHaveLength(3);
     const last = cli(["diff", "chain/base"]);
-    expect(last.status).toBe(0);
+    expect(last.code).toBe(0);
     expect(last.stdout).toContain("-export const unit = (): number => 10;");
     expect(last.stdout).toContain("+export const unit = (): number => 1;");
     const between = cli(["diff", "chain/base", versions[2], versions[1]]);

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GitRepo, cleanupMessage } from "../dist/library/git-repo.js";
+import { GitRepo, cleanupMessage } from "../../dist/library/git-repo.js";
 
 let root: string;
 let repo: GitRepo;

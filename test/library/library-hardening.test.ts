@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, makeHome, type Connected } from "./helpers.js";
+import { connect, makeHome, type Connected } from "../helpers.js";
 
 /**
  * Red-team review #16, the library's slice: a hostile library remote, links in the

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, makeHome, type Connected } from "./helpers.js";
+import { connect, makeHome, type Connected } from "../helpers.js";
 
 let env: Connected;
 let home: string;

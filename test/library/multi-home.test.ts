@@ -3,14 +3,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { CLI, connect, makeHome, type Connected } from "./helpers.js";
+import { connect, makeHome, runCli, spawnNode, type Connected } from "../helpers.js";
 
 /** Loaded when used, so that the other tests also run (and fail for their own reasons) on code without it. */
-const loadLock = async () => (await import("../dist/library/home-lock.js")).HomeLock;
+const loadLock = async () => (await import("../../dist/library/home-lock.js")).HomeLock;
 
 /** Several toolsmith processes on one home (issue #17): a cross-process lock, exact commits, and views that follow HEAD. */
 
-const DIST = join(import.meta.dirname, "..", "dist");
+const DIST = join(import.meta.dirname, "..", "..", "dist");
 /** Processes saving at once in the property test, and saves each makes (bounded by count). */
 const PROCESSES = 4;
 const SAVES_PER_PROCESS = 6;
@@ -25,26 +25,8 @@ function git(home: string, ...args: string[]): string {
   return execFileSync("git", ["-C", join(home, "library"), ...args], { encoding: "utf8" }).trim();
 }
 
-/** A child `node` process: its exit code and output (never rejects). */
-function node(args: string[], env: NodeJS.ProcessEnv = process.env, input = ""): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.stdin.end(input);
-    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_KILL_MS);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, pid: child.pid ?? -1 });
-    });
-  });
-}
-
-function cli(home: string, args: string[]) {
-  return node([CLI, ...args], { ...process.env, TOOLSMITH_HOME: home });
-}
+const node = (args: string[]) => spawnNode(args, { timeoutMs: CHILD_KILL_MS });
+const cli = (home: string, args: string[]) => runCli(args, { home, timeoutMs: CHILD_KILL_MS });
 
 const saveArgs = (name: string, value: number, extra: Record<string, unknown> = {}) => ({
   name,
@@ -152,7 +134,7 @@ describe("two servers on one home", () => {
   });
 
   it("reads HEAD from git's files as git does, loose or packed, without a git process", async () => {
-    const { readHeadFromFiles } = await import("../dist/library/head-ref.js");
+    const { readHeadFromFiles } = await import("../../dist/library/head-ref.js");
     const gitDir = join(home, "library", ".git");
     expect(readHeadFromFiles(gitDir)).toBe(git(home, "rev-parse", "HEAD"));
     git(home, "pack-refs", "--all", "--prune");

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import RELEASE_SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSRuntime, type QuickJSSyncVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
-import { serveDirectly, type DirectArgs } from "../dist/sandbox/worker/direct-host-function.js";
-import { GuestRun } from "../dist/sandbox/worker/guest-run.js";
+import { serveDirectly, type DirectArgs } from "../../dist/sandbox/worker/direct-host-function.js";
+import { GuestRun } from "../../dist/sandbox/worker/guest-run.js";
 
 let qjs: QuickJSWASMModule;
 let runtime: QuickJSRuntime;

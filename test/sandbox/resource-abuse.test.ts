@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useServer } from "./helpers.js";
+import { useServer } from "../helpers.js";
 
 /** Each abuse, with the error it must end in (or null when it may finish normally). */
 const ABUSES: Array<{ name: string; code: string; ends: RegExp | null }> = [

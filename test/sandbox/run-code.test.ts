@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useServer } from "./helpers.js";
+import { useServer } from "../helpers.js";
 
 // A generous deadline: cases that expect another limit (memory, output) must not race the clock on a
 // loaded machine; cases about the deadline pass their own short timeoutMs.

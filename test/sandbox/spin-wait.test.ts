@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SpinWait } from "../dist/sandbox/spin-wait.js";
+import { SpinWait } from "../../dist/sandbox/spin-wait.js";
 
 /** A poll that never finds a message, counting how often it was asked. */
 function emptyPoll() {

@@ -1,13 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Sandbox } from "../dist/sandbox/sandbox.js";
-import { defaultConfig } from "../dist/config/schema.js";
-import { parseConfig } from "../dist/config/load-config.js";
-import { CLI, makeHome, runNode } from "./helpers.js";
+import { Sandbox } from "../../dist/sandbox/sandbox.js";
+import { defaultConfig } from "../../dist/config/schema.js";
+import { parseConfig } from "../../dist/config/load-config.js";
+import { CLI, makeHome, runNode } from "../helpers.js";
 // A plain .mjs fixture, shared with the child process below.
-import { GUEST_CORPUS, runCorpus } from "./fixtures/guest-corpus.mjs";
+import { GUEST_CORPUS, runCorpus } from "../fixtures/guest-corpus.mjs";
 
-const CORPUS = fileURLToPath(new URL("./fixtures/guest-corpus.mjs", import.meta.url));
+const CORPUS = fileURLToPath(new URL("../fixtures/guest-corpus.mjs", import.meta.url));
 /** Enough rounds for V8 to optimize QuickJS's hot functions (results are checked every round). */
 const ROUNDS = 12;
 

@@ -1,6 +1,6 @@
 import { MessageChannel } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { drainPort, fromWire, toWire } from "../dist/sandbox/wire.js";
+import { drainPort, fromWire, toWire } from "../../dist/sandbox/wire.js";
 
 describe("messages between the pool and its workers, on the wire", () => {
   it("a host call goes as one string, whatever its JSON holds, and comes back whole", () => {

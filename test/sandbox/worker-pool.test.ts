@@ -1,7 +1,7 @@
 import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sandbox } from "../dist/sandbox/sandbox.js";
-import { defaultConfig } from "../dist/config/schema.js";
+import { Sandbox } from "../../dist/sandbox/sandbox.js";
+import { defaultConfig } from "../../dist/config/schema.js";
 
 let sandbox: Sandbox;
 beforeAll(async () => {

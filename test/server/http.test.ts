@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -8,33 +8,13 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, makeHome } from "./helpers.js";
-import { startHttpServer } from "../dist/server/http-server.js";
-import { Toolsmith } from "../dist/toolsmith.js";
+import { makeHome, runCli, serveHttp, type ServedHttp } from "../helpers.js";
+import { startHttpServer } from "../../dist/server/http-server.js";
+import { Toolsmith } from "../../dist/toolsmith.js";
 
 const TOKEN = "test-token-0123456789abcdef";
-/** Any server a test starts is killed after this long at the latest. */
-const SERVER_LIFETIME_MS = 5 * 60_000;
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-async function serve(home: string, extraEnv: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, "serve", "--http", "--port", "0"], { env: { ...process.env, TOOLSMITH_HOME: home, ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  const guard = setTimeout(() => child.kill("SIGKILL"), SERVER_LIFETIME_MS);
-  guard.unref();
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => (clearTimeout(guard), resolve(code))));
-  for (let i = 0; i < 300 && !/serving MCP over Streamable HTTP at (\S+)/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
-  const url = /serving MCP over Streamable HTTP at (\S+)/.exec(err)?.[1];
-  if (!url) throw new Error(`server did not start: ${err}`);
-  return { child, url, stderr: () => err, exited };
-}
+const serve = (home: string, env: Record<string, string> = {}) => serveHttp(home, { env });
 
 async function client(url: string, label: string, token = TOKEN, headers: Record<string, string> = {}): Promise<Client> {
   const c = new Client({ name: label, version: "1.0.0" });
@@ -58,7 +38,7 @@ function cpuTicks(pid: number): number {
 
 let home: string;
 let cleanup: () => Promise<void>;
-let served: Served;
+let served: ServedHttp;
 
 beforeAll(async () => {
   ({ home, cleanup } = await makeHome({ limits: { timeoutMs: 20_000 } }));
@@ -127,12 +107,9 @@ describe("authentication and rebinding protection", () => {
   });
 
   it("refuses a weak TOOLSMITH_TOKEN", async () => {
-    const r = spawn(process.execPath, [CLI, "serve", "--http", "--port", "0"], { env: { ...process.env, TOOLSMITH_HOME: home, TOOLSMITH_TOKEN: "short" }, stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    r.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-    const code = await new Promise((resolve) => r.on("exit", resolve));
-    expect(code).toBe(2);
-    expect(err).toContain("at least 16 characters");
+    const r = await runCli(["serve", "--http", "--port", "0"], { home, env: { ...process.env, TOOLSMITH_TOKEN: "short" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("at least 16 characters");
   });
 });
 

@@ -1,13 +1,12 @@
-import { spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, connect, makeHome, runNode, type Connected } from "./helpers.js";
-import { startFixture, type Fixture } from "./http-fixture.js";
-import { redactDeep } from "../dist/util/redact-deep.js";
-import { SecretVault } from "../dist/bridge/secrets/secret-vault.js";
-import { readSecretsFile } from "../dist/bridge/secrets/secrets-file.js";
-import { parseConfig } from "../dist/config/load-config.js";
+import { connect, makeHome, runCliSync, runNode, type Connected } from "../helpers.js";
+import { startFixture, type Fixture } from "../helpers/http-fixture.js";
+import { redactDeep } from "../../dist/util/redact-deep.js";
+import { SecretVault } from "../../dist/bridge/secrets/secret-vault.js";
+import { readSecretsFile } from "../../dist/bridge/secrets/secrets-file.js";
+import { parseConfig } from "../../dist/config/load-config.js";
 
 /** The default cap: the review's nested result fit under it. */
 const MAX_OUTPUT_CHARS = 20_000;
@@ -145,7 +144,7 @@ describe("the compile cache", () => {
   it("stays within its byte budget however many large programs are compiled", async () => {
     // In a child process with --expose-gc: the heap it keeps after a full collection is the cache's.
     const script = `
-      import { compileModule, initCompiler } from ${JSON.stringify(new URL("../dist/sandbox/transpile.js", import.meta.url).href)};
+      import { compileModule, initCompiler } from ${JSON.stringify(new URL("../../dist/sandbox/transpile.js", import.meta.url).href)};
       await initCompiler();
       const lines = (n) => Array.from({ length: 8000 }, (_, j) => "export const v" + j + " = " + n + " + " + j + ";").join("\\n");
       globalThis.gc();
@@ -193,8 +192,7 @@ describe("search queries", () => {
 
 describe("keys named __proto__ in the files a person writes", () => {
   function importConfig(home: string, desktop: string) {
-    const r = spawnSync(process.execPath, [CLI, "import-config", desktop], { env: { ...process.env, TOOLSMITH_HOME: home }, encoding: "utf8", timeout: 30_000 });
-    return { code: r.status, stderr: r.stderr };
+    return runCliSync(["import-config", desktop], { home });
   }
 
   it("import-config refuses a server named __proto__ (or with such a key) by name, and imports the rest", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classifyAddress, normalizeIp } from "../dist/util/net/address-class.js";
-import { matchesAllowList, parseHostPattern, type HostPattern } from "../dist/util/net/host-patterns.js";
+import { classifyAddress, normalizeIp } from "../../dist/util/net/address-class.js";
+import { matchesAllowList, parseHostPattern, type HostPattern } from "../../dist/util/net/host-patterns.js";
 
 /** [address, expected kind or null for "not special"] */
 const CLASSIFY: Array<[string, string | null]> = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PeriodicCollector } from "../dist/util/periodic-collector.js";
+import { PeriodicCollector } from "../../dist/util/periodic-collector.js";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
