@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, makeHome, runCliSync, type Connected } from "../helpers.js";
 
