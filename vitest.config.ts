@@ -6,19 +6,19 @@ import { defineConfig } from "vitest/config";
  * child processes and sockets, runs two files at a time first.
  */
 const SERIAL = [
-  "test/run-code.test.ts",
-  "test/worker-pool.test.ts",
-  "test/escape-suite.test.ts",
-  "test/resource-abuse.test.ts",
-  "test/runtime-image.test.ts",
-  "test/fuzz.test.ts",
-  "test/faults.test.ts",
-  "test/spin-wait.test.ts",
-  "test/direct-host-function.test.ts",
+  "test/sandbox/run-code.test.ts",
+  "test/sandbox/worker-pool.test.ts",
+  "test/e2e/escape-suite.test.ts",
+  "test/sandbox/resource-abuse.test.ts",
+  "test/sandbox/runtime-image.test.ts",
+  "test/e2e/fuzz.test.ts",
+  "test/e2e/faults.test.ts",
+  "test/sandbox/spin-wait.test.ts",
+  "test/sandbox/direct-host-function.test.ts",
   "test/sandbox/run-concurrency.test.ts",
   // Graceful shutdown within a fixed grace, and event-loop responsiveness while a CLI works.
-  "test/http.test.ts",
-  "test/stdio-cli.test.ts",
+  "test/server/http.test.ts",
+  "test/e2e/stdio-cli.test.ts",
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 60_000 };

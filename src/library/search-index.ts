@@ -235,12 +235,16 @@ export class SearchIndex<T extends Searchable> {
     return true;
   }
 
-  /** Best matches first; an empty query lists everything, most recently updated first. */
-  search(query: string | undefined, limit: number): { total: number; hits: T[] } {
+  /**
+   * Best matches first; an empty query lists everything, most recently updated first.
+   * `scores` are the hits' scores, in the same order (none for an empty query): what a
+   * comparison with MiniSearch's own ranking reads.
+   */
+  search(query: string | undefined, limit: number): { total: number; hits: T[]; scores: number[] } {
     const q = query?.trim() ?? "";
     // As `slice(0, limit)` would take it.
     const k = Number.isNaN(limit) ? 0 : Math.max(0, Math.trunc(limit));
-    if (q === "") return { total: this.entries.size, hits: newestFirst(this.entries.values(), k) };
+    if (q === "") return { total: this.entries.size, hits: newestFirst(this.entries.values(), k), scores: [] };
     const { touched, termScore: final } = this;
     try {
       const total = this.scoreQuery(q);
@@ -265,7 +269,7 @@ export class SearchIndex<T extends Searchable> {
           topScore[i] = s;
         }
       }
-      return { total, hits: top.map((slot) => this.slotEntry[slot]!) };
+      return { total, hits: top.map((slot) => this.slotEntry[slot]!), scores: topScore };
     } finally {
       for (let t = 0; t < this.touchedCount; t++) {
         const slot = touched[t]!;

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import type { Asker } from "../../dist/bridge/approvals/approval-gate.js";
 import type { Toolsmith } from "../../dist/toolsmith.js";
 import { makeHome } from "../helpers.js";
-import { json, startFixture, type Fixture } from "../http-fixture.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 import { openHome } from "../server/approvals-clients.js";
 
 /**

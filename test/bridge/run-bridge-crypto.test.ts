@@ -7,7 +7,7 @@ import { SecretVault } from "../../dist/bridge/secrets/secret-vault.js";
 import { Workspace } from "../../dist/bridge/workspace/workspace.js";
 import { ReplyBacklog } from "../../dist/sandbox/reply-backlog.js";
 import { parseConfig } from "../../dist/config/load-config.js";
-import { startFixture, type Fixture } from "../http-fixture.js";
+import { startFixture, type Fixture } from "../helpers/http-fixture.js";
 
 /** The run bridge's own lifecycle, below the sandbox: what a run's end and an early abort do on the host. */
 let api: Fixture;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, makeHome, runCli, type Connected } from "../helpers.js";
-import { json, startFixture, type Fixture } from "../http-fixture.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 
 /** The API under the integration: "v1" answers { items }, "v2" renamed the field to { data }. */
 let mode: "v1" | "v2" = "v1";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixture, type Fixture } from "../http-fixture.js";
+import { startFixture, type Fixture } from "../helpers/http-fixture.js";
 import { connect, makeHome, type Connected } from "../helpers.js";
 
 /**

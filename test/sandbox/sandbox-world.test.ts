@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_LIBS, SANDBOX_WORLD_DTS, SANDBOX_WORLD_ENTRIES } from "../../dist/sandbox/guest/sandbox-world.js";
 import { diagnose } from "../../dist/library/type-diagnostics.js";
 import { connect, makeHome, runCli, type Connected } from "../helpers.js";
-import { json, startFixture, type Fixture } from "../http-fixture.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 
 const TOKEN = "world-test-token";
 

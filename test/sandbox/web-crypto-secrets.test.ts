@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { importSPKI, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, makeHome, type Connected } from "../helpers.js";
-import { json, startFixture, type Fixture } from "../http-fixture.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 
 const HMAC_VALUE = "hook-signing-secret-value";
 /** AWS's documented example secret access key: the SigV4 signature it gives is published. */

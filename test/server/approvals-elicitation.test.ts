@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { makeHome } from "../helpers.js";
-import { json, startFixture, type Fixture } from "../http-fixture.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 import { approvalClient, openHome, until, type ApprovalClient } from "./approvals-clients.js";
 import type { Toolsmith } from "../../dist/toolsmith.js";
 

@@ -7,7 +7,7 @@ import { Client as ClientV2, StreamableHTTPClientTransport as HttpTransportV2 } 
 import { startHttpServer, type RunningHttpServer } from "../../dist/server/http-server.js";
 import type { Toolsmith } from "../../dist/toolsmith.js";
 import { makeHome } from "../helpers.js";
-import { json, startFixture, type Fixture } from "../http-fixture.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 import { openHome, type PersonAnswer } from "./approvals-clients.js";
 
 const TOKEN = "approvals-http-test-token";

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { CLI, makeHome } from "../helpers.js";
-import { json, startFixture, type Fixture } from "../http-fixture.js";
+import { connectStdio, makeHome } from "../helpers.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 import { until, type PersonAnswer } from "./approvals-clients.js";
 
 let api: Fixture;
@@ -21,25 +19,25 @@ async function spawnServer(person: () => PersonAnswer) {
     join(made.home, "config.json"),
     JSON.stringify({ network: { allow: ["127.0.0.1"] }, approvals: { rules: [{ fetch: { hosts: ["127.0.0.1"], methods: ["*"] } }], timeoutSeconds: 60 } }),
   );
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { TOOLSMITH_HOME: made.home, PATH: process.env.PATH ?? "" }, stderr: "pipe" });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const client = new Client({ name: "approvals-stdio", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
   const questions: string[] = [];
-  client.setRequestHandler(ElicitRequestSchema, async (request) => {
-    questions.push(String(request.params.message));
-    const answer = person();
-    if (answer === "ignore") return new Promise<never>(() => undefined);
-    if (answer === "decline") return { action: "decline" };
-    return { action: "accept", content: { decision: answer } };
+  const { client, transport, stderr } = await connectStdio(made.home, {
+    name: "approvals-stdio",
+    clientOptions: { capabilities: { elicitation: { form: {} } } },
+    prepare: (client) =>
+      client.setRequestHandler(ElicitRequestSchema, async (request) => {
+        questions.push(String(request.params.message));
+        const answer = person();
+        if (answer === "ignore") return new Promise<never>(() => undefined);
+        if (answer === "decline") return { action: "decline" };
+        return { action: "accept", content: { decision: answer } };
+      }),
   });
-  await client.connect(transport);
   const runCode = async (code: string) => {
     const result: any = await client.callTool({ name: "run_code", arguments: { code } }, undefined, { timeout: 120_000 });
     return result.structuredContent ?? JSON.parse(result.content[0].text);
   };
   const log = async () => (await readFile(join(made.home, "state", "approvals.jsonl"), "utf8").catch(() => "")).trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
-  return { made, transport, client, questions, runCode, log, stderr: () => stderr };
+  return { made, transport, client, questions, runCode, log, stderr };
 }
 
 const order = (body: string) => `export default (await fetch("${api.origin}/orders", { method: "PUT", body: ${JSON.stringify(body)} })).status;`;

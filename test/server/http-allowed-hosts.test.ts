@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { hostname, networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answeredNames, startHttpServer, type RunningHttpServer } from "../../dist/server/http-server.js";
-import { CLI, connect, makeHome, type Connected } from "../helpers.js";
+import { connect, makeHome, runCli, serveHttp, type Connected } from "../helpers.js";
 
 const TOKEN = "allowed-hosts-token-0123456789";
 
@@ -63,32 +62,20 @@ describe("names the HTTP server answers to", () => {
 
   it("serve --http --allowed-host adds a name; a bad one is refused with a message", async () => {
     const { home, cleanup: done } = await makeHome();
-    const child = spawn(process.execPath, [CLI, "serve", "--http", "--port", "0", "--allowed-host", "proxy.example.org"], { env: { ...process.env, TOOLSMITH_HOME: home, TOOLSMITH_TOKEN: TOKEN }, stdio: ["ignore", "ignore", "pipe"] });
-    const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
     try {
-      let err = "";
-      const port = await new Promise<number>((resolve, reject) => {
-        child.stderr!.on("data", (chunk: Buffer) => {
-          err += chunk.toString();
-          const m = /http:\/\/127\.0\.0\.1:(\d+)\/mcp/.exec(err);
-          if (m) resolve(Number(m[1]));
-        });
-        child.on("exit", () => reject(new Error(`server exited: ${err}`)));
-      });
-      expect(await postAs(port, "proxy.example.org")).toBe(200);
-      expect(await postAs(port, "other.example.org")).toBe(403);
-      expect(err).toMatch(/answering to Host .*proxy\.example\.org/);
+      const served = await serveHttp(home, { args: ["--allowed-host", "proxy.example.org"], env: { TOOLSMITH_TOKEN: TOKEN } });
+      try {
+        expect(await postAs(served.port, "proxy.example.org")).toBe(200);
+        expect(await postAs(served.port, "other.example.org")).toBe(403);
+        expect(served.stderr()).toMatch(/answering to Host .*proxy\.example\.org/);
+      } finally {
+        await served.stop();
+      }
     } finally {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.on("exit", r));
-      clearTimeout(killer);
       await done();
     }
-    const bad = spawn(process.execPath, [CLI, "serve", "--http", "--port", "0", "--allowed-host", "https://x.example.org/"], { env: { ...process.env, TOOLSMITH_HOME: "/nonexistent/toolsmith-home" }, stdio: ["ignore", "ignore", "pipe"] });
-    let badErr = "";
-    bad.stderr!.on("data", (c: Buffer) => (badErr += c.toString()));
-    const code = await new Promise((r) => bad.on("exit", r));
-    expect(code).toBe(2);
-    expect(badErr).toMatch(/--allowed-host takes a host name/);
+    const bad = await runCli(["serve", "--http", "--port", "0", "--allowed-host", "https://x.example.org/"], { home: "/nonexistent/toolsmith-home" });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--allowed-host takes a host name/);
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { startFixture, type Fixture } from "../http-fixture.js";
+import { startFixture, type Fixture } from "../helpers/http-fixture.js";
 
 /** A span as the receiver decoded it from OTLP/HTTP JSON, attributes flattened to plain values. */
 export interface ReceivedSpan {

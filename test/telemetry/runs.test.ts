@@ -1,7 +1,7 @@
 import { trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, makeHome, runCli, type Connected } from "../helpers.js";
-import { json, startFixture, type Fixture } from "../http-fixture.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 import { startOtlpReceiver, type OtlpReceiver } from "./otlp-receiver.js";
 import { runsCommand } from "../../dist/cli/commands/runs.js";
 
