@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, makeHome, type Connected } from "../helpers.js";
-import { json, startFixture, type Fixture } from "../http-fixture.js";
+import { json, startFixture, type Fixture } from "../helpers/http-fixture.js";
 import { startOtlpReceiver, type OtlpReceiver } from "./otlp-receiver.js";
 
 let api: Fixture;
