@@ -78,7 +78,8 @@ const replies = []; // { kind, status, sentAt, answeredAt, runId, body, error }
 
 try {
   // Setup (before any server runs): config, the integration, schedules, a hook.
-  writeFileSync(join(home, "config.json"), JSON.stringify({ telemetry: { otlpEndpoint: `http://127.0.0.1:${receiver.address().port}` }, hooks: { maxBodyKb: MAX_BODY_KB } }));
+  // keepRuns: every firing's record is checked afterwards, so none may be pruned (the default keeps the newest 100 per id).
+  writeFileSync(join(home, "config.json"), JSON.stringify({ telemetry: { otlpEndpoint: `http://127.0.0.1:${receiver.address().port}` }, hooks: { maxBodyKb: MAX_BODY_KB }, schedules: { keepRuns: 100_000 } }));
   const { Toolsmith } = await import(join(ROOT, "dist", "toolsmith.js"));
   const setup = Toolsmith.open({ home, log: () => undefined });
   await setup.whenReady();

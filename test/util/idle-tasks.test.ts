@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IdleTasks } from "../dist/util/idle-tasks.js";
+import { IdleTasks } from "../../dist/util/idle-tasks.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
