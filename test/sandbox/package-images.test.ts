@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
 import { WarmInstance } from "../../dist/sandbox/worker/quickjs-instance.js";
 import type { GuestModule, LogEntry, RunFinished, RunRequest } from "../../dist/sandbox/protocol.js";
+import { compileQuickJSModule, resultOf, runOnWarm, runRequest, WARM_MEMORY_MB } from "../helpers/warm-instance.js";
 
 /**
  * Package images (src/sandbox/worker/package-images.ts): a run importing npm: bundles
@@ -11,44 +10,21 @@ import type { GuestModule, LogEntry, RunFinished, RunRequest } from "../../dist/
  * bundles written here: the worker only sees a bundle as a module named `npm:...`.
  */
 
-const MEMORY_MB = 64;
+const MEMORY_MB = WARM_MEMORY_MB;
 let wasmModule: WebAssembly.Module;
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  wasmModule = await WebAssembly.compile(await readFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm")));
+  wasmModule = await compileQuickJSModule();
 });
 
-let nextRunId = 1;
+/** A run of `js` with these modules sent along (bundles as the host sends them), 10 s to run. */
 function request(js: string, modules: GuestModule[]): RunRequest {
-  return {
-    type: "run",
-    runId: nextRunId++,
-    main: { specifier: "main", js },
-    modules,
-    deadline: Date.now() + 10_000,
-    timeoutMs: 10_000,
-    memoryMb: MEMORY_MB,
-    maxLogChars: 10_000,
-    maxHostCalls: 100,
-    maxOutputChars: 100_000,
-    host: { hostFunctions: [], secretNames: [], secretNonce: "nonce" },
-  };
+  return runRequest(js, { modules, deadline: Date.now() + 10_000, timeoutMs: 10_000 });
 }
 
-async function runOn(warm: WarmInstance, js: string, modules: GuestModule[] = []): Promise<RunFinished> {
-  const req = request(js, modules);
-  const run = await warm.take(MEMORY_MB, req);
-  const finished = await run.run(req, () => {});
-  warm.release(run);
-  await warm.prepare(MEMORY_MB);
-  return finished;
+function runOn(warm: WarmInstance, js: string, modules: GuestModule[] = []): Promise<RunFinished> {
+  return runOnWarm(warm, request(js, modules));
 }
-
-const resultOf = (finished: RunFinished): unknown => {
-  if (!finished.outcome.ok) throw new Error(`${finished.outcome.error.name}: ${finished.outcome.error.message}`);
-  return JSON.parse(finished.outcome.resultJson);
-};
 
 /** A bundle with module-level state a run can change. */
 const COUNTER: GuestModule = {

@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
 import RELEASE_SYNC from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
@@ -8,19 +6,19 @@ import { RandomState } from "../../dist/sandbox/worker/random-state.js";
 import { HostBookkeeping } from "../../dist/sandbox/worker/host-bookkeeping.js";
 import { WarmInstance } from "../../dist/sandbox/worker/quickjs-instance.js";
 import type { GuestRun } from "../../dist/sandbox/worker/guest-run.js";
-import type { FromWorker, RunFinished, RunRequest } from "../../dist/sandbox/protocol.js";
+import type { RunFinished, RunRequest } from "../../dist/sandbox/protocol.js";
 import { Sandbox } from "../../dist/sandbox/sandbox.js";
 import { defaultConfig } from "../../dist/config/schema.js";
 import { parseConfig } from "../../dist/config/load-config.js";
 import { GUEST_CORPUS, runCorpus } from "../fixtures/guest-corpus.mjs";
 import { CLI, makeHome, runNode } from "../helpers.js";
+import { compileQuickJSModule, resultOf, runOnWarm, runRequest, WARM_MEMORY_MB, type RunHooks } from "../helpers/warm-instance.js";
 
-const MEMORY_MB = 64;
+const MEMORY_MB = WARM_MEMORY_MB;
 let wasmModule: WebAssembly.Module;
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  wasmModule = await WebAssembly.compile(await readFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm")));
+  wasmModule = await compileQuickJSModule();
 });
 
 async function newInstance() {
@@ -29,46 +27,10 @@ async function newInstance() {
   return { qjs, memory, heap: (qjs as unknown as { module: EmscriptenHeap }).module };
 }
 
-let nextRunId = 1;
-function request(js: string, extra: Partial<RunRequest> = {}): RunRequest {
-  return {
-    type: "run",
-    runId: nextRunId++,
-    main: { specifier: "main", js },
-    modules: [],
-    deadline: Date.now() + 5000,
-    timeoutMs: 5000,
-    memoryMb: MEMORY_MB,
-    maxLogChars: 10_000,
-    maxHostCalls: 100,
-    maxOutputChars: 100_000,
-    host: { hostFunctions: [], secretNames: [], secretNonce: "nonce" },
-    ...extra,
-  };
+/** One run on `warm`, as the worker does it (see runOnWarm). */
+function runOn(warm: WarmInstance, js: string, extra: Partial<RunRequest> = {}, hooks: RunHooks = {}): Promise<RunFinished> {
+  return runOnWarm(warm, runRequest(js, extra), hooks);
 }
-
-interface RunHooks {
-  /** Every message the run sends the main thread. */
-  onMessage?: (message: FromWorker) => void;
-  /** Called once the run has started (it is waiting on its event loop by then if it awaits anything). */
-  started?: (run: GuestRun) => void;
-}
-
-/** One run on `warm`, as the worker does it: take, run, release (rewinding the image), prepare the next. */
-async function runOn(warm: WarmInstance, js: string, extra: Partial<RunRequest> = {}, hooks: RunHooks = {}): Promise<RunFinished> {
-  const run = await warm.take(MEMORY_MB);
-  const running = run.run(request(js, extra), (message) => hooks.onMessage?.(message));
-  hooks.started?.(run);
-  const finished = await running;
-  warm.release(run);
-  await warm.prepare(MEMORY_MB);
-  return finished;
-}
-
-const resultOf = (finished: RunFinished): unknown => {
-  if (!finished.outcome.ok) throw new Error(`${finished.outcome.error.name}: ${finished.outcome.error.message}`);
-  return JSON.parse(finished.outcome.resultJson);
-};
 
 describe("the heap break (heap-break.ts)", () => {
   it("is found in the pinned build's memory, and moves when the heap grows", async () => {
