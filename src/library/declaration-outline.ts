@@ -1,5 +1,5 @@
 import type * as TS from "typescript";
-import { loadTypeScript } from "./type-program.js";
+import { loadTypeScript, typeScriptLoaded } from "./type-program.js";
 
 /**
  * Reading a stored declaration file (`<name>.d.ts`) without the code or the checker:
@@ -79,6 +79,35 @@ export function declarationFacts(dts: string): DeclarationFacts {
   factsCache.set(dts, facts);
   if (factsCache.size > FACTS_CACHED) factsCache.delete(factsCache.keys().next().value!);
   return facts;
+}
+
+/** DeclarationFacts as JSON holds them (the search snapshot keeps them, so a restart's first search needs no compiler). */
+export interface StoredFacts {
+  exports: ExportOutline[];
+  statements: string[];
+  needs: Array<[string, { statements: number[]; via?: Reexport }]>;
+}
+
+/** The facts of a declaration file as the snapshot stores them: from the cache, else read now if TypeScript is loaded already ("if-compiler-loaded"). */
+export function storedFactsOf(dts: string, parse: "cached" | "if-compiler-loaded"): StoredFacts | undefined {
+  const facts = factsCache.get(dts) ?? (parse === "if-compiler-loaded" && typeScriptLoaded() ? declarationFacts(dts) : undefined);
+  return facts && { exports: facts.exports, statements: facts.statements, needs: [...facts.needs] };
+}
+
+/** Whether the facts of this declaration file are in the cache. */
+export function hasFacts(dts: string): boolean {
+  return factsCache.has(dts);
+}
+
+/**
+ * Puts facts read back from the snapshot into the cache (what a later declarationFacts of
+ * the same text returns). Facts that do not have the stored shape are ignored: the file is
+ * parsed again when needed.
+ */
+export function rememberFacts(dts: string, stored: StoredFacts): void {
+  if (factsCache.has(dts) || !Array.isArray(stored?.exports) || !Array.isArray(stored.statements) || !Array.isArray(stored.needs)) return;
+  factsCache.set(dts, { exports: stored.exports, statements: stored.statements, needs: new Map(stored.needs) });
+  if (factsCache.size > FACTS_CACHED) factsCache.delete(factsCache.keys().next().value!);
 }
 
 export function outlineFromDeclarations(dts: string): ExportOutline[] {

@@ -82,6 +82,8 @@ export class SearchIndex<T extends Searchable> {
   private slotEntry: Array<T | undefined> = [];
   /** The postings each live slot appears in (to retire them on removal). */
   private slotPostings: Array<Posting[] | undefined> = [];
+  /** After a restore, slotPostings is filled on first need (a removal): most starts never remove anything before the next save. */
+  private slotPostingsPending = false;
   private nextSlot = 0;
   private capacity = 0;
   private alive = new Uint8Array(0);
@@ -108,6 +110,7 @@ export class SearchIndex<T extends Searchable> {
     this.slotOf = new Map();
     this.slotEntry = [];
     this.slotPostings = [];
+    this.slotPostingsPending = false;
     this.nextSlot = 0;
     this.alive.fill(0);
     this.avgFieldLength.fill(0);
@@ -199,7 +202,6 @@ export class SearchIndex<T extends Searchable> {
       this.entries.set(id, item);
     }
     this.ensureCapacity(n);
-    const slotPostings: Posting[][] = Array.from({ length: n }, () => []);
     const sums = new Array<number>(FIELD_COUNT).fill(0);
     for (let slot = 0; slot < n; slot++) {
       const item = items[slot]!;
@@ -221,12 +223,12 @@ export class SearchIndex<T extends Searchable> {
         const [slots, freqs] = field;
         const posting: Posting = { slots, freqs, live: slots.length };
         postings[f] = posting;
-        for (const slot of slots) slotPostings[slot]!.push(posting);
         live += slots.length;
       }
       this.terms.set(term, postings);
     }
-    this.slotPostings = slotPostings;
+    this.slotPostings = [];
+    this.slotPostingsPending = n > 0;
     this.nextSlot = n;
     this.documentCount = n;
     for (let f = 0; f < FIELD_COUNT; f++) this.avgFieldLength[f] = n ? sums[f]! / n : 0;
@@ -399,12 +401,28 @@ export class SearchIndex<T extends Searchable> {
     for (let f = 0; f < FIELD_COUNT; f++) {
       this.avgFieldLength[f] = count === 1 ? 0 : (this.avgFieldLength[f]! * count - this.fieldLength[slot * FIELD_COUNT + f]!) / (count - 1);
     }
+    this.fillSlotPostings();
     const mine = this.slotPostings[slot] ?? [];
     for (const posting of mine) posting.live--;
     this.slotPostings[slot] = undefined;
     this.livePostings -= mine.length;
     this.deadPostings += mine.length;
     if (this.deadPostings >= COMPACT_MIN_DEAD && this.deadPostings * 2 >= this.livePostings) this.compact();
+  }
+
+  /** The postings each slot appears in, from the term dictionary (after a restore). */
+  private fillSlotPostings(): void {
+    if (!this.slotPostingsPending) return;
+    this.slotPostingsPending = false;
+    const restored = this.documentCount === 0 ? 0 : this.nextSlot;
+    const lists: Posting[][] = Array.from({ length: restored }, () => []);
+    for (const [, postings] of this.terms) {
+      for (const posting of postings) {
+        if (!posting) continue;
+        for (const slot of posting.slots) if (slot < restored && !this.slotPostings[slot]) lists[slot]!.push(posting);
+      }
+    }
+    for (let slot = 0; slot < restored; slot++) this.slotPostings[slot] ??= lists[slot]!;
   }
 
   /** Drops removed entries' postings and renumbers the slots (keeping their order). */

@@ -23,7 +23,7 @@ export async function ensureStateDir(dir: string): Promise<void> {
 }
 
 /** Replaces a state file atomically; the new file is readable by its owner only. */
-export function writeStateFile(path: string, content: string): Promise<void> {
+export function writeStateFile(path: string, content: string | Uint8Array): Promise<void> {
   return writeFileAtomic(path, content, STATE_FILE_MODE);
 }
 

@@ -51,8 +51,22 @@ const MAX_CACHED_DECLARATIONS = 5_000;
 let typescript: typeof TS | undefined;
 /** TypeScript is large (~9 MB of JavaScript): loaded on first use, synchronously. */
 export function loadTypeScript(): typeof TS {
-  typescript ??= createRequire(import.meta.url)("typescript") as typeof TS;
+  if (typescript) return typescript;
+  typescript = createRequire(import.meta.url)("typescript") as typeof TS;
+  for (const callback of loadedCallbacks.splice(0)) setImmediate(callback);
   return typescript;
+}
+
+const loadedCallbacks: Array<() => void> = [];
+/** Calls `callback` (soon, not during the load) once TypeScript has been loaded in this thread. */
+export function whenTypeScriptLoaded(callback: () => void): void {
+  if (typescript) setImmediate(callback);
+  else loadedCallbacks.push(callback);
+}
+
+/** Whether TypeScript has been loaded in this thread (work that only uses it when it is costs nothing otherwise). */
+export function typeScriptLoaded(): boolean {
+  return typescript !== undefined;
 }
 
 /** Unchanging SourceFiles (ES libraries, the world), made once. */

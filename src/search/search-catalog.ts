@@ -2,6 +2,7 @@ import type { UpstreamHub } from "../bridge/upstream/upstream-hub.js";
 import { upstreamToolResults } from "../bridge/upstream/upstream-results.js";
 import type { LibraryStore } from "../library/library-store.js";
 import { SearchIndex } from "../library/search-index.js";
+import { typeScriptLoaded, whenTypeScriptLoaded } from "../library/type-program.js";
 import type { VerificationRecords } from "../library/verification-records.js";
 import { integrationEntry, upstreamEntry, type IndexedEntry } from "./search-entries.js";
 import { searchLibrary, type SearchDeps, type SearchOptions, type SearchResponse } from "./search-service.js";
@@ -33,6 +34,10 @@ export class SearchCatalog {
   /** The library commit the saved snapshot reflects. */
   private snapshotHead: string | undefined;
   private snapshotWriting: Promise<void> = Promise.resolve();
+  /** Set by the last save, at close: the home may be gone after it. */
+  private closed = false;
+  /** The last snapshot saved records without their declarations' facts (the compiler was not loaded yet). */
+  private factsMissing = false;
 
   /** Starts reading the saved snapshot at once. */
   constructor(
@@ -57,8 +62,10 @@ export class SearchCatalog {
     if (!warm) for (const server of this.hub.names()) this.indexUpstream(server);
     this.snapshotHead = warm?.savedHead;
     this.library = store;
-    // Saved in the background: the next start answers its first search from it.
+    // Saved in the background: the next start answers its first search from it. Saved again
+    // once the compiler is loaded if it then can add the facts search reads from declarations.
     setImmediate(() => void this.saveSnapshot());
+    whenTypeScriptLoaded(() => void this.saveSnapshot());
     store.onChange((names) => {
       for (const name of names) {
         const record = store.get(name);
@@ -68,15 +75,25 @@ export class SearchCatalog {
     });
   }
 
-  /** Saves the search snapshot when the library moved since the last one (never fails); writes one at a time. */
+  /**
+   * Saves the search snapshot when the library moved since the last one, or when the last
+   * one lacks declaration facts the compiler (loaded since) can now give (never fails);
+   * writes one at a time.
+   */
   saveSnapshot(): Promise<void> {
     this.snapshotWriting = this.snapshotWriting.then(async () => {
       const head = this.library?.viewHead;
-      if (!this.library || !head || head === this.snapshotHead) return;
+      if (!this.library || this.closed || !head || (head === this.snapshotHead && !(this.factsMissing && typeScriptLoaded()))) return;
       this.snapshotHead = head;
-      await writeSnapshot(this.index, this.stateDir, head);
+      this.factsMissing = (await writeSnapshot(this.index, this.stateDir, head)) > 0;
     });
     return this.snapshotWriting;
+  }
+
+  /** The last save, as the home closes: none after it. */
+  async saveLastSnapshot(): Promise<void> {
+    await this.saveSnapshot();
+    this.closed = true;
   }
 
   async search(options: SearchOptions, home: SearchHome): Promise<SearchResponse> {
@@ -85,20 +102,21 @@ export class SearchCatalog {
     const warm = this.library || options.detail === "full" ? undefined : await Promise.race([home.ready.then(() => undefined), this.warm]);
     // Another process may have verified something since the last search.
     if (this.library) await home.verifications()?.refresh();
-    let library: SearchDeps["library"];
+    const lastVerification = (name: string, version: string | undefined) => home.verifications()?.get(name, version);
     if (warm && !this.library) {
-      library = {
-        declarationsFor: (name) => warm.records.get(name)?.declarations,
+      const library: SearchDeps["library"] = {
+        declarationsFor: (name) => warm.declarationsFor(name),
         history: async (name, max) => {
           await home.ready;
           return this.library!.history(name, max);
         },
       };
-    } else {
-      await home.current();
-      library = this.library!;
+      const response = await searchLibrary({ ...home.deps, index: this.index, library, lastVerification }, options);
+      // A record the snapshot could not give back: answered again once the library has loaded.
+      if (!warm.damaged()) return response;
     }
-    return searchLibrary({ ...home.deps, index: this.index, library, lastVerification: (name, version) => home.verifications()?.get(name, version) }, options);
+    await home.current();
+    return searchLibrary({ ...home.deps, index: this.index, library: this.library!, lastVerification }, options);
   }
 
   /** Replaces the search entries of one upstream server with its current tools. */

@@ -7,6 +7,7 @@ import type { RemoteStatus } from "../library/remote-sync.js";
 import type { SearchIndex } from "../library/search-index.js";
 import { integrationResult, type Detail, type IntegrationResult } from "../library/search-results.js";
 import type { UsageStats } from "../library/usage-stats.js";
+import { prepareFacts } from "../library/facts-thread.js";
 import type { LastVerification } from "../library/verification-records.js";
 import type { IndexedEntry } from "./search-entries.js";
 import { asksForServers, connecting, listServers, waitForUpstreams, type UpstreamServerListing } from "./upstream-servers.js";
@@ -74,6 +75,8 @@ export async function searchLibrary(deps: SearchDeps, options: SearchOptions): P
   const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_SEARCH_LIMIT), MAX_SEARCH_LIMIT);
   const { total, hits } = index.search(options.query, limit);
   const configured = await deps.configuredSecrets();
+  // What the results show of each hit's declarations, read off the main thread when it has no compiler yet (see facts-thread.ts).
+  await prepareFacts(hits.flatMap((h) => (h.kind === "integration" ? [library.declarationsFor(h.record.name) ?? h.record.signature] : [])));
   const results = await Promise.all(
     hits.map(async (h): Promise<SearchResponse["results"][number]> => {
       if (h.kind === "integration") {

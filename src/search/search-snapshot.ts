@@ -1,4 +1,3 @@
-import { lstatSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GitRepo } from "../library/git-repo.js";
@@ -6,14 +5,16 @@ import { readHeadFromFiles } from "../library/head-ref.js";
 import type { Integration } from "../library/library-store.js";
 import { touchedBetween, type IntegrationVersion } from "../library/library-watch.js";
 import { integrationFiles } from "../library/names.js";
-import { NotRegularFileError, readRegularFile } from "../library/regular-files.js";
+import { readRegularFile } from "../library/regular-files.js";
 import { parseMeta } from "../library/metadata.js";
-import { readStoredDeclarations } from "../library/stored-declarations.js";
 import type { SavedIndex, SearchIndex } from "../library/search-index.js";
 import { extractSignature } from "../library/signature.js";
+import { startFactsThread } from "../library/facts-thread.js";
 import { writeStateFile } from "../library/state-files.js";
 import { SERVER_VERSION } from "../version.js";
 import { builtinEntries, integrationEntry, type IndexedEntry } from "./search-entries.js";
+import { lineStarts, snapshotLine, SnapshotEntry, SnapshotRecords } from "./snapshot-records.js";
+import { readWorkingFilesOf } from "./working-files.js";
 
 /**
  * The search index and the integration records it was built from, saved in `state/`
@@ -27,17 +28,24 @@ import { builtinEntries, integrationEntry, type IndexedEntry } from "./search-en
 export const SNAPSHOT_FILE = "search-snapshot.json";
 /** Changed files up to which a warm start applies what the commits since the snapshot changed (else the index is built from the library). */
 const MAX_DIFF_FILES = 100_000;
-const SNAPSHOT_FORMAT = 1;
+const SNAPSHOT_FORMAT = 2;
 /** Code, test, metadata and declarations. */
 const FILES_PER_INTEGRATION = 4;
 
-interface Snapshot {
+/**
+ * The snapshot file: this header as one JSON line, then one line per integration record
+ * in the index's order (see snapshot-records.ts), parsed only when a record is needed.
+ */
+interface SnapshotHeader {
   format: typeof SNAPSHOT_FORMAT;
   /** Builtin entries and tokenization change with toolsmith: a snapshot is only read by the version that wrote it. */
   toolsmith: string;
   head: string;
-  records: Integration[];
   index: SavedIndex;
+  /** Per indexed integration (index.ids order): when it was last changed (an empty query lists the newest first). */
+  updatedAt: Array<string | null>;
+  /** Per record line: "1" when it holds its declarations' facts. */
+  withFacts: string;
 }
 
 export interface WarmIndex {
@@ -45,7 +53,10 @@ export interface WarmIndex {
   head: string;
   /** The commit the snapshot on disk reflects (older than `head` when commits came in since). */
   savedHead: string;
-  records: Map<string, Integration>;
+  /** An integration's declarations as the index holds its record. */
+  declarationsFor(name: string): string | undefined;
+  /** True once a record in the snapshot turned out unreadable: answer from the loaded library instead. */
+  damaged(): boolean;
 }
 
 /**
@@ -56,22 +67,28 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
   const snapshot = await readSnapshot(stateDir);
   const head = readHeadFromFiles(join(libraryRoot, ".git"));
   if (!snapshot || !head) return undefined;
-  const records = new Map(snapshot.records.map((r) => [r.name, r.declarations === undefined ? r : { ...r, signature: r.declarations }]));
-  const changed: Array<[string, Integration | undefined]> = [];
-  if (snapshot.head !== head) {
+  const { header, records } = snapshot;
+  // Records saved before the compiler was loaded have no facts: a thread loads it for them meanwhile.
+  if (header.withFacts.includes("0")) startFactsThread();
+  let reading: Promise<Array<[string, Integration | undefined]>> = Promise.resolve([]);
+  if (header.head !== head) {
     // Which integrations moved comes from the commits (one `git log`); their files are read
     // from the working tree, as the full load reads them (a pull checks them out): reading
     // tens of thousands of blobs from git (loose objects after a local commit) took seconds.
-    const touched = await touchedBetween(new GitRepo(libraryRoot), snapshot.head, head).catch(() => undefined);
+    const touched = await touchedBetween(new GitRepo(libraryRoot), header.head, head).catch(() => undefined);
     if (!touched || touched.size * FILES_PER_INTEGRATION > MAX_DIFF_FILES) return undefined;
-    for (const [name, when] of touched) changed.push([name, await readWorkingRecord(libraryRoot, name, when)]);
+    // The snapshot has no facts of what came in: a thread loads the compiler for them meanwhile.
+    if (touched.size > 0) startFactsThread();
+    // Read (by a thread, for many) while the index is restored below.
+    reading = readWorkingRecords(libraryRoot, touched);
+    reading.catch(() => undefined);
   }
-  const builtins = new Map(builtinEntries().map((e) => [e.id, e]));
+  const lineOf = new Map(header.index.ids.map((id, i) => [id, i]));
   let restored = false;
   try {
-    restored = index.restore(snapshot.index, (id) => {
-      const record = records.get(id);
-      return record ? integrationEntry(record) : undefined;
+    restored = index.restore(header.index, (id) => {
+      const i = lineOf.get(id)!;
+      return new SnapshotEntry(id, header.updatedAt[i] ?? undefined, records, i) as unknown as IndexedEntry;
     });
   } catch {
     restored = false;
@@ -80,82 +97,121 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
     index.replaceAll([]);
     return undefined;
   }
-  for (const entry of builtins.values()) index.upsert(entry);
-  for (const [name, record] of changed) {
-    if (record) {
-      records.set(name, record);
-      index.upsert(integrationEntry(record));
-    } else {
-      records.delete(name);
-      index.remove(name);
-    }
+  for (const entry of builtinEntries()) index.upsert(entry);
+  for (const [name, record] of await reading) {
+    if (record) index.upsert(integrationEntry(record));
+    else index.remove(name);
   }
-  return { head, savedHead: snapshot.head, records };
+  return {
+    head,
+    savedHead: header.head,
+    declarationsFor: (name) => {
+      const entry = index.get(name);
+      return entry?.kind === "integration" ? entry.record.declarations : undefined;
+    },
+    damaged: () => records.damaged,
+  };
 }
 
 /**
- * One integration as the library folder holds it, with the version the commits gave it;
- * undefined when its code is gone or one of its files is not a regular file (the full
- * load leaves such an integration out too). Its code is read only when it has no
- * declarations: the snapshot's records leave it out then (search shows the declarations).
+ * The integrations `touched` names as the library folder holds them, with the versions
+ * the commits gave them; undefined for one whose code is gone or that has a file that is
+ * not a regular file (the full load leaves such an integration out too).
  */
-async function readWorkingRecord(root: string, name: string, when: IntegrationVersion): Promise<Integration | undefined> {
-  const rel = integrationFiles(name);
-  try {
-    // As the full load reads it: a declaration file that is a link is ignored, not fatal.
-    const declarations = readStoredDeclarations(root, name);
-    const code = declarations === undefined ? readRegularFile(root, rel.code) : regularFileExists(root, rel.code) ? "" : undefined;
-    if (code === undefined) return undefined;
-    const test = readRegularFile(root, rel.test);
-    const meta = parseMeta(readRegularFile(root, rel.meta));
-    return { name, code, test, meta, declarations, signature: declarations ?? (await extractSignature(code)), ...when };
-  } catch (error) {
-    if (error instanceof NotRegularFileError) return undefined;
-    throw error;
-  }
+async function readWorkingRecords(root: string, touched: ReadonlyMap<string, IntegrationVersion>): Promise<Array<[string, Integration | undefined]>> {
+  const names = [...touched.keys()];
+  const files = await readWorkingFilesOf(root, names);
+  return Promise.all(
+    names.map(async (name, i): Promise<[string, Integration | undefined]> => {
+      const found = files[i];
+      if (!found) return [name, undefined];
+      const { declarations, code, meta } = found;
+      const record: Integration = { name, code, meta: parseMeta(meta), declarations, signature: declarations ?? (await extractSignature(code)), ...touched.get(name)! };
+      return [name, withTestReadOnDemand(record, root, integrationFiles(name).test)];
+    }),
+  );
 }
 
-/** True for a regular file, false when nothing is there; throws NotRegularFileError for anything else (a link). */
-function regularFileExists(root: string, rel: string): boolean {
-  let info;
-  try {
-    info = lstatSync(join(root, rel));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return false;
-    throw error;
-  }
-  if (!info.isFile()) throw new NotRegularFileError(rel, "not a regular file");
-  return true;
+/**
+ * `record` with its `test` read from the working tree when first asked for (a search
+ * result's example, the next snapshot): a start after a pull of thousands reads a
+ * file less per integration. A test that is not a regular file reads as none (the full
+ * load then leaves the integration out).
+ */
+function withTestReadOnDemand(record: Integration, root: string, rel: string): Integration {
+  let test: { text: string | undefined } | undefined;
+  Object.defineProperty(record, "test", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!test) {
+        try {
+          test = { text: readRegularFile(root, rel) };
+        } catch {
+          test = { text: undefined };
+        }
+      }
+      return test.text;
+    },
+    set: (text: string | undefined) => void (test = { text }),
+  });
+  return record;
 }
 
-async function readSnapshot(stateDir: string): Promise<Snapshot | undefined> {
+async function readSnapshot(stateDir: string): Promise<{ header: SnapshotHeader; records: SnapshotRecords } | undefined> {
   try {
-    const parsed = JSON.parse(await readFile(join(stateDir, SNAPSHOT_FILE), "utf8")) as Snapshot;
-    if (parsed?.format !== SNAPSHOT_FORMAT || parsed.toolsmith !== SERVER_VERSION || typeof parsed.head !== "string" || !Array.isArray(parsed.records)) return undefined;
-    const valid = parsed.records.every((r) => typeof r?.name === "string" && typeof r.code === "string" && typeof r.signature === "string" && typeof r.meta === "object" && r.meta !== null);
-    return valid ? parsed : undefined;
+    const bytes = await readFile(join(stateDir, SNAPSHOT_FILE));
+    const headerEnd = bytes.indexOf(0x0a);
+    if (headerEnd < 0) return undefined;
+    const header = JSON.parse(bytes.toString("utf8", 0, headerEnd)) as SnapshotHeader;
+    if (header?.format !== SNAPSHOT_FORMAT || header.toolsmith !== SERVER_VERSION || typeof header.head !== "string" || !Array.isArray(header.index?.ids)) return undefined;
+    const count = header.index.ids.length;
+    if (!Array.isArray(header.updatedAt) || header.updatedAt.length !== count || typeof header.withFacts !== "string" || header.withFacts.length !== count) return undefined;
+    // Exactly one line per indexed integration, or the file is not what was written.
+    const starts = lineStarts(bytes, headerEnd + 1, count);
+    return starts ? { header, records: new SnapshotRecords(bytes, starts, header.withFacts) } : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Saves the index's integration entries and their records as of `head`. */
-export async function writeSnapshot(index: SearchIndex<IndexedEntry>, stateDir: string, head: string): Promise<void> {
+/**
+ * Saves the index's integration entries and their records as of `head`. Yields to the
+ * event loop now and then (a large library's records take a while to write out).
+ * Returns how many records were saved without their declarations' facts (the compiler
+ * was not loaded yet): a later save adds them.
+ */
+export async function writeSnapshot(index: SearchIndex<IndexedEntry>, stateDir: string, head: string): Promise<number> {
   const saved = index.toJSON((entry) => entry.kind === "integration");
-  // Code is left out where declarations were committed: search shows them, not the code (the store reads it).
-  const records = saved.ids.map((id) => {
-    const { record } = index.get(id) as Extract<IndexedEntry, { kind: "integration" }>;
-    // Its signature is its declarations then: stored once.
-    return record.declarations === undefined ? record : { ...record, code: "", signature: "" };
-  });
-  const snapshot: Snapshot = { format: SNAPSHOT_FORMAT, toolsmith: SERVER_VERSION, head, records, index: saved };
+  const parts: Array<string | Buffer> = [];
+  const updatedAt: Array<string | null> = [];
+  let withFacts = "";
+  let missing = 0;
+  let lastYield = performance.now();
+  // The entries as the saved index has them (an entry replaced while this yields is caught by the next save).
+  const entries = saved.ids.map((id) => index.get(id)!);
+  for (const entry of entries) {
+    updatedAt.push(entry.updatedAt ?? null);
+    const { line, hasFacts } = snapshotLine(entry);
+    parts.push(line, "\n");
+    withFacts += hasFacts ? "1" : "0";
+    if (!hasFacts) missing++;
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  }
+  const header: SnapshotHeader = { format: SNAPSHOT_FORMAT, toolsmith: SERVER_VERSION, head, index: saved, updatedAt, withFacts };
   try {
-    await writeStateFile(join(stateDir, SNAPSHOT_FILE), JSON.stringify(snapshot));
+    await writeStateFile(join(stateDir, SNAPSHOT_FILE), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p))]));
   } catch {
     // A read-only or full state folder only costs a slower next start.
   }
+  return missing;
 }
+
+/** Longest stretch a snapshot write keeps the event loop (requests wait meanwhile). */
+const YIELD_EVERY_MS = 20;
 
 /**
  * Makes the index hold exactly the library's integrations once the store has loaded:

@@ -43,6 +43,8 @@ export async function startServices(home: HomeServices, options: ToolsmithOption
   const { paths, config, hub, catalog, log, pid } = home;
   // The saved search index first (before the sandbox's workers compete for the CPU): searches are answered from it while the library loads.
   await catalog.warm;
+  // A search waiting for the snapshot goes first: starting the sandbox loads esbuild and its workers (a few hundred ms).
+  await new Promise((resolve) => setImmediate(resolve));
   catalog.followUpstreams();
   const sandbox = new Sandbox(config.limits, options.poolSize, config.sandbox);
   closer.defer(() => sandbox.close());
@@ -79,7 +81,7 @@ export async function startServices(home: HomeServices, options: ToolsmithOption
   }
   await catalog.followLibrary(store);
   // Last writes of a started home: the search snapshot, after the usage figures.
-  closer.defer(() => catalog.saveSnapshot());
+  closer.defer(() => catalog.saveLastSnapshot());
   closer.defer(() => home.usage.flush());
   const built = { ...home, sandbox, store, remote, packages: packages.modules, modules, diagnostics };
   const always = new AlwaysOn({

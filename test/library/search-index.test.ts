@@ -171,6 +171,10 @@ describe("SearchIndex against MiniSearch's own ranking", () => {
     const restored = new SearchIndex<Entry>();
     expect(restored.restore(JSON.parse(JSON.stringify(index.toJSON(() => true))), (id) => model.live.get(id))).toBe(true);
     check(restored, model, qs);
+    // And keeps doing so through adds, replacements and removals made after the restore.
+    for (const o of ops) model.apply(restored, o);
+    for (const [n, id] of [...model.live.keys()].entries()) if ((n * 41) % 100 < removePercent) model.removeId(restored, id);
+    check(restored, model, qs);
   }
 
   it("ranks as a fresh MiniSearch over the surviving entries, through random adds, replacements and removals", () => {

@@ -13,6 +13,12 @@ import { warmIndex } from "../../dist/search/search-snapshot.js";
 let home: string;
 let cleanup: () => Promise<void>;
 const snapshotFile = () => join(home, "state", "search-snapshot.json");
+/** The snapshot's header line and its record lines. */
+function readSnapshotFile(): { header: any; records: any[] } {
+  const [header, ...lines] = readFileSync(snapshotFile(), "utf8").split("\n");
+  expect(lines.pop()).toBe("");
+  return { header: JSON.parse(header!), records: lines.map((l) => JSON.parse(l)) };
+}
 const git = (...args: string[]) => execFileSync("git", ["-C", join(home, "library"), "-c", "user.name=t", "-c", "user.email=t@t", ...args], { encoding: "utf8" });
 
 /** Starts toolsmith on the home and searches at once (before the library has loaded), through a real MCP client. */
@@ -47,10 +53,15 @@ beforeAll(async () => {
 afterAll(async () => cleanup?.());
 
 describe("the search index is saved in state/ and a restart answers from it", () => {
-  it("closing saves the index with the library commit it reflects", () => {
-    const saved = JSON.parse(readFileSync(snapshotFile(), "utf8"));
-    expect(saved.head).toBe(git("rev-parse", "HEAD").trim());
-    expect(saved.records.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(["snap/one", "snap/two"]));
+  it("closing saves the index with the library commit it reflects, and each record with its declarations' facts", () => {
+    const { header, records } = readSnapshotFile();
+    expect(header.head).toBe(git("rev-parse", "HEAD").trim());
+    expect(records.map((r: { name: string }) => r.name)).toEqual(header.index.ids);
+    expect(records.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(["snap/one", "snap/two"]));
+    // The saves loaded the compiler: every record with declarations carries what search reads of them.
+    const one = records.find((r) => r.name === "snap/one");
+    expect(one.facts.exports).toEqual([expect.objectContaining({ name: "one", kind: "function", line: "one(): string" })]);
+    expect(header.withFacts).toBe("1".repeat(records.length));
   });
 
   it("a restart with nothing changed answers the first search as before", async () => {
@@ -76,16 +87,22 @@ describe("the search index is saved in state/ and a restart answers from it", ()
     expect(three.signature).toContain("Three, from the committed declarations.");
     expect(three.outline).toEqual(["function three(): number"]);
     // The close after that start saved the new state.
-    expect(JSON.parse(readFileSync(snapshotFile(), "utf8")).head).toBe(git("rev-parse", "HEAD").trim());
+    expect(readSnapshotFile().header.head).toBe(git("rev-parse", "HEAD").trim());
   });
 
   it("rewritten history or a damaged snapshot only costs a full load: results stay right", async () => {
     git("reset", "-q", "--hard", "HEAD~1");
     expect(names(await searchRightAfterStart("snapshot fixture"))).toEqual(["snap/one", "snap/two"]);
-    writeFileSync(snapshotFile(), '{"format":1,"toolsmith":');
+    writeFileSync(snapshotFile(), '{"format":2,"toolsmith":');
     expect(names(await searchRightAfterStart("snapshot fixture"))).toEqual(["snap/one", "snap/two"]);
     expect(existsSync(snapshotFile())).toBe(true);
-    expect(JSON.parse(readFileSync(snapshotFile(), "utf8")).head).toBe(git("rev-parse", "HEAD").trim());
+    expect(readSnapshotFile().header.head).toBe(git("rev-parse", "HEAD").trim());
+    // A record line damaged in place (the file still has one line per record): the first search answers from the loaded library.
+    const text = readFileSync(snapshotFile(), "utf8");
+    writeFileSync(snapshotFile(), text.replace(/\n\{"name":"snap\/one"[^\n]*/, '\n{"name":"snap/one","code":'));
+    const body = await searchRightAfterStart("snapshot fixture");
+    expect(names(body)).toEqual(["snap/one", "snap/two"]);
+    expect(body.results.find((r: { name: string }) => r.name === "snap/one").outline).toEqual(["function one(): string"]);
   });
 
   it("an index brought up to a pull from the working tree answers exactly as the full load does", async () => {
@@ -105,7 +122,7 @@ describe("the search index is saved in state/ and a restart answers from it", ()
     const index = new SearchIndex<any>();
     const warm = await warmIndex(index, join(home, "state"), lib);
     expect(warm?.head).toBe(git("rev-parse", "HEAD").trim());
-    const early = index.search(query, 20).hits.filter((h: any) => h.kind === "integration").map((h: any) => integrationResult(h.record, "summary", { query, declarations: warm!.records.get(h.record.name)?.declarations }));
+    const early = index.search(query, 20).hits.filter((h: any) => h.kind === "integration").map((h: any) => integrationResult(h.record, "summary", { query, declarations: warm!.declarationsFor(h.record.name) }));
     const toolsmith = Toolsmith.open({ home, upstreams: false });
     await toolsmith.whenReady();
     const full = (await toolsmith.search({ query, limit: 20 })).results.filter((r: any) => r.kind === "integration");
