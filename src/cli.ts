@@ -5,20 +5,6 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError, type CliContext, type ExitCode } from "./cli/cli-context.js";
-import { DIFF_HELP, diffCommand, LOG_HELP, logCommand, REVERT_HELP, revertCommand } from "./cli/commands/history.js";
-import { RUN_HELP, runCommand } from "./cli/commands/run.js";
-import { SEARCH_HELP, searchCommand } from "./cli/commands/search.js";
-import { CONTEXT_COST_HELP, contextCostCommand } from "./cli/commands/context-cost.js";
-import { IMPORT_CONFIG_HELP, importConfigCommand } from "./cli/commands/import-config.js";
-import { SECRET_HELP, secretCommand } from "./cli/commands/secret.js";
-import { SYNC_HELP, syncCommand } from "./cli/commands/sync.js";
-import { SERVE_HELP, serveCommand } from "./cli/commands/serve.js";
-import { DOCTOR_HELP, doctorCommand } from "./cli/commands/doctor.js";
-import { REMOVE_HELP, removeCommand, RENAME_HELP, renameCommand } from "./cli/commands/remove-rename.js";
-import { APPROVALS_HELP, approvalsCommand } from "./cli/commands/approvals.js";
-import { RUNS_HELP, runsCommand } from "./cli/commands/runs.js";
-import { VERIFY_HELP, verifyCommand } from "./cli/commands/verify.js";
-import { HOOK_HELP, hookCommand, SCHEDULE_HELP, scheduleCommand } from "./cli/commands/schedule-hook.js";
 import { ConfigError } from "./config/load-config.js";
 import { checkGit } from "./library/git-check.js";
 import { SERVER_VERSION } from "./version.js";
@@ -53,7 +39,39 @@ Run 'toolsmith <command> --help' for a command's options.
 Every command takes --home <folder> (default: TOOLSMITH_HOME, else ~/.toolsmith).
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, run: RUN_HELP, search: SEARCH_HELP, log: LOG_HELP, diff: DIFF_HELP, revert: REVERT_HELP, remove: REMOVE_HELP, rename: RENAME_HELP, secret: SECRET_HELP, "import-config": IMPORT_CONFIG_HELP, "context-cost": CONTEXT_COST_HELP, sync: SYNC_HELP, doctor: DOCTOR_HELP, approvals: APPROVALS_HELP, runs: RUNS_HELP, verify: VERIFY_HELP, schedule: SCHEDULE_HELP, hook: HOOK_HELP };
+/**
+ * Each command's module, loaded when that command runs (or its help is shown): `serve`
+ * does not pay for loading what `doctor` or `context-cost` need, nor they for the server.
+ */
+const COMMANDS = {
+  serve: () => import("./cli/commands/serve.js"),
+  run: () => import("./cli/commands/run.js"),
+  search: () => import("./cli/commands/search.js"),
+  log: () => import("./cli/commands/history.js"),
+  diff: () => import("./cli/commands/history.js"),
+  revert: () => import("./cli/commands/history.js"),
+  remove: () => import("./cli/commands/remove-rename.js"),
+  rename: () => import("./cli/commands/remove-rename.js"),
+  secret: () => import("./cli/commands/secret.js"),
+  "import-config": () => import("./cli/commands/import-config.js"),
+  "context-cost": () => import("./cli/commands/context-cost.js"),
+  sync: () => import("./cli/commands/sync.js"),
+  doctor: () => import("./cli/commands/doctor.js"),
+  approvals: () => import("./cli/commands/approvals.js"),
+  runs: () => import("./cli/commands/runs.js"),
+  verify: () => import("./cli/commands/verify.js"),
+  schedule: () => import("./cli/commands/schedule-hook.js"),
+  hook: () => import("./cli/commands/schedule-hook.js"),
+};
+type Command = keyof typeof COMMANDS;
+const isCommand = (name: string | undefined): name is Command => name !== undefined && Object.hasOwn(COMMANDS, name);
+
+/** A command's help text (from its module). */
+async function helpFor(command: Command): Promise<string> {
+  const m = (await COMMANDS[command]()) as Record<string, unknown>;
+  const name = `${command === "import-config" ? "IMPORT_CONFIG" : command === "context-cost" ? "CONTEXT_COST" : command.toUpperCase()}_HELP`;
+  return (m[name] as string | undefined) ?? MAIN_HELP;
+}
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -126,17 +144,17 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
     ctx.stdout(`${SERVER_VERSION}\n`);
     return 0;
   }
-  if (command === "help" || (values.help && positionals.length === 0) || (values.help && !(command in HELP))) {
+  if (command === "help" || (values.help && positionals.length === 0) || (values.help && !isCommand(command))) {
     const topic = command === "help" ? rest[0] : undefined;
-    ctx.stdout(topic && HELP[topic] ? HELP[topic] : MAIN_HELP);
+    ctx.stdout(isCommand(topic) ? await helpFor(topic) : MAIN_HELP);
     return 0;
   }
-  if (!(command in HELP)) {
+  if (!isCommand(command)) {
     ctx.stderr(`toolsmith: unknown command '${command}'.\n\n${MAIN_HELP}`);
     return 2;
   }
   if (values.help) {
-    ctx.stdout(HELP[command]!);
+    ctx.stdout(await helpFor(command));
     return 0;
   }
   if (values.home !== undefined) {
@@ -149,7 +167,7 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
   }
   const unexpected = Object.keys(values).filter((k) => !ALLOWED[command]!.includes(k) && !GLOBAL_OPTIONS.includes(k));
   if (unexpected.length) {
-    ctx.stderr(`toolsmith ${command}: unknown option ${unexpected.map((k) => `--${k}`).join(", ")}.\n\n${HELP[command]}`);
+    ctx.stderr(`toolsmith ${command}: unknown option ${unexpected.map((k) => `--${k}`).join(", ")}.\n\n${await helpFor(command)}`);
     return 2;
   }
   if (NEEDS_GIT.has(command)) {
@@ -164,45 +182,45 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
       case "serve":
         if (rest.length) throw new UsageError("serve takes no arguments.");
         if ((values.host?.length ?? 0) > 1) throw new UsageError("give --host once.");
-        return await serveCommand(ctx, { http: values.http, port: values.port, host: values.host?.[0], maxConnections: values["max-connections"], allowedHost: values["allowed-host"] });
+        return await (await import("./cli/commands/serve.js")).serveCommand(ctx, { http: values.http, port: values.port, host: values.host?.[0], maxConnections: values["max-connections"], allowedHost: values["allowed-host"] });
       case "run":
-        return await runCommand(ctx, rest, values);
+        return await (await import("./cli/commands/run.js")).runCommand(ctx, rest, values);
       case "search":
-        return await searchCommand(ctx, rest, values);
+        return await (await import("./cli/commands/search.js")).searchCommand(ctx, rest, values);
       case "log":
-        return await logCommand(ctx, rest, values);
+        return await (await import("./cli/commands/history.js")).logCommand(ctx, rest, values);
       case "secret":
-        return await secretCommand(ctx, rest, values);
+        return await (await import("./cli/commands/secret.js")).secretCommand(ctx, rest, values);
       case "sync":
-        return await syncCommand(ctx, rest, values);
+        return await (await import("./cli/commands/sync.js")).syncCommand(ctx, rest, values);
       case "diff":
-        return await diffCommand(ctx, rest);
+        return await (await import("./cli/commands/history.js")).diffCommand(ctx, rest);
       case "remove":
-        return await removeCommand(ctx, rest, values);
+        return await (await import("./cli/commands/remove-rename.js")).removeCommand(ctx, rest, values);
       case "rename":
-        return await renameCommand(ctx, rest, values);
+        return await (await import("./cli/commands/remove-rename.js")).renameCommand(ctx, rest, values);
       case "verify":
-        return await verifyCommand(ctx, rest, values);
+        return await (await import("./cli/commands/verify.js")).verifyCommand(ctx, rest, values);
       case "context-cost":
-        return await contextCostCommand(ctx, rest, values);
+        return await (await import("./cli/commands/context-cost.js")).contextCostCommand(ctx, rest, values);
       case "doctor":
-        return await doctorCommand(ctx, rest, values);
+        return await (await import("./cli/commands/doctor.js")).doctorCommand(ctx, rest, values);
       case "approvals":
-        return await approvalsCommand(ctx, rest, values);
+        return await (await import("./cli/commands/approvals.js")).approvalsCommand(ctx, rest, values);
       case "runs":
-        return await runsCommand(ctx, rest, values);
+        return await (await import("./cli/commands/runs.js")).runsCommand(ctx, rest, values);
       case "schedule":
-        return await scheduleCommand(ctx, rest, values);
+        return await (await import("./cli/commands/schedule-hook.js")).scheduleCommand(ctx, rest, values);
       case "hook":
-        return await hookCommand(ctx, rest, values);
+        return await (await import("./cli/commands/schedule-hook.js")).hookCommand(ctx, rest, values);
       case "import-config":
-        return await importConfigCommand(ctx, rest, values, ctx.nodePath);
+        return await (await import("./cli/commands/import-config.js")).importConfigCommand(ctx, rest, values, ctx.nodePath);
       default:
-        return await revertCommand(ctx, rest);
+        return await (await import("./cli/commands/history.js")).revertCommand(ctx, rest);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      ctx.stderr(`toolsmith ${command}: ${error.message}\n\n${HELP[command]}`);
+      ctx.stderr(`toolsmith ${command}: ${error.message}\n\n${await helpFor(command)}`);
       return 2;
     }
     if (error instanceof ConfigError) {

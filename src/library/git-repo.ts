@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { simpleGit, type SimpleGit } from "simple-git";
+import { createRequire } from "node:module";
+import type { SimpleGit, simpleGit as SimpleGitFactory } from "simple-git";
 import { runGit } from "./git-runner.js";
 import { PrivateIndex } from "./private-index.js";
 
@@ -32,19 +33,29 @@ export interface CommitInfo {
   files: string[];
 }
 
+/** simple-git's factory (CommonJS, required when first used). */
+export function loadSimpleGit(): typeof SimpleGitFactory {
+  return (createRequire(import.meta.url)("simple-git") as { simpleGit: typeof SimpleGitFactory }).simpleGit;
+}
+
 /**
  * The library's git repository. Every operation goes through one queue, so
  * concurrent saves commit one after another and never race on the index.
  */
 export class GitRepo {
-  readonly git: SimpleGit;
+  private client: SimpleGit | undefined;
   private tail: Promise<unknown> = Promise.resolve();
   private commitsSinceMaintenance = 0;
   private readonly privateIndex: PrivateIndex;
 
   constructor(readonly root: string) {
-    this.git = simpleGit({ baseDir: root, maxConcurrentProcesses: 1, trimmed: false });
     this.privateIndex = new PrivateIndex(join(root, ".git"), (args, index) => this.exec(args, undefined, index));
+  }
+
+  /** simple-git on this repository, loaded on first use (a start answers its first search before it needs git). */
+  get git(): SimpleGit {
+    this.client ??= loadSimpleGit()({ baseDir: this.root, maxConcurrentProcesses: 1, trimmed: false });
+    return this.client;
   }
 
   /** Runs `task` after every task queued before it; a failure does not block later tasks. */

@@ -1,20 +1,21 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { simpleGit } from "simple-git";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { CompiledModule } from "../sandbox/transpile.js";
 import type { SecretScanner } from "./commit-plan.js";
 import { LibraryStore, type IntegrationFiles } from "./library-store.js";
+import { loadSimpleGit } from "./git-repo.js";
 import { emitStarterDeclarations, readStarters } from "./starter-declarations.js";
 import { LIBRARY_PREFIX } from "./names.js";
 import { prepareIntegration } from "./save-integration.js";
 import type { SaveDeps } from "./save-deps.js";
 import { assertRegularHistory } from "./tree-check.js";
 import { ensureStateDir } from "./state-files.js";
+import { distFile } from "../dist-dir.js";
 
 /** The starter integrations shipped in this package's `library/` folder. */
-export const STARTER_DIR = fileURLToPath(new URL("../../library/", import.meta.url));
+export const STARTER_DIR = fileURLToPath(distFile("../library/"));
 
 export interface OpenLibraryOptions {
   root: string;
@@ -77,13 +78,13 @@ export async function openLibrary(options: OpenLibraryOptions): Promise<LibraryS
  */
 async function cloneRemote(remote: string, root: string, branch: string, log: (line: string) => void): Promise<boolean> {
   try {
-    await simpleGit().clone(remote, root, ["--quiet", "--no-checkout", "--config", "core.symlinks=false", "--branch", branch]);
+    await loadSimpleGit()().clone(remote, root, ["--quiet", "--no-checkout", "--config", "core.symlinks=false", "--branch", branch]);
   } catch {
     return false;
   }
   try {
     await assertRegularHistory(root, ["HEAD"], "to start the library as a clone of library.remote");
-    await simpleGit(root).raw(["reset", "--quiet", "--hard", "HEAD"]);
+    await loadSimpleGit()(root).raw(["reset", "--quiet", "--hard", "HEAD"]);
     return true;
   } catch (error) {
     log((error as Error).message);

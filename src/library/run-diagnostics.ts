@@ -7,6 +7,7 @@ import type { LibraryStore } from "./library-store.js";
 import { LIBRARY_PREFIX } from "./names.js";
 import type { TypeDiagnostic } from "./type-diagnostics.js";
 import { blame } from "./usage-stats.js";
+import { distFile } from "../dist-dir.js";
 
 /** Most diagnostics a failed run's error carries: the first few explain the failure; the rest is noise the model pays for. */
 export const MAX_RUN_DIAGNOSTICS = 5;
@@ -127,7 +128,7 @@ export class RunDiagnostics {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL("./diagnostics-worker.js", import.meta.url));
+    const worker = new Worker(distFile("library/diagnostics-worker.js"));
     // Never what keeps a process alive: a CLI command ends when its work does.
     worker.unref();
     worker.on("message", (reply: DiagnosticsReply) => this.waiting.get(reply.id)?.(reply.diagnostics));

@@ -1,6 +1,6 @@
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import { isAbsolute, relative, sep } from "node:path";
-import { build, type Message, type Plugin } from "esbuild";
+import type { Message, Plugin } from "esbuild";
 import { PackageError } from "./package-error.js";
 
 /** What the sandbox runs (QuickJS); the same target run_code's own code is compiled for. */
@@ -91,6 +91,8 @@ async function buildOnce(dir: string, entry: string, id: string, trackImporters:
     },
   };
   try {
+    // Loaded on the first bundle, not by every start.
+    const { build } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
     return await build({
       entryPoints: [entry],
       absWorkingDir: dir,

@@ -1,6 +1,10 @@
-import semver from "semver";
+import { createRequire } from "node:module";
+import type Semver from "semver";
 import { PackageError } from "./package-error.js";
 import { expectedIntegrity, type Packument, type VersionManifest } from "./registry-client.js";
+
+/** Loaded when a package is first resolved, not by every start. */
+const semverLib = (): typeof Semver => createRequire(import.meta.url)("semver") as typeof Semver;
 
 /** One installed package: where it sits in the tree (`node_modules/a/node_modules/b`), which version, and its tarball's integrity. */
 export interface LockEntry {
@@ -39,15 +43,15 @@ export function pickVersion(packument: Packument, range: string): VersionManifes
   const latest = tags.latest;
   let version: string | null | undefined = tagged;
   if (!version) {
-    if (semver.validRange(range) === null) {
+    if (semverLib().validRange(range) === null) {
       throw new PackageError(`'${range}' is neither a version range nor a tag of '${packument.name}' (tags: ${Object.keys(tags).join(", ") || "none"}). Write a semver range such as "^1.2.0" or an exact version.`);
     }
     const versions = Object.keys(packument.versions);
-    version = latest && semver.satisfies(latest, range) ? latest : semver.maxSatisfying(versions, range);
+    version = latest && semverLib().satisfies(latest, range) ? latest : semverLib().maxSatisfying(versions, range);
   }
   const manifest = version ? packument.versions[version] : undefined;
   if (!manifest) {
-    const recent = Object.keys(packument.versions).sort(semver.rcompare).slice(0, 5);
+    const recent = Object.keys(packument.versions).sort(semverLib().rcompare).slice(0, 5);
     throw new PackageError(`No version of '${packument.name}' matches '${range}' (latest: ${latest ?? "none"}; recent: ${recent.join(", ")}). Change the range.`);
   }
   return manifest;
@@ -107,7 +111,7 @@ function nearestCopy(lock: Lock, path: string, name: string): { path: string; en
 }
 
 function satisfies(version: string, range: string): boolean {
-  return semver.validRange(range) !== null && semver.satisfies(version, range);
+  return semverLib().validRange(range) !== null && semverLib().satisfies(version, range);
 }
 
 function usableRange(dep: string, range: string, dependent: VersionManifest): string {

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { version as esbuildVersion } from "esbuild";
-import semver from "semver";
+import { createRequire } from "node:module";
+import type Semver from "semver";
 import type { PackagePin } from "../library/metadata.js";
 import { bundlePackage } from "./bundle.js";
 import { isInstallPath, nameAt, pickVersion, resolveTree, rootPath, type Lock, type LockEntry } from "./dependency-tree.js";
@@ -10,6 +10,10 @@ import { PackageError } from "./package-error.js";
 import { matchesIntegrity, RegistryClient, type Packument, type RegistryOptions } from "./registry-client.js";
 import { entryPath, type PackageSpecifier } from "./specifier.js";
 import { readTarball } from "./tarball.js";
+
+/** esbuild and semver are loaded when a package is first imported, not by every start. */
+const load = createRequire(import.meta.url);
+const semverLib = (): typeof Semver => load("semver") as typeof Semver;
 
 /**
  * How long a resolved range (and a registry document) is trusted before the registry is
@@ -84,7 +88,7 @@ export class PackageLoader {
     }
     for (const path of Object.keys(lock)) this.checkAllowed(nameAt(path), spec.name);
     const entry = entryPath(spec);
-    const key = PackageCache.key(JSON.stringify({ format: BUNDLE_FORMAT, esbuild: esbuildVersion, entry, lock: sortedLock(lock) }));
+    const key = PackageCache.key(JSON.stringify({ format: BUNDLE_FORMAT, esbuild: (load("esbuild") as { version: string }).version, entry, lock: sortedLock(lock) }));
     const built = await this.memoizedBundle(key, entry, lock);
     return { ...built, pin: pinFromLock(spec.name, lock) };
   }
@@ -127,8 +131,8 @@ export class PackageLoader {
     const id = `${name}@${range}`;
     return this.timed(this.locks, id, async () => {
       // An exact version already resolved on this machine needs no registry at all (offline).
-      if (semver.valid(range)) {
-        const known = await this.cache.readJson<Lock>("locks", PackageCache.key(`${name}@${semver.clean(range)}`));
+      if (semverLib().valid(range)) {
+        const known = await this.cache.readJson<Lock>("locks", PackageCache.key(`${name}@${semverLib().clean(range)}`));
         if (known) return known;
       }
       const root = pickVersion(await this.packument(name), range);

@@ -1,4 +1,4 @@
-import { parse as lexModule } from "es-module-lexer";
+import { createRequire } from "node:module";
 import type { PackagePins } from "../library/metadata.js";
 import type { ModuleSource } from "../sandbox/sandbox.js";
 import type { CompiledModule, CompileResult } from "../sandbox/transpile.js";
@@ -38,7 +38,8 @@ export class PinnedLibraryModules implements ModuleSource {
   }
 
   private rewrite(module: CompiledModule, pins: PackagePins): CompiledModule {
-    const [imports] = lexModule(module.js, module.filename);
+    // The lexer is ready: the module was compiled (see transpile.ts's initCompiler).
+    const [imports] = (createRequire(import.meta.url)("es-module-lexer") as typeof import("es-module-lexer")).parse(module.js, module.filename);
     let js = "";
     let last = 0;
     const renamed = new Map<string, string>();

@@ -1,5 +1,16 @@
-import { transformSync, type Message } from "esbuild";
-import { init as initLexer, parse as lexModule } from "es-module-lexer";
+import { createRequire } from "node:module";
+import type { Message } from "esbuild";
+
+/**
+ * esbuild and the module lexer, loaded on the first compile (initCompiler), not by every
+ * process that imports this module: a server answers its first search without them.
+ */
+const load = createRequire(import.meta.url);
+let tools: { esbuild: typeof import("esbuild"); lexer: typeof import("es-module-lexer") } | undefined;
+function compilerTools(): NonNullable<typeof tools> {
+  tools ??= { esbuild: load("esbuild") as typeof import("esbuild"), lexer: load("es-module-lexer") as typeof import("es-module-lexer") };
+  return tools;
+}
 
 /** Syntax QuickJS runs natively; newer syntax (`using`, decorators) is lowered by esbuild. */
 const GUEST_TARGET = "es2022";
@@ -50,7 +61,9 @@ let lexerReady: Promise<void> | undefined;
 /** Must be awaited once before `compileModule` is called. */
 export function initCompiler(): Promise<void> {
   // esbuild starts its service on the first transform (~seconds on a loaded machine): do it here, not in a run's time.
-  lexerReady ??= initLexer().then(() => void transformSync("", { loader: "ts", format: "esm", target: GUEST_TARGET, logLevel: "silent" }));
+  lexerReady ??= Promise.resolve()
+    .then(() => compilerTools().lexer.init)
+    .then(() => void compilerTools().esbuild.transformSync("", { loader: "ts", format: "esm", target: GUEST_TARGET, logLevel: "silent" }));
   return lexerReady;
 }
 
@@ -91,7 +104,7 @@ function compileUncached(source: string, filename: string): CompileResult {
   let js: string;
   let map: string;
   try {
-    const out = transformSync(source, {
+    const out = compilerTools().esbuild.transformSync(source, {
       loader: "ts",
       format: "esm",
       target: GUEST_TARGET,
@@ -118,7 +131,7 @@ function compileUncached(source: string, filename: string): CompileResult {
   // esbuild wraps a CommonJS script (top-level return, module.exports, exports.x) so that it
   // runs, but as a module its exports are then lost: say what to write instead.
   if (/^var __commonJS = /m.test(js)) return { ok: false, error: commonJsError(source, filename) };
-  const [imports, exports] = lexModule(js, filename);
+  const [imports, exports] = compilerTools().lexer.parse(js, filename);
   return {
     ok: true,
     module: {

@@ -12,6 +12,7 @@ import { drainPort, fromWire, toWire } from "./wire.js";
 import { defaultMaxConcurrentRuns } from "./run-capacity.js";
 import { usableCpus } from "../util/usable-cpus.js";
 import { grantOf, type HostCallContext, type RunHost } from "./run-host.js";
+import { distFile } from "../dist-dir.js";
 
 /** How long past its deadline a worker may take to report before it is terminated. */
 const HARD_STOP_GRACE_MS = 150;
@@ -233,7 +234,7 @@ export class WorkerPool {
     // [0]: readiness; [1]: replies the worker has taken (see ReplyBacklog).
     const readiness = new Int32Array(new SharedArrayBuffer(8));
     readiness[0] = -1;
-    const worker = new Worker(new URL("./worker/entry.js", import.meta.url), {
+    const worker = new Worker(distFile("sandbox/worker/entry.js"), {
       workerData: { wasmModule: this.wasmModule, memoryMb: this.options.memoryMb, toMain, readiness, runtimeImages: this.options.runtimeImages ?? true },
       transferList: [toMain],
       resourceLimits: { stackSizeMb: WORKER_STACK_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
@@ -12,12 +11,10 @@ import { ClientIdentities, requestContext, SESSION_HEADER } from "./request-clie
 import { hooksRoute } from "./hooks-route.js";
 import { HOOKS_PATH_PREFIX } from "../always-on/hook-service.js";
 
-export const DEFAULT_HTTP_PORT = 8765;
-export const DEFAULT_HTTP_HOST = "127.0.0.1";
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_HTTP_CONNECTIONS } from "./http-defaults.js";
+export { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_HTTP_CONNECTIONS };
 export const MCP_PATH = "/mcp";
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
-/** Connections open at once; more are closed as they arrive (each holds a file descriptor). */
-export const DEFAULT_MAX_HTTP_CONNECTIONS = 512;
 /**
  * How long a client has to send its request headers. A request is refused or accepted on
  * them alone, so an unauthenticated client is held at most this long (then its connection
@@ -71,9 +68,6 @@ export function answeredNames(host: string, allowedHosts: string[]): string[] {
 }
 
 /** A fresh random bearer token (URL-safe). */
-export function newToken(): string {
-  return randomBytes(24).toString("base64url");
-}
 
 /**
  * Streamable HTTP at /mcp (and signed webhooks at /hooks/<id>: hooks-route.ts), guarded in this order: Host header (DNS rebinding),

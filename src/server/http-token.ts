@@ -1,7 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic-write.js";
-import { newToken } from "./http-server.js";
 
 /** Shortest token accepted from TOOLSMITH_TOKEN: anything shorter is guessable. */
 const MIN_TOKEN_CHARS = 16;
@@ -29,4 +29,9 @@ export async function resolveHttpToken(home: string, fromEnv: string | undefined
   const token = newToken();
   await writeFileAtomic(file, `${token}\n`, TOKEN_FILE_MODE);
   return { token, created: true, source: file };
+}
+
+/** A new bearer token: 24 random bytes, base64url. */
+export function newToken(): string {
+  return randomBytes(24).toString("base64url");
 }

@@ -29,6 +29,7 @@ const LAYER: Record<string, number> = {
   config: 20,
   "limits-shared": 10,
   version: 10,
+  "dist-dir": 5,
   util: 0,
   types: 0,
 };

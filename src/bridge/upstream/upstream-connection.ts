@@ -1,5 +1,5 @@
-import { Client, StreamableHTTPClientTransport, type StandardSchemaV1 } from "@modelcontextprotocol/client";
-import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import type { Client, StandardSchemaV1, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { UpstreamServer } from "../../config/schema.js";
 import { SERVER_VERSION } from "../../version.js";
 import { withTimeout } from "../../util/with-timeout.js";
@@ -117,10 +117,13 @@ export class UpstreamConnection {
 
   private async connect(): Promise<void> {
     const previousTools = this.state.status === "unavailable" ? this.state.tools : this.state.status === "ready" ? this.state.tools : undefined;
-    const client = new Client({ name: "toolsmith", version: SERVER_VERSION });
+    // The MCP client is loaded when a home has upstream servers, not by every start (it is most of a megabyte of JavaScript).
+    const sdk = await loadClientSdk();
+    if (this.closed) return;
+    const client = new sdk.Client({ name: "toolsmith", version: SERVER_VERSION });
     this.pending = client;
     try {
-      const transport = this.transport();
+      const transport = this.transport(sdk);
       client.onclose = () => {
         if (this.client !== client) return;
         this.client = undefined;
@@ -144,15 +147,15 @@ export class UpstreamConnection {
     }
   }
 
-  private transport(): StdioClientTransport | StreamableHTTPClientTransport {
+  private transport(sdk: ClientSdk): StdioClientTransport | StreamableHTTPClientTransport {
     if ("url" in this.config) {
       this.log(`upstream '${this.name}': connecting to ${this.config.url}`);
-      return new StreamableHTTPClientTransport(new URL(this.config.url), { requestInit: { headers: this.config.headers } });
+      return new sdk.StreamableHTTPClientTransport(new URL(this.config.url), { requestInit: { headers: this.config.headers } });
     }
     const { command, args, env, cwd } = this.config;
     this.log(`upstream '${this.name}': ${this.restarts++ === 0 ? "starting" : "restarting"} ${[command, ...args].join(" ")}`);
     // The SDK passes only its default environment (PATH, HOME, ...) plus the configured env, not ours.
-    const transport = new StdioClientTransport({ command, args, env, cwd, stderr: "pipe" });
+    const transport = new sdk.StdioClientTransport({ command, args, env, cwd, stderr: "pipe" });
     let lines = 0;
     transport.stderr?.on("data", (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n")) {
@@ -168,6 +171,21 @@ export class UpstreamConnection {
 /** Errors about an upstream, written for the guest (they name the server, never host paths). */
 function upstreamError(message: string): Error {
   return Object.assign(new Error(message), { name: "UpstreamError" });
+}
+
+interface ClientSdk {
+  Client: typeof Client;
+  StreamableHTTPClientTransport: typeof StreamableHTTPClientTransport;
+  StdioClientTransport: typeof StdioClientTransport;
+}
+let clientSdk: Promise<ClientSdk> | undefined;
+function loadClientSdk(): Promise<ClientSdk> {
+  clientSdk ??= Promise.all([import("@modelcontextprotocol/client"), import("@modelcontextprotocol/client/stdio")]).then(([main, stdio]) => ({
+    Client: main.Client,
+    StreamableHTTPClientTransport: main.StreamableHTTPClientTransport,
+    StdioClientTransport: stdio.StdioClientTransport,
+  }));
+  return clientSdk;
 }
 
 async function listAllTools(client: Client): Promise<UpstreamTool[]> {

@@ -11,7 +11,7 @@ import { checkGit } from "../../library/git-check.js";
 import { HOOKS_FILE, readEntries, SCHEDULES_FILE, type FileKind } from "../../always-on/always-on-files.js";
 import { nextDue } from "../../always-on/scheduler.js";
 import { runGit } from "../../library/git-runner.js";
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from "../../server/http-server.js";
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from "../../server/http-defaults.js";
 import { isProcessAlive } from "../../util/process-alive.js";
 import { UsageError, type CliContext, type ExitCode } from "../cli-context.js";
 

@@ -6,6 +6,7 @@ import { prototypeKeyPath, PROTOTYPE_KEY_HINT } from "../../config/prototype-key
 import { UpstreamServerSchema } from "../../config/schema.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { UsageError, type CliContext, type ExitCode } from "../cli-context.js";
+import { distFile } from "../../dist-dir.js";
 
 export const IMPORT_CONFIG_HELP = `Usage: toolsmith import-config <claude_desktop_config.json> [--dry-run]
 
@@ -28,7 +29,7 @@ Claude Desktop keeps its config at:
 const CREDENTIALS_FILE_MODE = 0o600;
 
 /** The path of this CLI's entry, for the printed Claude Desktop block. */
-const CLI_ENTRY = fileURLToPath(new URL("../../cli.js", import.meta.url));
+const CLI_ENTRY = fileURLToPath(distFile("cli.js"));
 
 export async function importConfigCommand(ctx: CliContext, positionals: string[], flags: { "dry-run"?: boolean }, nodePath: string): Promise<ExitCode> {
   const [source, ...extra] = positionals;
