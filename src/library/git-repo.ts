@@ -219,7 +219,8 @@ export class GitRepo {
     if (paths.length) args.push("--", ...paths);
     let raw: string;
     try {
-      raw = await this.git.raw(args);
+      // Plumbing, not simple-git: a start reads what a pull brought before simple-git is needed.
+      raw = await this.exec(args);
     } catch {
       return [];
     }

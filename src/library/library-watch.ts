@@ -39,18 +39,44 @@ export interface IntegrationVersion {
   updatedAt: string;
 }
 
+/** A file as a commit records it: its mode (`000000` once deleted) and blob id. */
+export interface TreeEntry {
+  mode: string;
+  sha: string;
+}
+
 /**
  * The integrations whose files commits from `from` to `to` touched, each with the newest
  * of those commits, from one `git log`; undefined when `to` does not descend from `from`.
+ * `blobs`, when given, receives each touched file's state at `to` (the newest change's
+ * mode and blob id), so reading them needs no listing of the whole tree; it stays empty
+ * when the range holds a merge (whose result the log does not show).
  */
-export async function touchedBetween(repo: GitRepo, from: string, to: string): Promise<Map<string, IntegrationVersion> | undefined> {
+export async function touchedBetween(repo: GitRepo, from: string, to: string, blobs?: Map<string, TreeEntry>): Promise<Map<string, IntegrationVersion> | undefined> {
   const ancestor = await runGit(repo.root, ["merge-base", "--is-ancestor", from, to]);
   if (ancestor.exitCode !== 0) return undefined;
+  const listed = await runGit(repo.root, ["log", "--format=%x1e%H%x1f%cI%x1f%P", "--raw", "--no-abbrev", "--no-renames", `${from}..${to}`]);
+  if (listed.exitCode !== 0) return undefined;
   const touched = new Map<string, IntegrationVersion>();
-  for (const commit of await repo.log([], undefined, `${from}..${to}`)) {
-    for (const file of commit.files) {
-      const name = nameOfFile(file);
-      if (name && !touched.has(name)) touched.set(name, { version: commit.sha, updatedAt: commit.date });
+  const chunks = listed.stdout.split("\x1e");
+  // A merge's result is not in the log (only its parents' changes): then the blobs are not known from it.
+  if (chunks.some((chunk) => (chunk.split("\n")[0]!.split("\x1f")[2] ?? "").includes(" "))) blobs = undefined;
+  // Newest commit first; each: "\x1e<sha>\x1f<date>\x1f<parents>\n\n:<old mode> <new mode> <old sha> <new sha> <status>\t<path>\n…".
+  for (const chunk of chunks) {
+    const lines = chunk.split("\n");
+    const [sha = "", date = ""] = lines[0]!.split("\x1f");
+    if (!sha) continue;
+    for (const line of lines) {
+      if (!line.startsWith(":")) continue;
+      const tab = line.indexOf("\t");
+      const path = line.slice(tab + 1);
+      const name = nameOfFile(path);
+      if (!name) continue;
+      if (!touched.has(name)) touched.set(name, { version: sha, updatedAt: date });
+      if (blobs && !blobs.has(path)) {
+        const [, newMode = "", , newSha = ""] = line.slice(1, tab).split(" ");
+        blobs.set(path, { mode: newMode, sha: newSha });
+      }
     }
   }
   return touched;
@@ -69,34 +95,59 @@ async function readAt(root: string, commit: string, paths: string[]): Promise<Ma
   if (paths.length === 0) return found;
   let objects = paths.map((p) => `${commit}:${p}`);
   if (paths.length > PATHS_BY_TREE_LISTING) {
-    const listing = await runGitBytes(root, ["ls-tree", "-r", "-z", "--full-tree", commit]);
-    if (listing.exitCode !== 0) throw new Error(`git ls-tree failed: ${listing.stderr.trim()}`);
-    const blobOf = new Map<string, string>();
-    // Each entry: "<mode> <type> <sha>\t<path>\0".
-    for (const entry of listing.stdout.toString("utf8").split("\0")) {
-      const tab = entry.indexOf("\t");
-      if (tab === -1) continue;
-      const [, type, sha] = entry.slice(0, tab).split(" ");
-      if (type === "blob" && sha) blobOf.set(entry.slice(tab + 1), sha);
-    }
+    const tree = await treeAt(root, commit);
     // Paths the commit does not have are left out (absent), as cat-file would report them missing.
-    paths = paths.filter((p) => blobOf.has(p));
-    objects = paths.map((p) => blobOf.get(p)!);
-    if (paths.length === 0) return found;
+    paths = paths.filter((p) => tree.has(p));
+    objects = paths.map((p) => tree.get(p)!.sha);
   }
-  const result = await runGitBytes(root, ["cat-file", "--batch"], objects.map((o) => `${o}\n`).join(""));
+  const texts = await catBlobs(root, objects);
+  paths.forEach((path, i) => {
+    const text = texts[i];
+    if (text !== undefined) found.set(path, text);
+  });
+  return found;
+}
+
+/** Every blob of `commit` by path, with its mode (`100644`, `120000` for a link …), from one `git ls-tree -r`. */
+export async function treeAt(root: string, commit: string): Promise<Map<string, TreeEntry>> {
+  const listing = await runGitBytes(root, ["ls-tree", "-r", "-z", "--full-tree", commit]);
+  if (listing.exitCode !== 0) throw new Error(`git ls-tree failed: ${listing.stderr.trim()}`);
+  const tree = new Map<string, TreeEntry>();
+  // Each entry: "<mode> <type> <sha>\t<path>\0" (read in place: a large library lists tens of thousands).
+  const text = listing.stdout.toString("utf8");
+  for (let at = 0; at < text.length; ) {
+    const end = text.indexOf("\0", at);
+    const stop = end === -1 ? text.length : end;
+    const space = text.indexOf(" ", at);
+    const tab = text.indexOf("\t", at);
+    if (space > at && tab > space && tab < stop && text.startsWith(" blob ", space)) {
+      tree.set(text.slice(tab + 1, stop), { mode: text.slice(at, space), sha: text.slice(space + 6, tab) });
+    }
+    at = stop + 1;
+  }
+  return tree;
+}
+
+/** The texts of these objects (blob ids, or `<commit>:<path>`) from one `git cat-file --batch`, in order; undefined for a missing one. */
+export async function catBlobs(root: string, objects: readonly string[]): Promise<Array<string | undefined>> {
+  if (objects.length === 0) return [];
+  const result = await runGitBytes(root, ["cat-file", "--batch", "--buffer"], objects.map((o) => `${o}\n`).join(""));
   if (result.exitCode !== 0) throw new Error(`git cat-file failed: ${result.stderr.trim()}`);
   const out = result.stdout;
+  const texts: Array<string | undefined> = [];
   let at = 0;
-  for (const path of paths) {
+  for (let i = 0; i < objects.length; i++) {
     const eol = out.indexOf(0x0a, at);
     if (eol === -1) break;
     const header = out.subarray(at, eol).toString("utf8");
     at = eol + 1;
-    if (header.endsWith(" missing") || header.endsWith(" ambiguous")) continue;
+    if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
+      texts.push(undefined);
+      continue;
+    }
     const size = Number(header.slice(header.lastIndexOf(" ") + 1));
-    found.set(path, out.subarray(at, at + size).toString("utf8"));
+    texts.push(out.subarray(at, at + size).toString("utf8"));
     at += size + 1;
   }
-  return found;
+  return texts;
 }

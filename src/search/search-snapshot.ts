@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { GitRepo } from "../library/git-repo.js";
 import { readHeadFromFiles } from "../library/head-ref.js";
 import type { Integration } from "../library/library-store.js";
-import { touchedBetween, type IntegrationVersion } from "../library/library-watch.js";
+import { touchedBetween, type IntegrationVersion, type TreeEntry } from "../library/library-watch.js";
 import { integrationFiles } from "../library/names.js";
 import { readRegularFile } from "../library/regular-files.js";
 import { parseMeta } from "../library/metadata.js";
@@ -14,7 +14,7 @@ import { writeStateFile } from "../library/state-files.js";
 import { SERVER_VERSION } from "../version.js";
 import { builtinEntries, integrationEntry, type IndexedEntry } from "./search-entries.js";
 import { lineStarts, snapshotLine, SnapshotEntry, SnapshotRecords } from "./snapshot-records.js";
-import { readWorkingFilesOf } from "./working-files.js";
+import { readPulledFiles } from "./working-files.js";
 
 /**
  * The search index and the integration records it was built from, saved in `state/`
@@ -72,15 +72,15 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
   if (header.withFacts.includes("0")) startFactsThread();
   let reading: Promise<Array<[string, Integration | undefined]>> = Promise.resolve([]);
   if (header.head !== head) {
-    // Which integrations moved comes from the commits (one `git log`); their files are read
-    // from the working tree, as the full load reads them (a pull checks them out): reading
-    // tens of thousands of blobs from git (loose objects after a local commit) took seconds.
-    const touched = await touchedBetween(new GitRepo(libraryRoot), header.head, head).catch(() => undefined);
+    // Which integrations moved comes from the commits (one `git log`); their files come from
+    // the commit when a pull brought them packed, else from the working tree (see working-files.ts).
+    const blobs = new Map<string, TreeEntry>();
+    const touched = await touchedBetween(new GitRepo(libraryRoot), header.head, head, blobs).catch(() => undefined);
     if (!touched || touched.size * FILES_PER_INTEGRATION > MAX_DIFF_FILES) return undefined;
     // The snapshot has no facts of what came in: a thread loads the compiler for them meanwhile.
     if (touched.size > 0) startFactsThread();
     // Read (by a thread, for many) while the index is restored below.
-    reading = readWorkingRecords(libraryRoot, touched);
+    reading = readPulledRecords(libraryRoot, head, touched, blobs);
     reading.catch(() => undefined);
   }
   const lineOf = new Map(header.index.ids.map((id, i) => [id, i]));
@@ -118,9 +118,9 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
  * the commits gave them; undefined for one whose code is gone or that has a file that is
  * not a regular file (the full load leaves such an integration out too).
  */
-async function readWorkingRecords(root: string, touched: ReadonlyMap<string, IntegrationVersion>): Promise<Array<[string, Integration | undefined]>> {
+async function readPulledRecords(root: string, head: string, touched: ReadonlyMap<string, IntegrationVersion>, blobs: ReadonlyMap<string, TreeEntry>): Promise<Array<[string, Integration | undefined]>> {
   const names = [...touched.keys()];
-  const files = await readWorkingFilesOf(root, names);
+  const files = await readPulledFiles(root, head, names, { known: blobs });
   return Promise.all(
     names.map(async (name, i): Promise<[string, Integration | undefined]> => {
       const found = files[i];

@@ -1,8 +1,11 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readWorkingFilesOf } from "../../dist/search/working-files.js";
+import { readCommittedFiles, readPulledFiles, readWorkingFilesOf } from "../../dist/search/working-files.js";
+import { touchedBetween } from "../../dist/library/library-watch.js";
+import { GitRepo } from "../../dist/library/git-repo.js";
 
 const root = mkdtempSync(join(tmpdir(), "toolsmith-working-files-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -40,7 +43,31 @@ describe("the files of integrations pulled since the snapshot", () => {
       undefined,
       { declarations: undefined, code: "export const e = 5;\n", meta: undefined },
     ]);
-    const threaded = await readWorkingFilesOf(root, names, 1);
-    expect(threaded).toEqual(inPlace);
+    // One thread per name's share: read by as many threads as there are CPUs (at most 4), in order.
+    expect(await readWorkingFilesOf(root, names, 1)).toEqual(inPlace);
+    expect(await readWorkingFilesOf(root, names, names.length)).toEqual(inPlace);
+  });
+
+  it("are read alike from the commit (links by their mode), packed or loose", async () => {
+    const git = (...args: string[]) => execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@t", "-c", "gc.auto=0", ...args], { encoding: "utf8" });
+    git("init", "-q");
+    git("add", "elsewhere.d.ts");
+    git("commit", "-qm", "before the pull");
+    const base = git("rev-parse", "HEAD").trim();
+    git("add", "-A");
+    git("commit", "-qm", "pulled");
+    const head = git("rev-parse", "HEAD").trim();
+    const inPlace = await readWorkingFilesOf(root, names, Number.POSITIVE_INFINITY);
+    expect(await readCommittedFiles(root, head, names)).toEqual(inPlace);
+    // Loose objects: read from the working tree; packed: from the commit. Alike either way.
+    expect(await readPulledFiles(root, head, names, { threadMin: 1 })).toEqual(inPlace);
+    git("gc", "-q");
+    expect(await readPulledFiles(root, head, names, { threadMin: 1 })).toEqual(inPlace);
+    // With the files as the commits' log records them (no listing of the tree): alike.
+    const blobs = new Map();
+    const touched = await touchedBetween(new GitRepo(root), base, head, blobs);
+    expect([...touched!.keys()]).toEqual(expect.arrayContaining(names));
+    expect(blobs.get("a/linked-code.ts")?.mode).toBe("120000");
+    expect(await readCommittedFiles(root, head, names, blobs)).toEqual(inPlace);
   });
 });
