@@ -2,16 +2,18 @@
 //
 //   node bench/search-start.js            (BENCH_N=10000 integrations, BENCH_RUNS=3 starts each)
 //
-// Builds a home whose library has N integrations, each committed with its declarations
-// (`<name>.d.ts`), then measures spawn → first search_library reply over stdio, with a
-// real MCP client:
-//   1. "first start": nothing in state/ yet (index and records built from the files);
-//   2. "unchanged": a restart with nothing changed since the last start (median of BENCH_RUNS);
-//   3. "pulled": N more integrations with their declarations arrive as one new commit
-//      (what a git pull fast-forward does) before each start (median of BENCH_RUNS).
+// Every start is a real `dist/cli.js` process over stdio with a real MCP client: spawn →
+// initialize → first search_library reply. Integrations are committed with their
+// declarations (`<name>.d.ts`), as saves write them.
+//   1. "unchanged": a library of N, restarted with nothing changed since the last start
+//      (whose session lasted long enough for the idle compiler warm-up, as a real one does);
+//   2. "pulled": a library of N that all came in by one commit (what a git pull fast-forward
+//      does) since the last start, which saw only the starters (median of BENCH_RUNS copies);
+//   3. "pulled onto N": N more arrive on top of a library of N (a library of 2N; reported too);
+//   4. "first start": a library of N with nothing in state/ at all.
 // Prints every sample and the medians.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -70,11 +72,13 @@ function addIntegrations(lib, from, to) {
     writeFileSync(`${base}.meta.json`, `${JSON.stringify(it.meta, null, 2)}\n`);
   }
   git(lib, ["add", "-A"]);
-  git(lib, ["commit", "-q", "--no-verify", "-m", `bench: add integrations ${from}..${to - 1}`]);
+  // No background gc (it would move objects while the home is copied); packed at once, as a pull brings them.
+  git(lib, ["-c", "gc.auto=0", "commit", "-q", "--no-verify", "-m", `bench: add integrations ${from}..${to - 1}`]);
+  git(lib, ["gc", "--quiet"]);
 }
 
-/** Spawn → initialize → first search reply, in ms. */
-async function firstSearch(home, query) {
+/** Spawn → initialize → first search reply, in ms; the client stays connected `settleMs` more (the server's idle work runs). */
+async function firstSearch(home, query, settleMs = 0) {
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { TOOLSMITH_HOME: home, PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }, stderr: "pipe" });
   let stderr = "";
   transport.stderr?.on("data", (c) => (stderr += c));
@@ -86,39 +90,61 @@ async function firstSearch(home, query) {
     const ms = performance.now() - t0;
     const body = reply.structuredContent;
     if (reply.isError || !body?.results?.length) throw new Error(`search failed: ${JSON.stringify(reply).slice(0, 400)} ${stderr}`);
+    if (settleMs) await new Promise((resolve) => setTimeout(resolve, settleMs));
     return { ms, body };
   } finally {
     await client.close().catch(() => undefined);
   }
 }
 
-const home = mkdtempSync(join(tmpdir(), "toolsmith-search-start-"));
+const work = mkdtempSync(join(tmpdir(), "toolsmith-search-start-"));
+const copy = (from, to) => {
+  rmSync(to, { recursive: true, force: true });
+  cpSync(from, to, { recursive: true });
+  return to;
+};
 try {
-  execFileSync(process.execPath, [CLI, "log"], { env: { ...process.env, TOOLSMITH_HOME: home }, stdio: "ignore" });
-  const lib = join(home, "library");
+  // A home whose last start saw only the starters (its snapshot saved), then N integrations pulled.
+  const base = join(work, "base");
+  execFileSync(process.execPath, [CLI, "log"], { env: { ...process.env, TOOLSMITH_HOME: base }, stdio: "ignore" });
+  await firstSearch(base, "csv", 3_000);
+  const pulledHome = copy(base, join(work, "pulled"));
   let t = performance.now();
-  addIntegrations(lib, 0, N);
+  addIntegrations(join(pulledHome, "library"), 0, N);
   log(`wrote and committed ${N} integrations with declarations in ${Math.round(performance.now() - t)} ms`);
-  const first = await firstSearch(home, "invoice 42");
-  log(`first start (empty state/): ${Math.round(first.ms)} ms; total ${first.body.total}, first result ${first.body.results[0].name}`);
-  const unchanged = [];
-  for (let r = 0; r < RUNS; r++) unchanged.push((await firstSearch(home, "invoice 42")).ms);
   const pulled = [];
   for (let r = 0; r < RUNS; r++) {
-    const from = N * (r + 1);
-    t = performance.now();
-    addIntegrations(lib, from, from + N);
-    log(`pulled ${N} more (${from}..${from + N - 1}) in ${Math.round(performance.now() - t)} ms`);
-    const s = await firstSearch(home, `ticket ${from + 1}`);
-    if (s.body.results[0].name !== `bench/item-${from + 1}`) log(`warning: 'ticket ${from + 1}' ranked ${s.body.results[0].name} first`);
+    const home = copy(pulledHome, join(work, "run"));
+    const s = await firstSearch(home, "ticket 1");
+    if (s.body.results[0].name !== "bench/item-1") log(`warning: 'ticket 1' ranked ${s.body.results[0].name} first`);
     pulled.push(s.ms);
   }
-  log(`unchanged: ${unchanged.map(Math.round).join(", ")} ms`);
-  log(`pulled:    ${pulled.map(Math.round).join(", ")} ms (libraries of ${[...Array(RUNS).keys()].map((r) => (r + 2) * N).join(", ")})`);
-  process.stdout.write(`${JSON.stringify({ n: N, firstStartMs: Math.round(first.ms), unchangedMedianMs: Math.round(median(unchanged)), pulledMedianMs: Math.round(median(pulled)), unchanged: unchanged.map(Math.round), pulled: pulled.map(Math.round) })}\n`);
+  // The last run's home: a library of N whose next start has nothing new. Its session lasts a few seconds (the server saves the snapshot with what search reads of every declaration file once the compiler is warm).
+  const home = join(work, "run");
+  await firstSearch(home, "invoice 42", 8_000);
+  const unchanged = [];
+  for (let r = 0; r < RUNS; r++) unchanged.push((await firstSearch(home, "invoice 42")).ms);
+  // N more on top of that library (2N).
+  const onto = [];
+  const ontoHome = copy(home, join(work, "onto"));
+  addIntegrations(join(ontoHome, "library"), N, 2 * N);
+  for (let r = 0; r < RUNS; r++) {
+    const s = await firstSearch(copy(ontoHome, join(work, "run-onto")), `ticket ${N + 1}`);
+    if (s.body.results[0].name !== `bench/item-${N + 1}`) log(`warning: 'ticket ${N + 1}' ranked ${s.body.results[0].name} first`);
+    onto.push(s.ms);
+  }
+  // Nothing in state/ at all.
+  const fresh = copy(pulledHome, join(work, "fresh"));
+  rmSync(join(fresh, "state"), { recursive: true, force: true });
+  const first = await firstSearch(fresh, "invoice 42");
+  log(`unchanged (library of ${N}):      ${unchanged.map(Math.round).join(", ")} ms`);
+  log(`pulled (all ${N} new):             ${pulled.map(Math.round).join(", ")} ms`);
+  log(`pulled onto ${N} (library of ${2 * N}): ${onto.map(Math.round).join(", ")} ms`);
+  log(`first start (empty state/):        ${Math.round(first.ms)} ms`);
+  process.stdout.write(`${JSON.stringify({ n: N, unchangedMedianMs: Math.round(median(unchanged)), pulledMedianMs: Math.round(median(pulled)), pulledOntoMedianMs: Math.round(median(onto)), firstStartMs: Math.round(first.ms), unchanged: unchanged.map(Math.round), pulled: pulled.map(Math.round), pulledOnto: onto.map(Math.round) })}\n`);
 } catch (error) {
   log(`FAILED: ${error?.stack ?? error}`);
   process.exitCode = 1;
 } finally {
-  rmSync(home, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
 }
