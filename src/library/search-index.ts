@@ -103,6 +103,8 @@ export class SearchIndex<T extends Searchable> {
   private touchedCount = 0;
   private termTouched = new Int32Array(0);
   private termTouchedCount = 0;
+  /** Scratch for indexing one field: its words and their counts. */
+  private readonly fieldFreqs = new Map<string, number>();
 
   replaceAll(items: T[]): void {
     this.entries.clear();
@@ -373,8 +375,9 @@ export class SearchIndex<T extends Searchable> {
     const mine: Posting[] = [];
     const count = this.documentCount++;
     const values = [item.name, item.description, item.tags.join(" "), item.signature];
+    const freqs = this.fieldFreqs;
     for (let f = 0; f < FIELD_COUNT; f++) {
-      const freqs = new Map<string, number>();
+      freqs.clear();
       for (const term of tokenize(values[f]!)) freqs.set(term, (freqs.get(term) ?? 0) + 1);
       this.fieldLength[slot * FIELD_COUNT + f] = freqs.size;
       this.avgFieldLength[f] = (this.avgFieldLength[f]! * count + freqs.size) / (count + 1);

@@ -72,13 +72,13 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
   if (header.withFacts.includes("0")) startFactsThread();
   let reading: Promise<Array<[string, Integration | undefined]>> = Promise.resolve([]);
   if (header.head !== head) {
+    // The snapshot has no facts of what came in: a thread loads the compiler for them meanwhile.
+    startFactsThread();
     // Which integrations moved comes from the commits (one `git log`); their files come from
     // the commit when a pull brought them packed, else from the working tree (see working-files.ts).
     const blobs = new Map<string, TreeEntry>();
     const touched = await touchedBetween(new GitRepo(libraryRoot), header.head, head, blobs).catch(() => undefined);
     if (!touched || touched.size * FILES_PER_INTEGRATION > MAX_DIFF_FILES) return undefined;
-    // The snapshot has no facts of what came in: a thread loads the compiler for them meanwhile.
-    if (touched.size > 0) startFactsThread();
     // Read (by a thread, for many) while the index is restored below.
     reading = readPulledRecords(libraryRoot, head, touched, blobs);
     reading.catch(() => undefined);
