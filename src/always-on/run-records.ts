@@ -1,9 +1,11 @@
-import { mkdir, open, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { LogEntry } from "../sandbox/protocol.js";
 
 /** The workspace folder (relative to the workspace) that holds outcomes: runs/<id>/<timestamp>.json. */
 export const RUNS_FOLDER = "runs";
+/** Writes to one id after which its folder is listed again, so records another process wrote there (a CLI `schedule run`) count towards `keep`. */
+const RELIST_AFTER_WRITES = 50;
 
 /** What started a run: a schedule's time, its runNow/`schedule run`, a webhook, or the built-in self-check. */
 export type RunTrigger = "schedule" | "manual" | "hook" | "self-check";
@@ -37,6 +39,12 @@ export class RunRecords {
   /** Records handed to writeSoon and not yet on disk, in order; one background pass writes them all. */
   private pending: Array<{ runId: string; record: RunRecord; written: () => void }> = [];
   private writing: Promise<void> = Promise.resolve();
+  /**
+   * Per id, the names of its records on disk (oldest first) as this process knows them:
+   * listed on the first write and every RELIST_AFTER_WRITES writes, kept up to date in
+   * between, so pruning after a write usually costs one unlink and no listing.
+   */
+  private readonly known = new Map<string, { names: string[]; writes: number }>();
 
   constructor(
     workspaceDir: string,
@@ -71,7 +79,7 @@ export class RunRecords {
 
   async write(runId: string, record: RunRecord): Promise<void> {
     await this.writeRecord(runId, record);
-    await this.prune(idOf(runId));
+    await this.prune(idOf(runId), [runId]);
   }
 
   /**
@@ -97,13 +105,18 @@ export class RunRecords {
   private async writePending(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    const ids = new Set<string>();
+    const ids = new Map<string, string[]>();
     for (const { runId, record, written } of batch) {
-      await this.writeRecord(runId, record).catch((error: Error) => this.log(`run ${runId}: its record could not be written to workspace/${RUNS_FOLDER}/${runId}.json (${error.message}); outcome: ${record.ok ? "ok" : `failed: ${record.error?.name}: ${record.error?.message}`}`));
-      ids.add(idOf(runId));
+      await this.writeRecord(runId, record).then(
+        () => {
+          const id = idOf(runId);
+          ids.set(id, [...(ids.get(id) ?? []), runId]);
+        },
+        (error: Error) => this.log(`run ${runId}: its record could not be written to workspace/${RUNS_FOLDER}/${runId}.json (${error.message}); outcome: ${record.ok ? "ok" : `failed: ${record.error?.name}: ${record.error?.message}`}`),
+      );
       written();
     }
-    for (const id of ids) await this.prune(id).catch((error: Error) => this.log(`runs of ${id}: old records could not be removed (${error.message})`));
+    for (const [id, runIds] of ids) await this.prune(id, runIds).catch((error: Error) => this.log(`runs of ${id}: old records could not be removed (${error.message})`));
   }
 
   private async writeRecord(runId: string, record: RunRecord): Promise<void> {
@@ -138,11 +151,31 @@ export class RunRecords {
     return names.filter((n) => n.endsWith(".json")).sort();
   }
 
-  private async prune(id: string): Promise<void> {
-    const names = await this.names(id);
-    const excess = names.length - this.keep;
-    for (const name of names.slice(0, Math.max(0, excess))) await rm(join(this.root, id, name), { force: true });
+  /** Removes the oldest records of `id` beyond `keep`, after `runIds` (of that id) were written. */
+  private async prune(id: string, runIds: string[]): Promise<void> {
+    let known = this.known.get(id);
+    if (!known || known.writes >= RELIST_AFTER_WRITES) {
+      known = { names: await this.names(id), writes: 0 };
+      this.known.set(id, known);
+    } else {
+      for (const runId of runIds) insertSorted(known.names, `${runId.slice(id.length + 1)}.json`);
+    }
+    known.writes += runIds.length;
+    const excess = known.names.length - this.keep;
+    if (excess <= 0) return;
+    for (const name of known.names.splice(0, excess)) {
+      await unlink(join(this.root, id, name)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error; // removed already (by another process or a person)
+      });
+    }
   }
+}
+
+/** Adds `name` to the sorted `names` unless it is there (a new record's name is usually the last). */
+function insertSorted(names: string[], name: string): void {
+  let at = names.length;
+  while (at > 0 && names[at - 1]! > name) at--;
+  if (names[at - 1] !== name) names.splice(at, 0, name);
 }
 
 function idOf(runId: string): string {

@@ -19,6 +19,8 @@ export class UsedSignatures {
   private queued: string[] = [];
   private writing: Promise<void> = Promise.resolve();
   private lines = 0;
+  /** The state folder made (and its modes checked) once per process, not per append: that walk chmods every file in state/. */
+  private dirReady: Promise<void> | undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -48,7 +50,10 @@ export class UsedSignatures {
     this.writing = this.writing
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .then(() => this.write(live))
-      .catch((error: Error) => this.log(`hooks: accepted signatures could not be remembered in state/${USED_SIGNATURES_FILE} (${error.message}); a replay after a restart may be accepted`));
+      .catch((error: Error) => {
+        this.dirReady = undefined; // the folder may have been removed: the next append makes it again
+        this.log(`hooks: accepted signatures could not be remembered in state/${USED_SIGNATURES_FILE} (${error.message}); a replay after a restart may be accepted`);
+      });
   }
 
   /** Resolves once every signature queued so far is on disk (or its failure logged). */
@@ -60,7 +65,7 @@ export class UsedSignatures {
   private async write(live: () => Iterable<[string, number]>): Promise<void> {
     const lines = this.queued;
     this.queued = [];
-    await ensureStateDir(this.stateDir);
+    await (this.dirReady ??= ensureStateDir(this.stateDir));
     if (this.lines + lines.length > COMPACT_AFTER_LINES) {
       const now = this.now();
       const kept = [...live()].filter(([, expires]) => expires > now).map(([key, expires]) => `${expires} ${key}\n`);
