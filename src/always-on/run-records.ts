@@ -6,6 +6,14 @@ import type { LogEntry } from "../sandbox/protocol.js";
 export const RUNS_FOLDER = "runs";
 /** Writes to one id after which its folder is listed again, so records another process wrote there (a CLI `schedule run`) count towards `keep`. */
 const RELIST_AFTER_WRITES = 50;
+/**
+ * How long a record handed to writeSoon waits for others to share its pass. Each record
+ * is a few file system calls, each a thread-pool round trip; written one by one right
+ * after each reply they competed with the next hook's run, written together (in
+ * parallel) every WRITE_DELAY_MS they mostly do not. A run's outcome reaches disk this
+ * much later at most; `flush()` writes at once.
+ */
+export const WRITE_DELAY_MS = 20;
 
 /** What started a run: a schedule's time, its runNow/`schedule run`, a webhook, or the built-in self-check. */
 export type RunTrigger = "schedule" | "manual" | "hook" | "self-check";
@@ -39,6 +47,8 @@ export class RunRecords {
   /** Records handed to writeSoon and not yet on disk, in order; one background pass writes them all. */
   private pending: Array<{ runId: string; record: RunRecord; written: () => void }> = [];
   private writing: Promise<void> = Promise.resolve();
+  /** The pending pass, until it starts. */
+  private timer: NodeJS.Timeout | undefined;
   /**
    * Per id, the names of its records on disk (oldest first) as this process knows them:
    * listed on the first write and every RELIST_AFTER_WRITES writes, kept up to date in
@@ -84,38 +94,47 @@ export class RunRecords {
 
   /**
    * Writes the record after the caller has moved on (a hook replies before its record is
-   * on disk). Records queued meanwhile are written in one pass that prunes each id once;
-   * a failed write is logged, never dropped silently. Resolves when this record is written
-   * or its failure logged; `flush()` waits for every record handed over.
+   * on disk): records queued within WRITE_DELAY_MS are written in one pass that prunes
+   * each id once; a failed write is logged, never dropped silently. Resolves when this
+   * record is written or its failure logged; `flush()` waits for every record handed over.
    */
   writeSoon(runId: string, record: RunRecord): Promise<void> {
     return new Promise<void>((written) => {
       this.pending.push({ runId, record, written });
-      if (this.pending.length > 1) return; // the pass already scheduled takes this one too
-      this.writing = this.writing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.writePending());
+      if (this.timer) return; // the pass already scheduled takes this one too
+      this.timer = setTimeout(() => this.writeQueued(), WRITE_DELAY_MS);
     });
   }
 
   /** Resolves when every record handed to writeSoon so far is written (or its failure logged). */
   async flush(): Promise<void> {
-    while (this.pending.length) await this.writing;
+    if (this.timer) this.writeQueued();
     await this.writing;
+  }
+
+  private writeQueued(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.writing = this.writing.then(() => this.writePending());
   }
 
   private async writePending(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     const ids = new Map<string, string[]>();
-    for (const { runId, record, written } of batch) {
-      await this.writeRecord(runId, record).then(
-        () => {
-          const id = idOf(runId);
-          ids.set(id, [...(ids.get(id) ?? []), runId]);
-        },
-        (error: Error) => this.log(`run ${runId}: its record could not be written to workspace/${RUNS_FOLDER}/${runId}.json (${error.message}); outcome: ${record.ok ? "ok" : `failed: ${record.error?.name}: ${record.error?.message}`}`),
-      );
-      written();
-    }
+    await Promise.all(
+      batch.map(({ runId, record, written }) =>
+        this.writeRecord(runId, record)
+          .then(
+            () => {
+              const id = idOf(runId);
+              ids.set(id, [...(ids.get(id) ?? []), runId]);
+            },
+            (error: Error) => this.log(`run ${runId}: its record could not be written to workspace/${RUNS_FOLDER}/${runId}.json (${error.message}); outcome: ${record.ok ? "ok" : `failed: ${record.error?.name}: ${record.error?.message}`}`),
+          )
+          .finally(written),
+      ),
+    );
     for (const [id, runIds] of ids) await this.prune(id, runIds).catch((error: Error) => this.log(`runs of ${id}: old records could not be removed (${error.message})`));
   }
 
