@@ -8,10 +8,10 @@ export const RUNS_FOLDER = "runs";
 const RELIST_AFTER_WRITES = 50;
 /**
  * How long a record handed to writeSoon waits for others to share its pass. Each record
- * is a few file system calls, each a thread-pool round trip; written one by one right
- * after each reply they competed with the next hook's run, written together (in
- * parallel) every WRITE_DELAY_MS they mostly do not. A run's outcome reaches disk this
- * much later at most; `flush()` writes at once.
+ * is a few file system calls, each a thread-pool round trip; written right after each
+ * reply they competed with the next hook's run, written together every WRITE_DELAY_MS
+ * they mostly do not. A run's outcome reaches disk this much later at most; `flush()`
+ * writes at once.
  */
 export const WRITE_DELAY_MS = 20;
 
@@ -122,19 +122,17 @@ export class RunRecords {
     const batch = this.pending;
     this.pending = [];
     const ids = new Map<string, string[]>();
-    await Promise.all(
-      batch.map(({ runId, record, written }) =>
-        this.writeRecord(runId, record)
-          .then(
-            () => {
-              const id = idOf(runId);
-              ids.set(id, [...(ids.get(id) ?? []), runId]);
-            },
-            (error: Error) => this.log(`run ${runId}: its record could not be written to workspace/${RUNS_FOLDER}/${runId}.json (${error.message}); outcome: ${record.ok ? "ok" : `failed: ${record.error?.name}: ${record.error?.message}`}`),
-          )
-          .finally(written),
-      ),
-    );
+    // One after another: a record on disk means every record handed over before it is too.
+    for (const { runId, record, written } of batch) {
+      await this.writeRecord(runId, record).then(
+        () => {
+          const id = idOf(runId);
+          ids.set(id, [...(ids.get(id) ?? []), runId]);
+        },
+        (error: Error) => this.log(`run ${runId}: its record could not be written to workspace/${RUNS_FOLDER}/${runId}.json (${error.message}); outcome: ${record.ok ? "ok" : `failed: ${record.error?.name}: ${record.error?.message}`}`),
+      );
+      written();
+    }
     for (const [id, runIds] of ids) await this.prune(id, runIds).catch((error: Error) => this.log(`runs of ${id}: old records could not be removed (${error.message})`));
   }
 
