@@ -37,7 +37,8 @@ export interface RunRecord {
 
 /**
  * Outcomes of schedule and hook runs under `workspace/runs/<id>/`, one JSON file per run
- * named by its start time, at most `keep` per id (the oldest are removed after writes).
+ * named by its start time, at most `keep` per id (the oldest are removed after writes;
+ * another process's records count from the next listing, see `known`).
  * Written by the host, so guest code reads them with `workspace.readJson`.
  */
 export class RunRecords {
