@@ -28,7 +28,7 @@ export class EntryBook<T> {
 
   /** The valid entries and the problems of the others; throws AlwaysOnFileError when the file as a whole is unusable. */
   async current(): Promise<Loaded<T>> {
-    const stamp = await fileStamp(this.path);
+    const stamp = fileStamp(this.path);
     if (this.cached?.stamp !== stamp) {
       try {
         const loaded = await readEntries(this.path, this.kind, this.fileName);

@@ -90,6 +90,8 @@ function unauthorized(res: ServerResponse): void {
 }
 
 function answer(res: ServerResponse, status: number, body: unknown, close: boolean): void {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...(close ? { connection: "close" } : {}) });
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  // With its length given, the reply is one plain body instead of chunks and a last empty chunk.
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "cache-control": "no-store", ...(close ? { connection: "close" } : {}) });
+  res.end(text);
 }

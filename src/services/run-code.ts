@@ -1,6 +1,6 @@
 import type { AlwaysOn } from "../always-on/always-on.js";
 import { ALWAYS_ON_HOST_FUNCTIONS, alwaysOnHostCalls } from "../always-on/always-on-host-calls.js";
-import { RUN_INPUT_HOST_FUNCTION, runInputHostCall } from "../always-on/export-run.js";
+import { RUN_INPUT_MODULE, runInputModule } from "../always-on/export-run.js";
 import { newRunId, type Asker } from "../bridge/approvals/approval-gate.js";
 import { compileDrafts } from "../library/draft-modules.js";
 import { LIBRARY_HOST_FUNCTIONS, libraryHostCalls, type LibraryEditor } from "../library/library-host-calls.js";
@@ -27,7 +27,7 @@ export interface RunOptions {
   traceparent?: string;
   /** Drafts `{ "library/<name>": code }` shadowing saved integrations for this run (checked by compileDrafts). */
   modules?: unknown;
-  /** A schedule's or hook's arguments, answered to the `run.input` host call (see always-on/export-run.ts). */
+  /** A schedule's or hook's arguments, the default export of RUN_INPUT_MODULE for this run (see always-on/export-run.ts). */
   input?: unknown;
   /** The integration a schedule or hook runs: charged with failures no stack frame blames on another. */
   owner?: string;
@@ -68,9 +68,10 @@ async function runInSandbox(services: Services, code: string, options: RunOption
   if (!drafted.ok) return { report: { ok: false, error: drafted.error, logs: [], durationMs: 0 }, modules: [] };
   const run = bridge.forRun({ signal: options.signal, onProgress: options.onProgress, asker: options.asker, runId: newRunId(), trace, declaredHosts: (name) => store.get(name)?.meta.hosts });
   // `library.remove` / `library.rename` from the toolsmith module act on this library; the rest goes to the bridge.
-  // `schedules` / `hooks` act on this home; `run.input` answers a schedule's or hook's arguments.
-  const input = options.input === undefined ? undefined : runInputHostCall(options.input);
-  const onHostCall = alwaysOnHostCalls(calls.alwaysOn, libraryHostCalls(calls.editor, input ? input(run.onHostCall) : run.onHostCall));
+  // `schedules` / `hooks` act on this home.
+  const onHostCall = alwaysOnHostCalls(calls.alwaysOn, libraryHostCalls(calls.editor, run.onHostCall));
+  // A schedule's or hook's arguments: a module of this run only, there when the code starts.
+  const overrides = options.input === undefined ? undefined : new Map([[RUN_INPUT_MODULE, runInputModule(options.input)]]);
   const { onLog } = options;
   let modules: string[] = [];
   let callerMisuse = false;
@@ -80,8 +81,9 @@ async function runInSandbox(services: Services, code: string, options: RunOption
     timeoutMs: options.timeoutMs,
     modules: services.modules,
     drafts: drafted.drafts,
+    overrides,
     signal: options.signal,
-    host: { ...run, hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS, ...ALWAYS_ON_HOST_FUNCTIONS, ...(input ? [RUN_INPUT_HOST_FUNCTION] : [])], onHostCall },
+    host: { ...run, hostFunctions: [...run.hostFunctions, ...LIBRARY_HOST_FUNCTIONS, ...ALWAYS_ON_HOST_FUNCTIONS], onHostCall },
     client: options.client,
     onLogs: onLog ? (entries) => entries.forEach((e) => onLog(e)) : undefined,
     onModules: (loaded) => (modules = loaded),

@@ -73,6 +73,14 @@ describe("POST /hooks/<id> on a real HTTP server (127.0.0.1)", () => {
     expect(text.body).toEqual({ method: "POST", body: "plain words", type: "text/plain" });
   });
 
+  it("gives the export the body as sent: a `__proto__` key stays a plain key, quotes and line breaks stay text", async () => {
+    const reply = await send("echo", '{"__proto__":{"polluted":true},"n":1,"text":"a \\"quote\\"\\n\\u2028</script>"}');
+    expect(reply.status).toBe(200);
+    expect(Object.keys(reply.body.body)).toEqual(["__proto__", "n", "text"]);
+    expect(reply.body.body.polluted).toBeUndefined();
+    expect(reply.body.body.text).toBe('a "quote"\n\u2028</script>');
+  });
+
   it("refuses bad, expired, replayed and unsigned requests with 401, and never reaches the sandbox", async () => {
     const runs = vi.spyOn(env.toolsmith, "runDetailed");
     try {
