@@ -61,6 +61,7 @@ export class SearchCatalog {
     // Building the index anew dropped the upstream tools indexed meanwhile.
     if (!warm) for (const server of this.hub.names()) this.indexUpstream(server);
     this.snapshotHead = warm?.savedHead;
+    this.factsMissing = warm?.factsMissing ?? false;
     this.library = store;
     // Saved in the background: the next start answers its first search from it. Saved again
     // once the compiler is loaded if it then can add the facts search reads from declarations.

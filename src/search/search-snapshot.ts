@@ -57,6 +57,8 @@ export interface WarmIndex {
   declarationsFor(name: string): string | undefined;
   /** True once a record in the snapshot turned out unreadable: answer from the loaded library instead. */
   damaged(): boolean;
+  /** Records of the snapshot were saved without their declarations' facts (a later save adds them). */
+  factsMissing: boolean;
 }
 
 /**
@@ -110,6 +112,7 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
       return entry?.kind === "integration" ? entry.record.declarations : undefined;
     },
     damaged: () => records.damaged,
+    factsMissing: header.withFacts.includes("0"),
   };
 }
 

@@ -64,6 +64,19 @@ describe("the search index is saved in state/ and a restart answers from it", ()
     expect(header.withFacts).toBe("1".repeat(records.length));
   });
 
+  it("a snapshot saved without facts (the compiler was not loaded then) gets them from the next start that has the compiler", async () => {
+    const { header, records } = readSnapshotFile();
+    const stripped = records.map(({ facts: _facts, ...record }) => JSON.stringify(record));
+    writeFileSync(snapshotFile(), `${JSON.stringify({ ...header, withFacts: "0".repeat(records.length) })}\n${stripped.join("\n")}\n`);
+    // This process has TypeScript loaded (the saves above): the start saves the snapshot again with the facts.
+    const toolsmith = Toolsmith.open({ home, upstreams: false });
+    await toolsmith.whenReady();
+    await toolsmith.close();
+    const again = readSnapshotFile();
+    expect(again.header.withFacts).toBe("1".repeat(records.length));
+    expect(again.records.find((r) => r.name === "snap/one").facts.exports[0].name).toBe("one");
+  });
+
   it("a restart with nothing changed answers the first search as before", async () => {
     const body = await searchRightAfterStart("snapshot fixture");
     expect(names(body)).toEqual(["snap/one", "snap/two"]);
