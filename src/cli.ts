@@ -6,6 +6,8 @@
 import { parseArgs } from "node:util";
 import { UsageError, type CliContext, type ExitCode } from "./cli/cli-context.js";
 import { ConfigError } from "./config/load-config.js";
+import { homePaths, resolveHomeDir } from "./config/home.js";
+import { prefetchSnapshot } from "./search/snapshot-prefetch.js";
 import { checkGit } from "./library/git-check.js";
 import { SERVER_VERSION } from "./version.js";
 
@@ -175,6 +177,14 @@ export async function main(ctx: CliContext): Promise<ExitCode> {
     if (!git.ok) {
       ctx.stderr(`toolsmith: ${git.message}\n`);
       return 2;
+    }
+  }
+  // A server's first search reads the search snapshot: its read starts now, while the server's code loads.
+  if (command === "serve") {
+    try {
+      prefetchSnapshot(homePaths(resolveHomeDir(ctx.env)).state);
+    } catch {
+      // The home is checked (and its problem reported) when the server opens it.
     }
   }
   try {

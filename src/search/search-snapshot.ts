@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GitRepo } from "../library/git-repo.js";
 import { readHeadFromFiles } from "../library/head-ref.js";
@@ -13,6 +12,7 @@ import { startFactsThread } from "../library/facts-thread.js";
 import { writeStateFile } from "../library/state-files.js";
 import { SERVER_VERSION } from "../version.js";
 import { builtinEntries, integrationEntry, type IndexedEntry } from "./search-entries.js";
+import { readSnapshotBytes, SNAPSHOT_FILE } from "./snapshot-prefetch.js";
 import { lineStarts, snapshotLine, SnapshotEntry, SnapshotRecords } from "./snapshot-records.js";
 import { readPulledFiles } from "./working-files.js";
 
@@ -25,7 +25,7 @@ import { readPulledFiles } from "./working-files.js";
  * rewritten history, a damaged file) means the index is built from the library as before.
  */
 
-export const SNAPSHOT_FILE = "search-snapshot.json";
+export { SNAPSHOT_FILE };
 /** Changed files up to which a warm start applies what the commits since the snapshot changed (else the index is built from the library). */
 const MAX_DIFF_FILES = 100_000;
 const SNAPSHOT_FORMAT = 2;
@@ -163,7 +163,7 @@ function withTestReadOnDemand(record: Integration, root: string, rel: string): I
 
 async function readSnapshot(stateDir: string): Promise<{ header: SnapshotHeader; records: SnapshotRecords } | undefined> {
   try {
-    const bytes = await readFile(join(stateDir, SNAPSHOT_FILE));
+    const bytes = await readSnapshotBytes(stateDir);
     const headerEnd = bytes.indexOf(0x0a);
     if (headerEnd < 0) return undefined;
     const header = JSON.parse(bytes.toString("utf8", 0, headerEnd)) as SnapshotHeader;
