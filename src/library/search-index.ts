@@ -397,6 +397,8 @@ export class SearchIndex<T extends Searchable> {
   private unindex(id: string): void {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return;
+    // Before anything changes: the filling reads the slots as the restore left them.
+    this.fillSlotPostings();
     this.slotOf.delete(id);
     this.alive[slot] = 0;
     this.slotEntry[slot] = undefined;
@@ -404,7 +406,6 @@ export class SearchIndex<T extends Searchable> {
     for (let f = 0; f < FIELD_COUNT; f++) {
       this.avgFieldLength[f] = count === 1 ? 0 : (this.avgFieldLength[f]! * count - this.fieldLength[slot * FIELD_COUNT + f]!) / (count - 1);
     }
-    this.fillSlotPostings();
     const mine = this.slotPostings[slot] ?? [];
     for (const posting of mine) posting.live--;
     this.slotPostings[slot] = undefined;
@@ -417,7 +418,7 @@ export class SearchIndex<T extends Searchable> {
   private fillSlotPostings(): void {
     if (!this.slotPostingsPending) return;
     this.slotPostingsPending = false;
-    const restored = this.documentCount === 0 ? 0 : this.nextSlot;
+    const restored = this.nextSlot;
     const lists: Posting[][] = Array.from({ length: restored }, () => []);
     for (const [, postings] of this.terms) {
       for (const posting of postings) {

@@ -177,6 +177,20 @@ describe("SearchIndex against MiniSearch's own ranking", () => {
     check(restored, model, qs);
   }
 
+  it("a restored index of one entry, replaced and removed, scores as a fresh one (the property test's counterexample, seed 588410338)", () => {
+    const c = { name: "parse/parse", description: "", tags: [] as string[], signature: "function parse(): Result" };
+    const model = new Model();
+    const index = new SearchIndex<Entry>();
+    model.add(index, c);
+    const restored = new SearchIndex<Entry>();
+    expect(restored.restore(JSON.parse(JSON.stringify(index.toJSON(() => true))), (id) => model.live.get(id))).toBe(true);
+    model.apply(restored, { kind: "replace", pick: 0, content: c } as Op);
+    model.add(restored, c);
+    model.add(restored, c);
+    model.removeId(restored, [...model.live.keys()][0]!);
+    check(restored, model, [["parse", 1], ["parse", 3]]);
+  });
+
   it("ranks as a fresh MiniSearch over the surviving entries, through random adds, replacements and removals", () => {
     fc.assert(
       fc.property(
