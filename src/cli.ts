@@ -71,7 +71,8 @@ const isCommand = (name: string | undefined): name is Command => name !== undefi
 /** A command's help text (from its module). */
 async function helpFor(command: Command): Promise<string> {
   const m = (await COMMANDS[command]()) as Record<string, unknown>;
-  const name = `${command === "import-config" ? "IMPORT_CONFIG" : command === "context-cost" ? "CONTEXT_COST" : command.toUpperCase()}_HELP`;
+  // Each module exports its commands' help as <COMMAND>_HELP (`import-config` → IMPORT_CONFIG_HELP).
+  const name = `${command.toUpperCase().replaceAll("-", "_")}_HELP`;
   return (m[name] as string | undefined) ?? MAIN_HELP;
 }
 
