@@ -29,14 +29,48 @@ const FUZZY_FRACTION = 0.2;
 /** Postings of removed entries are dropped once there are this many and they are a third of all postings. */
 const COMPACT_MIN_DEAD = 4_096;
 
-/** Splits `parseCsv`, `github/list-issues` and `snake_case` into lower-case words. */
+/** Character classes the tokenizer tells apart (anything else separates words). */
+const OTHER = 0;
+const LOWER = 1;
+const UPPER = 2;
+const DIGIT = 3;
+
+function charClass(code: number): number {
+  if (code >= 97 && code <= 122) return LOWER;
+  if (code >= 65 && code <= 90) return UPPER;
+  if (code >= 48 && code <= 57) return DIGIT;
+  return OTHER;
+}
+
+/**
+ * Splits `parseCsv`, `github/list-issues`, `snake_case` and `HTMLParser` into lower-case
+ * words: runs of ASCII letters and digits, split before an upper-case letter that follows
+ * a lower-case letter or digit, and before the last upper-case letter of a run that a
+ * lower-case letter follows. In one pass over the text: a start after a pull tokenizes
+ * tens of thousands of fields before its first search.
+ */
 export function tokenize(text: string): string[] {
-  return text
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
-    .split(/[^A-Za-z0-9]+/)
-    .filter((t) => t.length > 0)
-    .map((t) => t.toLowerCase());
+  const words: string[] = [];
+  const length = text.length;
+  let start = -1;
+  let previous = OTHER;
+  let current = length > 0 ? charClass(text.charCodeAt(0)) : OTHER;
+  for (let i = 0; i < length; i++) {
+    const next = i + 1 < length ? charClass(text.charCodeAt(i + 1)) : OTHER;
+    if (current === OTHER) {
+      if (start >= 0) words.push(text.slice(start, i).toLowerCase());
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    } else if (current === UPPER && (previous === LOWER || previous === DIGIT || (previous === UPPER && next === LOWER))) {
+      words.push(text.slice(start, i).toLowerCase());
+      start = i;
+    }
+    previous = current;
+    current = next;
+  }
+  if (start >= 0) words.push(text.slice(start).toLowerCase());
+  return words;
 }
 
 /** The entries (by slot) that contain one term in one field, with the term's count in each. */
@@ -82,8 +116,12 @@ export class SearchIndex<T extends Searchable> {
   private slotEntry: Array<T | undefined> = [];
   /** The postings each live slot appears in (to retire them on removal). */
   private slotPostings: Array<Posting[] | undefined> = [];
-  /** After a restore, slotPostings is filled on first need (a removal): most starts never remove anything before the next save. */
-  private slotPostingsPending = false;
+  /**
+   * Until the first removal, slotPostings is not kept (a build or a restore, and the entries
+   * added after it, fill it then from the term dictionary): a start indexes thousands of
+   * entries and most never remove anything before the next save.
+   */
+  private slotPostingsPending = true;
   private nextSlot = 0;
   private capacity = 0;
   private alive = new Uint8Array(0);
@@ -112,7 +150,7 @@ export class SearchIndex<T extends Searchable> {
     this.slotOf = new Map();
     this.slotEntry = [];
     this.slotPostings = [];
-    this.slotPostingsPending = false;
+    this.slotPostingsPending = true;
     this.nextSlot = 0;
     this.alive.fill(0);
     this.avgFieldLength.fill(0);
@@ -230,7 +268,7 @@ export class SearchIndex<T extends Searchable> {
       this.terms.set(term, postings);
     }
     this.slotPostings = [];
-    this.slotPostingsPending = n > 0;
+    this.slotPostingsPending = true;
     this.nextSlot = n;
     this.documentCount = n;
     for (let f = 0; f < FIELD_COUNT; f++) this.avgFieldLength[f] = n ? sums[f]! / n : 0;
@@ -372,7 +410,8 @@ export class SearchIndex<T extends Searchable> {
     this.slotOf.set(item.id, slot);
     this.slotEntry[slot] = item;
     this.alive[slot] = 1;
-    const mine: Posting[] = [];
+    const mine: Posting[] | undefined = this.slotPostingsPending ? undefined : [];
+    let added = 0;
     const count = this.documentCount++;
     const values = [item.name, item.description, item.tags.join(" "), item.signature];
     const freqs = this.fieldFreqs;
@@ -381,17 +420,19 @@ export class SearchIndex<T extends Searchable> {
       for (const term of tokenize(values[f]!)) freqs.set(term, (freqs.get(term) ?? 0) + 1);
       this.fieldLength[slot * FIELD_COUNT + f] = freqs.size;
       this.avgFieldLength[f] = (this.avgFieldLength[f]! * count + freqs.size) / (count + 1);
-      for (const [term, freq] of freqs) {
-        const postings = this.terms.fetch(term, () => new Array<Posting | undefined>(FIELD_COUNT));
+      added += freqs.size;
+      freqs.forEach((freq, term) => {
+        let postings = this.terms.get(term);
+        if (!postings) this.terms.set(term, (postings = new Array<Posting | undefined>(FIELD_COUNT)));
         const posting = (postings[f] ??= { slots: [], freqs: [], live: 0 });
         posting.slots.push(slot);
         posting.freqs.push(freq);
         posting.live++;
-        mine.push(posting);
-      }
+        mine?.push(posting);
+      });
     }
     this.slotPostings[slot] = mine;
-    this.livePostings += mine.length;
+    this.livePostings += added;
   }
 
   private unindex(id: string): void {
@@ -414,7 +455,7 @@ export class SearchIndex<T extends Searchable> {
     if (this.deadPostings >= COMPACT_MIN_DEAD && this.deadPostings * 2 >= this.livePostings) this.compact();
   }
 
-  /** The postings each slot appears in, from the term dictionary (after a restore). */
+  /** The postings each slot appears in, from the term dictionary (see slotPostingsPending). */
   private fillSlotPostings(): void {
     if (!this.slotPostingsPending) return;
     this.slotPostingsPending = false;

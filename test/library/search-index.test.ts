@@ -253,3 +253,34 @@ describe("SearchIndex against MiniSearch's own ranking", () => {
     check(index, model, qs);
   });
 });
+
+describe("tokenize", () => {
+  /** The tokenizer's definition, as regular expressions (what it computes in one pass). */
+  const byRegex = (text: string) =>
+    text
+      .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+      .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+      .split(/[^A-Za-z0-9]+/)
+      .filter((t) => t.length > 0)
+      .map((t) => t.toLowerCase());
+
+  it("splits identifiers, paths and acronyms into lower-case words", () => {
+    expect(tokenize("parseCsv github/list-issues snake_case HTMLParser getHTTPResponse2Code é-x42Y")).toEqual([
+      "parse", "csv", "github", "list", "issues", "snake", "case", "html", "parser", "get", "http", "response2", "code", "x42", "y",
+    ]);
+    expect(tokenize("")).toEqual([]);
+    expect(tokenize(" -_ ")).toEqual([]);
+  });
+
+  it("gives what its regular-expression definition gives, for any text", () => {
+    // Letters of both cases, digits, separators and non-ASCII (a separator too), in short runs.
+    const char = fc.constantFrom(..."aBcDzZ09 _-/.éÄ😀\n");
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 40 }), (chars) => {
+        const text = chars.join("");
+        expect(tokenize(text)).toEqual(byRegex(text));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
