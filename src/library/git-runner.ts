@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 
 /** What git did: its exit code (null when it could not be run, see `error`) and output. */
 export interface GitResult<Out = string> {
@@ -34,5 +34,34 @@ function run(cwd: string, args: string[], input: string | undefined, options: Gi
     });
     child.stdin?.on("error", () => undefined);
     child.stdin?.end(input ?? "");
+  });
+}
+
+/**
+ * Runs one git command in `cwd` with `input` on stdin, handing its output to `onStdout`
+ * chunk by chunk as git writes it (a consumer can start before git is done); never
+ * rejects (see `exitCode`). A throw from `onStdout` stops git and is the result's error.
+ */
+export function streamGit(cwd: string, args: string[], input: string, onStdout: (chunk: Buffer) => void): Promise<Omit<GitResult<undefined>, "stdout">> {
+  return new Promise((resolve) => {
+    const child = spawn("git", args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const stderr: Buffer[] = [];
+    let failed: string | undefined;
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (failed !== undefined) return;
+      try {
+        onStdout(chunk);
+      } catch (error) {
+        failed = (error as Error).message;
+        child.kill();
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", (error) => {
+      failed ??= error.message;
+    });
+    child.on("close", (code) => resolve({ exitCode: failed === undefined ? code : null, stderr: Buffer.concat(stderr).toString("utf8"), error: failed }));
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(input);
   });
 }

@@ -1,5 +1,5 @@
 import type { GitRepo } from "./git-repo.js";
-import { runGit, runGitBytes } from "./git-runner.js";
+import { runGit, runGitBytes, streamGit } from "./git-runner.js";
 import { integrationFiles, nameOfFile } from "./names.js";
 import { declarationFileOf } from "./stored-declarations.js";
 
@@ -52,7 +52,7 @@ export interface TreeEntry {
  * mode and blob id), so reading them needs no listing of the whole tree; it stays empty
  * when the range holds a merge (whose result the log does not show).
  */
-export async function touchedBetween(repo: GitRepo, from: string, to: string, blobs?: Map<string, TreeEntry>): Promise<Map<string, IntegrationVersion> | undefined> {
+export async function touchedBetween(repo: Pick<GitRepo, "root">, from: string, to: string, blobs?: Map<string, TreeEntry>): Promise<Map<string, IntegrationVersion> | undefined> {
   const ancestor = await runGit(repo.root, ["merge-base", "--is-ancestor", from, to]);
   if (ancestor.exitCode !== 0) return undefined;
   const listed = await runGit(repo.root, ["log", "--format=%x1e%H%x1f%cI%x1f%P", "--raw", "--no-abbrev", "--no-renames", `${from}..${to}`]);
@@ -130,24 +130,68 @@ export async function treeAt(root: string, commit: string): Promise<Map<string, 
 
 /** The texts of these objects (blob ids, or `<commit>:<path>`) from one `git cat-file --batch`, in order; undefined for a missing one. */
 export async function catBlobs(root: string, objects: readonly string[]): Promise<Array<string | undefined>> {
-  if (objects.length === 0) return [];
-  const result = await runGitBytes(root, ["cat-file", "--batch", "--buffer"], objects.map((o) => `${o}\n`).join(""));
-  if (result.exitCode !== 0) throw new Error(`git cat-file failed: ${result.stderr.trim()}`);
-  const out = result.stdout;
   const texts: Array<string | undefined> = [];
-  let at = 0;
-  for (let i = 0; i < objects.length; i++) {
-    const eol = out.indexOf(0x0a, at);
-    if (eol === -1) break;
-    const header = out.subarray(at, eol).toString("utf8");
-    at = eol + 1;
-    if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
-      texts.push(undefined);
-      continue;
-    }
-    const size = Number(header.slice(header.lastIndexOf(" ") + 1));
-    texts.push(out.subarray(at, at + size).toString("utf8"));
-    at += size + 1;
-  }
+  await streamBlobs(root, objects, (text) => texts.push(text));
   return texts;
+}
+
+/**
+ * catBlobs, handing each object's text (undefined for a missing one) to `take` in order
+ * as git writes it out, so that the caller's work overlaps git's. Rejects when git fails
+ * or gives fewer objects than asked for.
+ */
+export async function streamBlobs(root: string, objects: readonly string[], take: (text: string | undefined) => void): Promise<void> {
+  if (objects.length === 0) return;
+  const reader = new BatchOutputReader(take);
+  const result = await streamGit(root, ["cat-file", "--batch", "--buffer"], objects.map((o) => `${o}\n`).join(""), (chunk) => reader.add(chunk));
+  if (result.exitCode !== 0) throw new Error(`git cat-file failed: ${result.error ?? result.stderr.trim()}`);
+  if (reader.count !== objects.length) throw new Error(`git cat-file gave ${reader.count} of ${objects.length} objects`);
+}
+
+/**
+ * Parses `git cat-file --batch` output as it arrives: per object "<id> <type> <size>\n<bytes>\n",
+ * or "<name> missing\n" / "<name> ambiguous\n". A chunk that ends inside an object is kept
+ * until the rest has come (joined once, not per chunk: a blob of megabytes comes in many).
+ */
+class BatchOutputReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Bytes the next object needs in all (header included) once its header is known; else 0. */
+  private needed = 0;
+  count = 0;
+
+  constructor(private readonly take: (text: string | undefined) => void) {}
+
+  add(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.needed > this.buffered) return;
+    let out = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+    let at = 0;
+    this.needed = 0;
+    for (;;) {
+      const eol = out.indexOf(0x0a, at);
+      if (eol === -1) break;
+      const header = out.toString("latin1", at, eol);
+      if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
+        this.count++;
+        this.take(undefined);
+        at = eol + 1;
+        continue;
+      }
+      const size = Number(header.slice(header.lastIndexOf(" ") + 1));
+      if (!Number.isSafeInteger(size) || size < 0) throw new Error(`unexpected git cat-file output: ${header.slice(0, 120)}`);
+      const end = eol + 1 + size;
+      if (end + 1 > out.length) {
+        this.needed = end + 1 - at;
+        break;
+      }
+      this.count++;
+      this.take(out.toString("utf8", eol + 1, end));
+      at = end + 1;
+    }
+    out = out.subarray(at);
+    this.chunks = out.length ? [out] : [];
+    this.buffered = out.length;
+  }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitRepo } from "../../dist/library/git-repo.js";
-import { changesBetween } from "../../dist/library/library-watch.js";
+import { catBlobs, changesBetween } from "../../dist/library/library-watch.js";
 
 /**
  * changesBetween reads what moved from the target commit itself. Past a few hundred files
@@ -73,5 +73,21 @@ describe("changesBetween", () => {
     expect(byName.get("big/n1")?.code).toBe("export const v = 1001;\n");
     expect(byName.get("big/n2")?.code).toBeUndefined();
     expect(byName.get("big/n2")?.meta).toBeUndefined();
+  });
+
+  it("reads objects of every size as git streams them out: blobs across many pipe chunks, multi-byte text, a missing object", async () => {
+    // 1 MB of mixed one- to four-byte characters: comes in many chunks, some cut inside a character.
+    const big = "aé€😀\n".repeat(100_000);
+    const small = "x";
+    await writeFile(join(root, "big.txt"), big);
+    await writeFile(join(root, "small.txt"), small);
+    await writeFile(join(root, "empty.txt"), "");
+    git("add", "-A");
+    git("commit", "-qm", "blobs");
+    const head = git("rev-parse", "HEAD");
+    const texts = await catBlobs(root, [`${head}:small.txt`, `${head}:big.txt`, `${head}:nothing-here.txt`, `${head}:empty.txt`, `${head}:big.txt`, `${head}:small.txt`]);
+    expect(texts.map((t) => t?.length)).toEqual([1, big.length, undefined, 0, big.length, 1]);
+    expect(texts[1] === big && texts[4] === big && texts[0] === small && texts[5] === small).toBe(true);
+    expect(await catBlobs(root, [])).toEqual([]);
   });
 });
