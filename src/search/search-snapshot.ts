@@ -1,8 +1,6 @@
 import { join } from "node:path";
-import { GitRepo } from "../library/git-repo.js";
 import { readHeadFromFiles } from "../library/head-ref.js";
 import type { Integration } from "../library/library-store.js";
-import { touchedBetween, type IntegrationVersion, type TreeEntry } from "../library/library-watch.js";
 import { integrationFiles } from "../library/names.js";
 import { readRegularFile } from "../library/regular-files.js";
 import { parseMeta } from "../library/metadata.js";
@@ -12,9 +10,9 @@ import { startFactsThread } from "../library/facts-thread.js";
 import { writeStateFile } from "../library/state-files.js";
 import { SERVER_VERSION } from "../version.js";
 import { builtinEntries, integrationEntry, type IndexedEntry } from "./search-entries.js";
-import { readSnapshotBytes, SNAPSHOT_FILE } from "./snapshot-prefetch.js";
+import { pulledSince, readSnapshotBytes, SNAPSHOT_FILE } from "./start-prefetch.js";
 import { lineStarts, snapshotLine, SnapshotEntry, SnapshotRecords } from "./snapshot-records.js";
-import { readPulledFiles } from "./working-files.js";
+import type { PulledChanges } from "./pulled-files.js";
 
 /**
  * The search index and the integration records it was built from, saved in `state/`
@@ -26,11 +24,7 @@ import { readPulledFiles } from "./working-files.js";
  */
 
 export { SNAPSHOT_FILE };
-/** Changed files up to which a warm start applies what the commits since the snapshot changed (else the index is built from the library). */
-const MAX_DIFF_FILES = 100_000;
 const SNAPSHOT_FORMAT = 2;
-/** Code, test, metadata and declarations. */
-const FILES_PER_INTEGRATION = 4;
 
 /**
  * The snapshot file: this header as one JSON line, then one line per integration record
@@ -72,18 +66,15 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
   const { header, records } = snapshot;
   // Records saved before the compiler was loaded have no facts: a thread loads it for them meanwhile.
   if (header.withFacts.includes("0")) startFactsThread();
-  let reading: Promise<Array<[string, Integration | undefined]>> = Promise.resolve([]);
+  let pulled: PulledChanges | undefined;
   if (header.head !== head) {
     // The snapshot has no facts of what came in: a thread loads the compiler for them meanwhile.
     startFactsThread();
     // Which integrations moved comes from the commits (one `git log`); their files come from
-    // the commit when a pull brought them packed, else from the working tree (see working-files.ts).
-    const blobs = new Map<string, TreeEntry>();
-    const touched = await touchedBetween(new GitRepo(libraryRoot), header.head, head, blobs).catch(() => undefined);
-    if (!touched || touched.size * FILES_PER_INTEGRATION > MAX_DIFF_FILES) return undefined;
-    // Read (by a thread, for many) while the index is restored below.
-    reading = readPulledRecords(libraryRoot, head, touched, blobs);
-    reading.catch(() => undefined);
+    // the commit when a pull brought them packed, else from the working tree (see pulled-files.ts).
+    // Usually being read already, since the server's code started loading (see start-prefetch.ts).
+    pulled = await pulledSince(libraryRoot, header.head, head);
+    if (!pulled) return undefined;
   }
   const lineOf = new Map(header.index.ids.map((id, i) => [id, i]));
   let restored = false;
@@ -100,9 +91,14 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
     return undefined;
   }
   for (const entry of builtinEntries()) index.upsert(entry);
-  for (const [name, record] of await reading) {
-    if (record) index.upsert(integrationEntry(record));
-    else index.remove(name);
+  if (pulled) {
+    try {
+      await indexPulled(index, libraryRoot, pulled);
+    } catch {
+      // Some of it indexed, the rest unreadable: the index is built from the library instead.
+      index.replaceAll([]);
+      return undefined;
+    }
   }
   return {
     head,
@@ -117,22 +113,27 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
 }
 
 /**
- * The integrations `touched` names as the library folder holds them, with the versions
- * the commits gave them; undefined for one whose code is gone or that has a file that is
- * not a regular file (the full load leaves such an integration out too).
+ * Indexes the integrations a pull touched, each as soon as its files have been read (the
+ * indexing overlaps git's reading), with the versions the commits gave them; removes one
+ * whose code is gone or that has a file that is not a regular file (the full load leaves
+ * such an integration out too). Rejects when the files could not all be read.
  */
-async function readPulledRecords(root: string, head: string, touched: ReadonlyMap<string, IntegrationVersion>, blobs: ReadonlyMap<string, TreeEntry>): Promise<Array<[string, Integration | undefined]>> {
+async function indexPulled(index: SearchIndex<IndexedEntry>, root: string, { touched, files }: PulledChanges): Promise<void> {
   const names = [...touched.keys()];
-  const files = await readPulledFiles(root, head, names, { known: blobs });
-  return Promise.all(
-    names.map(async (name, i): Promise<[string, Integration | undefined]> => {
-      const found = files[i];
-      if (!found) return [name, undefined];
+  let next = 0;
+  for await (const batch of files) {
+    for (const found of batch) {
+      const name = names[next++]!;
+      if (!found) {
+        index.remove(name);
+        continue;
+      }
       const { declarations, code, meta } = found;
       const record: Integration = { name, code, meta: parseMeta(meta), declarations, signature: declarations ?? (await extractSignature(code)), ...touched.get(name)! };
-      return [name, withTestReadOnDemand(record, root, integrationFiles(name).test)];
-    }),
-  );
+      index.upsert(integrationEntry(withTestReadOnDemand(record, root, integrationFiles(name).test)));
+    }
+  }
+  if (next !== names.length) throw new Error(`read the files of ${next} of ${names.length} pulled integrations`);
 }
 
 /**

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readCommittedFiles, readPulledFiles, readWorkingFilesOf } from "../../dist/search/working-files.js";
+import { readCommittedFiles, readPulledFiles } from "../../dist/search/pulled-files.js";
+import { readWorkingFilesOf } from "../../dist/search/working-files.js";
 import { touchedBetween } from "../../dist/library/library-watch.js";
 import { GitRepo } from "../../dist/library/git-repo.js";
 
