@@ -19,8 +19,18 @@ export interface FactsReply {
   facts: Array<StoredFacts | null>;
 }
 
+/** Read once after loading, so that the first request's parse and outline run compiled code, not cold code. */
+const WARM_UP_DECLARATIONS = `/** A thing. */
+export interface Thing { id: string; tags?: string[] }
+/** Lists things. */
+export declare function listThings(query?: { limit?: number }): Promise<Thing[]>;
+export declare class ThingError extends Error { readonly status: number }
+export type ThingId = Thing["id"];
+`;
+
 // Loaded at once: the thread is started as soon as a search is likely to need it.
 loadTypeScript();
+storedFactsOf(WARM_UP_DECLARATIONS, "if-compiler-loaded");
 parentPort?.on("message", ({ id, texts }: FactsRequest) => {
   const facts = texts.map((text) => {
     try {

@@ -38,6 +38,8 @@ export class SearchCatalog {
   private closed = false;
   /** The last snapshot saved records without their declarations' facts (the compiler was not loaded yet). */
   private factsMissing = false;
+  /** Searches being answered from the warm index (before the library has loaded). */
+  private readonly answeringWarm = new Set<Promise<unknown>>();
 
   /** Starts reading the saved snapshot at once. */
   constructor(
@@ -112,12 +114,26 @@ export class SearchCatalog {
           return this.library!.history(name, max);
         },
       };
-      const response = await searchLibrary({ ...home.deps, index: this.index, library, lastVerification }, options);
+      const answering = searchLibrary({ ...home.deps, index: this.index, library, lastVerification }, options);
+      this.answeringWarm.add(answering);
+      const response = await answering.finally(() => this.answeringWarm.delete(answering));
       // A record the snapshot could not give back: answered again once the library has loaded.
       if (!warm.damaged()) return response;
     }
     await home.current();
     return searchLibrary({ ...home.deps, index: this.index, library: this.library!, lastVerification }, options);
+  }
+
+  /**
+   * Settles once no search is being answered from the warm index, or after `maxMs`: the
+   * start's next steps (the sandbox's workers, esbuild's first call, which blocks this
+   * thread) wait for the first searches instead of holding their replies.
+   */
+  async warmSearchesAnswered(maxMs: number): Promise<void> {
+    if (this.answeringWarm.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.answeringWarm]), new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)))]);
+    clearTimeout(timer);
   }
 
   /** Replaces the search entries of one upstream server with its current tools. */

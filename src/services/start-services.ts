@@ -18,6 +18,9 @@ import { libraryDeps } from "./library-deps.js";
 import type { RunOptions } from "./run-code.js";
 import type { HomeServices, Services, ToolsmithOptions } from "./services.js";
 
+/** Longest the sandbox's start waits for the first searches' replies (see SearchCatalog.warmSearchesAnswered). */
+const FIRST_SEARCHES_WAIT_MS = 1_000;
+
 /** How long after start the type checker is warmed (after the first requests a client sends on connecting). */
 const TYPE_CHECKER_WARM_DELAY_MS = 500;
 
@@ -43,9 +46,12 @@ export async function startServices(home: HomeServices, options: ToolsmithOption
   const { paths, config, hub, catalog, log, pid } = home;
   // The saved search index first (before the sandbox's workers compete for the CPU): searches are answered from it while the library loads.
   await catalog.warm;
-  // A search waiting for the snapshot goes first: starting the sandbox loads esbuild and its workers (a few hundred ms).
+  // A search waiting for the snapshot goes first: starting the sandbox loads esbuild (whose
+  // first call blocks this thread) and its workers (a few hundred ms).
   await new Promise((resolve) => setImmediate(resolve));
+  // Before waiting for the first searches: they wait for upstream servers still connecting and list their tools.
   catalog.followUpstreams();
+  await catalog.warmSearchesAnswered(FIRST_SEARCHES_WAIT_MS);
   const sandbox = new Sandbox(config.limits, options.poolSize, config.sandbox);
   closer.defer(() => sandbox.close());
   const sandboxStarted = sandbox.start();
