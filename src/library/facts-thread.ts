@@ -19,8 +19,6 @@ const waiting = new Map<number, (reply: FactsReply["facts"]) => void>();
 export function startFactsThread(): void {
   if (worker || typeScriptLoaded()) return;
   const started = new Worker(distFile("library/facts-worker.js"));
-  // Never what keeps a process alive.
-  started.unref();
   started.on("message", (reply: FactsReply) => {
     const done = waiting.get(reply.id);
     waiting.delete(reply.id);
@@ -33,6 +31,8 @@ export function startFactsThread(): void {
   };
   started.on("error", stopped);
   started.on("exit", stopped);
+  // Never what keeps a process alive. After the listeners: a "message" listener refs the worker's port again.
+  started.unref();
   worker = started;
   whenTypeScriptLoaded(() => void stopFactsThread());
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { createServer } from "../../dist/server/create-server.js";
 import { Toolsmith } from "../../dist/toolsmith.js";
-import { connect, makeHome } from "../helpers.js";
+import { connect, makeHome, spawnNode } from "../helpers.js";
 import { SearchIndex } from "../../dist/library/search-index.js";
 import { integrationResult } from "../../dist/library/search-results.js";
 import { warmIndex } from "../../dist/search/search-snapshot.js";
@@ -75,6 +75,24 @@ describe("the search index is saved in state/ and a restart answers from it", ()
     const again = readSnapshotFile();
     expect(again.header.withFacts).toBe("1".repeat(records.length));
     expect(again.records.find((r) => r.name === "snap/one").facts.exports[0].name).toBe("one");
+  });
+
+  it("a process whose start loaded the compiler in the facts thread (a snapshot without facts) exits by itself once closed", async () => {
+    const { header, records } = readSnapshotFile();
+    const stripped = records.map(({ facts: _facts, ...record }) => JSON.stringify(record));
+    writeFileSync(snapshotFile(), `${JSON.stringify({ ...header, withFacts: "0".repeat(records.length) })}\n${stripped.join("\n")}\n`);
+    // A fresh process has no compiler: the start runs the facts thread, which must never be what keeps it alive.
+    const script = `import { Toolsmith } from ${JSON.stringify(join(import.meta.dirname, "..", "..", "dist", "toolsmith.js"))};
+const toolsmith = Toolsmith.open({ home: ${JSON.stringify(home)}, upstreams: false });
+await toolsmith.whenReady();
+await toolsmith.close();
+process.stdout.write("closed\\n");`;
+    // A file, not `node -e`: worker threads inherit the process's execArgv, an -e script included.
+    const file = join(home, "open-and-close.mjs");
+    writeFileSync(file, script);
+    const child = await spawnNode([file], { timeoutMs: 45_000 });
+    expect(child.stdout).toBe("closed\n");
+    expect(child.code, `killed at its timeout: something kept the process alive after close\n${child.stderr}`).toBe(0);
   });
 
   it("a restart with nothing changed answers the first search as before", async () => {
