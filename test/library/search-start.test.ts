@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { createServer } from "../../dist/server/create-server.js";
 import { Toolsmith } from "../../dist/toolsmith.js";
-import { connect, makeHome, spawnNode } from "../helpers.js";
+import { connect, connectStdio, makeHome, spawnNode } from "../helpers.js";
 import { SearchIndex } from "../../dist/library/search-index.js";
 import { integrationResult } from "../../dist/library/search-results.js";
 import { warmIndex } from "../../dist/search/search-snapshot.js";
@@ -164,5 +164,53 @@ process.stdout.write("closed\\n");`;
     // signature read from its code until the compiler has derived its declarations (the full load).
     const shown = (list: any[]) => list.filter((r) => r.name !== "snap/five").map(({ usage: _u, lastVerification: _l, missingSecrets: _m, ...rest }: any) => rest);
     expect(shown(early)).toEqual(shown(full));
+  });
+});
+
+describe("a served start after a large pull (the CLI reads what moved while its code loads)", () => {
+  /** Past the count from which the pulled files are read from the commit, as git cat-file streams them. */
+  const PULLED = 300;
+  let pullHome: string;
+  let cleanupPull: () => Promise<void>;
+  const gitIn = (...args: string[]) => execFileSync("git", ["-C", join(pullHome, "library"), "-c", "user.name=t", "-c", "user.email=t@t", "-c", "gc.auto=0", ...args], { encoding: "utf8" });
+  afterAll(async () => cleanupPull?.());
+
+  it("answers its first search over stdio with the pulled integrations, as the loaded library answers it", async () => {
+    ({ home: pullHome, cleanup: cleanupPull } = await makeHome());
+    // A first start saves the snapshot (starters only).
+    const first = Toolsmith.open({ home: pullHome, upstreams: false });
+    await first.whenReady();
+    await first.close();
+    const lib = join(pullHome, "library");
+    mkdirSync(join(lib, "pulled"), { recursive: true });
+    for (let i = 0; i < PULLED; i++) {
+      const fn = `fetchParcel${i}`;
+      writeFileSync(join(lib, `pulled/parcel-${i}.ts`), `export async function ${fn}(id: string): Promise<string> {\n  return id;\n}\n`);
+      writeFileSync(join(lib, `pulled/parcel-${i}.d.ts`), `/** Fetches parcel ${i} by id. */\nexport declare function ${fn}(id: string): Promise<string>;\n`);
+      writeFileSync(join(lib, `pulled/parcel-${i}.meta.json`), JSON.stringify({ description: `pulled parcel fixture number${i}`, tags: ["pulled"], hosts: [], secrets: [], verified: true }));
+    }
+    gitIn("add", "pulled");
+    gitIn("rm", "-q", "csv.ts", "csv.test.ts", "csv.meta.json", "csv.d.ts");
+    gitIn("commit", "-qm", "pulled: 300 parcels in, csv out");
+    // Packed, as a pull brings objects.
+    gitIn("gc", "-q");
+    const served = await connectStdio(pullHome);
+    try {
+      const search = async (query: string) => ((await served.client.callTool({ name: "search_library", arguments: { query, limit: 5 } })) as any).structuredContent;
+      const early = await search("pulled parcel fixture number137");
+      const earlyCsv = await search("csv");
+      // run_code waits for the library to load: the next searches answer from it.
+      const ran = (await served.client.callTool({ name: "run_code", arguments: { code: "export default 1" } })) as any;
+      expect(ran.isError, JSON.stringify(ran)).not.toBe(true);
+      const loaded = await search("pulled parcel fixture number137");
+      expect(early.results[0].name).toBe("pulled/parcel-137");
+      expect(early.results[0].outline).toEqual(["function fetchParcel137(id: string): Promise<string>"]);
+      expect(early.total).toBe(loaded.total);
+      const shown = (body: any) => body.results.map(({ usage: _u, lastVerification: _l, missingSecrets: _m, ...rest }: any) => rest);
+      expect(shown(early)).toEqual(shown(loaded));
+      expect(earlyCsv.results.map((r: { name: string }) => r.name)).not.toContain("csv");
+    } finally {
+      await served.close();
+    }
   });
 });
