@@ -35,6 +35,8 @@ export function openHome(ctx: CliContext, options: OpenHomeOptions = {}): Toolsm
     upstreams: options.upstreams,
     backgroundSync: options.serving === true,
     warmCompiler: options.serving === true,
+    // A one-shot command starts the sandbox when it first runs or saves something (never, for search or log).
+    warmSandbox: options.serving === true,
     // Only a serving process fires schedules (and only with config schedules.enabled).
     fireSchedules: options.serving === true,
     log: (line) => ctx.stderr(`toolsmith: ${line}\n`),

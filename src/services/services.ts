@@ -31,6 +31,12 @@ export interface ToolsmithOptions {
   upstreams?: boolean;
   /** Where the default package registry is read from (the CLI passes its environment and home); without it, npm's default. */
   npmConfig?: NpmConfigSources;
+  /**
+   * Start the sandbox's workers with the home, so that a first run does not wait for them
+   * (default true; one-shot CLI commands start them on their first run or save, and a
+   * command that runs nothing, such as `search` or `log`, never does).
+   */
+  warmSandbox?: boolean;
   /** Load the type checker in the background after start, so a failed run's diagnostics are fast (default true; one-shot CLI commands skip it). */
   warmTypeChecker?: boolean;
   /** Load the TypeScript compiler in the background after start (serving processes), so a first save does not wait for it; default false. */

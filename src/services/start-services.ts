@@ -54,7 +54,8 @@ export async function startServices(home: HomeServices, options: ToolsmithOption
   await catalog.warmSearchesAnswered(FIRST_SEARCHES_WAIT_MS);
   const sandbox = new Sandbox(config.limits, options.poolSize, config.sandbox);
   closer.defer(() => sandbox.close());
-  const sandboxStarted = sandbox.start();
+  // Else its first run or compile starts it (see ToolsmithOptions.warmSandbox).
+  const sandboxStarted = options.warmSandbox === false ? undefined : sandbox.start();
   const git = await checkGit();
   if (!git.ok) throw new UserError(git.message);
   const store = await openLibrary({
