@@ -10,7 +10,7 @@ import { startFactsThread } from "../library/facts-thread.js";
 import { writeStateFile } from "../library/state-files.js";
 import { SERVER_VERSION } from "../version.js";
 import { builtinEntries, integrationEntry, type IndexedEntry } from "./search-entries.js";
-import { pulledSince, readSnapshotBytes, SNAPSHOT_FILE } from "./start-prefetch.js";
+import { pulledSince, readSnapshotBytes, SNAPSHOT_FILE, SNAPSHOT_FORMAT } from "./start-prefetch.js";
 import { lineStarts, snapshotLine, SnapshotEntry, SnapshotRecords } from "./snapshot-records.js";
 import type { PulledChanges } from "./pulled-files.js";
 
@@ -24,7 +24,6 @@ import type { PulledChanges } from "./pulled-files.js";
  */
 
 export { SNAPSHOT_FILE };
-const SNAPSHOT_FORMAT = 2;
 
 /**
  * The snapshot file: this header as one JSON line, then one line per integration record

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readHeadFromFiles } from "../library/head-ref.js";
+import { SERVER_VERSION } from "../version.js";
 import { readPulled, type PulledChanges } from "./pulled-files.js";
 
 /**
@@ -13,11 +14,14 @@ import { readPulled, type PulledChanges } from "./pulled-files.js";
 
 export const SNAPSHOT_FILE = "search-snapshot.json";
 
+export const SNAPSHOT_FORMAT = 2;
+
 /**
- * The library commit in the snapshot's header line, as writeSnapshot writes it (format,
- * toolsmith, head first). Only a hint: the warm start checks the whole header.
+ * The snapshot's format, toolsmith version and library commit, from its header line as
+ * writeSnapshot writes it (those three first). Only a hint: the warm start checks the
+ * whole header.
  */
-const HEAD_IN_HEADER = /^\{"format":\d+,"toolsmith":"[^"\n]*","head":"([0-9a-f]{40,64})"/;
+const HEADER_START = /^\{"format":(\d+),"toolsmith":("[^"\n]*"),"head":"([0-9a-f]{40,64})"/;
 /** The header's first bytes, which hold its head. */
 const HEAD_HINT_BYTES = 512;
 
@@ -32,7 +36,7 @@ export function prefetchStart(stateDir: string, libraryRoot: string): void {
   snapshot = { path, bytes };
   const changes = bytes.then(
     (read) => {
-      const from = HEAD_IN_HEADER.exec(read.toString("latin1", 0, Math.min(read.length, HEAD_HINT_BYTES)))?.[1];
+      const from = usableHead(read.toString("utf8", 0, Math.min(read.length, HEAD_HINT_BYTES)));
       const to = readHeadFromFiles(join(libraryRoot, ".git"));
       if (!from || !to || from === to) return undefined;
       return { from, to, changes: readPulled(libraryRoot, from, to).catch(() => undefined) };
@@ -40,6 +44,17 @@ export function prefetchStart(stateDir: string, libraryRoot: string): void {
     () => undefined,
   );
   pull = { root: libraryRoot, changes };
+}
+
+/** The commit a snapshot of this format and toolsmith version was saved at (else undefined: the warm start will not use it). */
+function usableHead(headerStart: string): string | undefined {
+  const match = HEADER_START.exec(headerStart);
+  if (!match || Number(match[1]) !== SNAPSHOT_FORMAT) return undefined;
+  try {
+    return JSON.parse(match[2]!) === SERVER_VERSION ? match[3] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The snapshot's bytes: the prefetched read when it is of this file (once), else a read now. */
