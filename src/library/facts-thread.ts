@@ -6,7 +6,8 @@ import { distFile } from "../dist-dir.js";
 
 /**
  * The main thread's side of facts-worker.ts: started when a search is about to need
- * facts the search snapshot does not hold (integrations pulled since it was saved), it
+ * facts the search snapshot does not hold (at a start that finds integrations pulled since
+ * it was saved, or by the first search whose hits lack them), it
  * loads TypeScript on another core while the start goes on. Stopped once the main thread
  * has the compiler itself (then facts are read in place) or the process closes.
  */
@@ -45,15 +46,17 @@ export async function stopFactsThread(): Promise<void> {
 }
 
 /**
- * Puts the facts of these declaration files in the cache, read by the thread when it
- * runs and the main thread has no compiler yet; otherwise does nothing (whatever needs
- * them reads them in place). Never fails.
+ * Puts the facts of these declaration files in the cache, read by the thread (started now
+ * if need be) while the main thread has no compiler; otherwise does nothing (whatever
+ * needs them reads them in place). Never fails.
  */
 export async function prepareFacts(texts: readonly string[]): Promise<void> {
-  const running = worker;
-  if (!running || typeScriptLoaded()) return;
+  if (typeScriptLoaded()) return;
   const missing = [...new Set(texts)].filter((text) => !hasFacts(text));
   if (missing.length === 0) return;
+  startFactsThread();
+  const running = worker;
+  if (!running) return;
   const id = nextId++;
   const facts = await new Promise<FactsReply["facts"]>((resolve) => {
     waiting.set(id, resolve);
@@ -65,4 +68,12 @@ export async function prepareFacts(texts: readonly string[]): Promise<void> {
   facts.forEach((stored, i) => {
     if (stored) rememberFacts(missing[i]!, stored);
   });
+  if (facts.some((stored) => stored)) factsFromThread++;
+}
+
+let factsFromThread = 0;
+
+/** How many times the thread has given facts so far (a snapshot saved before lacks them). */
+export function factsFromThreadCount(): number {
+  return factsFromThread;
 }

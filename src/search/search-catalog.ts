@@ -2,6 +2,7 @@ import type { UpstreamHub } from "../bridge/upstream/upstream-hub.js";
 import { upstreamToolResults } from "../bridge/upstream/upstream-results.js";
 import type { LibraryStore } from "../library/library-store.js";
 import { SearchIndex } from "../library/search-index.js";
+import { factsFromThreadCount } from "../library/facts-thread.js";
 import { typeScriptLoaded, whenTypeScriptLoaded } from "../library/type-program.js";
 import type { VerificationRecords } from "../library/verification-records.js";
 import { integrationEntry, upstreamEntry, type IndexedEntry } from "./search-entries.js";
@@ -38,6 +39,8 @@ export class SearchCatalog {
   private closed = false;
   /** The last snapshot saved records without their declarations' facts (the compiler was not loaded yet). */
   private factsMissing = false;
+  /** factsFromThreadCount() when the last snapshot was saved: facts the thread gave since are saved too. */
+  private factsFromThreadSaved = 0;
   /** Searches being answered from the warm index (before the library has loaded). */
   private readonly answeringWarm = new Set<Promise<unknown>>();
 
@@ -86,8 +89,10 @@ export class SearchCatalog {
   saveSnapshot(): Promise<void> {
     this.snapshotWriting = this.snapshotWriting.then(async () => {
       const head = this.library?.viewHead;
-      if (!this.library || this.closed || !head || (head === this.snapshotHead && !(this.factsMissing && typeScriptLoaded()))) return;
+      const moreFacts = this.factsMissing && (typeScriptLoaded() || factsFromThreadCount() > this.factsFromThreadSaved);
+      if (!this.library || this.closed || !head || (head === this.snapshotHead && !moreFacts)) return;
       this.snapshotHead = head;
+      this.factsFromThreadSaved = factsFromThreadCount();
       this.factsMissing = (await writeSnapshot(this.index, this.stateDir, head)) > 0;
     });
     return this.snapshotWriting;

@@ -63,8 +63,8 @@ export async function warmIndex(index: SearchIndex<IndexedEntry>, stateDir: stri
   const head = readHeadFromFiles(join(libraryRoot, ".git"));
   if (!snapshot || !head) return undefined;
   const { header, records } = snapshot;
-  // Records saved before the compiler was loaded have no facts: a thread loads it for them meanwhile.
-  if (header.withFacts.includes("0")) startFactsThread();
+  // Records saved before the compiler was loaded have no facts: the first search that shows
+  // one starts a thread for them (see prepareFacts), so a command that never searches loads no compiler.
   let pulled: PulledChanges | undefined;
   if (header.head !== head) {
     // The snapshot has no facts of what came in: a thread loads the compiler for them meanwhile.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { createServer } from "../../dist/server/create-server.js";
 import { Toolsmith } from "../../dist/toolsmith.js";
-import { connect, connectStdio, makeHome, spawnNode } from "../helpers.js";
+import { connect, connectStdio, makeHome, runCli, spawnNode } from "../helpers.js";
 import { SearchIndex } from "../../dist/library/search-index.js";
 import { integrationResult } from "../../dist/library/search-results.js";
 import { warmIndex } from "../../dist/search/search-snapshot.js";
@@ -77,11 +77,26 @@ describe("the search index is saved in state/ and a restart answers from it", ()
     expect(again.records.find((r) => r.name === "snap/one").facts.exports[0].name).toBe("one");
   });
 
-  it("a process whose start loaded the compiler in the facts thread (a snapshot without facts) exits by itself once closed", async () => {
+  it("a process without the compiler saves the facts its search read (by the facts thread) into the snapshot", async () => {
     const { header, records } = readSnapshotFile();
     const stripped = records.map(({ facts: _facts, ...record }) => JSON.stringify(record));
     writeFileSync(snapshotFile(), `${JSON.stringify({ ...header, withFacts: "0".repeat(records.length) })}\n${stripped.join("\n")}\n`);
-    // A fresh process has no compiler: the start runs the facts thread, which must never be what keeps it alive.
+    // A CLI command never loads the compiler on its main thread: the search starts the thread for its hits' facts.
+    const searched = await runCli(["search", "snapshot fixture one", "--json", "--limit", "1"], { home });
+    expect(searched.code, searched.stderr).toBe(0);
+    expect(JSON.parse(searched.stdout).results[0]).toMatchObject({ name: "snap/one", outline: ["function one(): string"] });
+    const again = readSnapshotFile();
+    const at = again.records.findIndex((r) => r.name === "snap/one");
+    expect(again.header.withFacts[at]).toBe("1");
+    expect(again.records[at].facts.exports[0].name).toBe("one");
+    // What no search showed still has none (a later start with the compiler adds them).
+    expect(again.header.withFacts).toContain("0");
+  });
+
+  it("a process that started the facts thread for a pull and never searched exits by itself once closed", async () => {
+    // A commit since the snapshot (a pull): a fresh process, which has no compiler, starts the
+    // facts thread at once for what came in. That thread must never be what keeps it alive.
+    git("commit", "-q", "--allow-empty", "-m", "pulled: nothing to index");
     const script = `import { Toolsmith } from ${JSON.stringify(join(import.meta.dirname, "..", "..", "dist", "toolsmith.js"))};
 const toolsmith = Toolsmith.open({ home: ${JSON.stringify(home)}, upstreams: false });
 await toolsmith.whenReady();
