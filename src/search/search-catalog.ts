@@ -2,7 +2,7 @@ import type { UpstreamHub } from "../bridge/upstream/upstream-hub.js";
 import { upstreamToolResults } from "../bridge/upstream/upstream-results.js";
 import type { LibraryStore } from "../library/library-store.js";
 import { SearchIndex } from "../library/search-index.js";
-import { factsFromThreadCount } from "../library/facts-thread.js";
+import { factsFromThreadCount, startFactsThread } from "../library/facts-thread.js";
 import { typeScriptLoaded, whenTypeScriptLoaded } from "../library/type-program.js";
 import type { VerificationRecords } from "../library/verification-records.js";
 import { integrationEntry, upstreamEntry, type IndexedEntry } from "./search-entries.js";
@@ -51,6 +51,16 @@ export class SearchCatalog {
     private readonly hub: UpstreamHub,
   ) {
     this.warm = warmIndex(this.index, stateDir, libraryRoot).catch(() => undefined);
+  }
+
+  /**
+   * For a serving process, whose first searches come at once: when the snapshot has records
+   * without facts, starts the facts thread now rather than at the first search that needs it.
+   */
+  readFactsAhead(): void {
+    void this.warm.then((warm) => {
+      if (warm?.factsMissing) startFactsThread();
+    });
   }
 
   /** Indexes the upstream servers' tools now and whenever a server's tools change. */
