@@ -1,6 +1,6 @@
 /**
- * The `toolsmith` command's arguments to the command that runs (see cli.ts, which
- * gives it the process's arguments, environment and streams).
+ * The `toolsmith` command line: parses it, checks each command's options, and runs the
+ * command (cli.ts gives it the process's arguments, environment and streams).
  */
 import { parseArgs } from "node:util";
 import { UsageError, type CliContext, type ExitCode } from "./cli-context.js";
@@ -73,7 +73,6 @@ async function helpFor(command: Command): Promise<string> {
   const name = `${command.toUpperCase().replaceAll("-", "_")}_HELP`;
   return (m[name] as string | undefined) ?? MAIN_HELP;
 }
-
 
 /** Commands that open the library (a git repository): they refuse to start without git. */
 const NEEDS_GIT = new Set(["serve", "run", "search", "log", "diff", "revert", "remove", "rename", "verify", "sync", "schedule", "hook"]);

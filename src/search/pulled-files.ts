@@ -9,7 +9,7 @@ import { readWorkingFiles, readWorkingFilesOf, THREAD_MIN_NAMES, type WorkingFil
 /**
  * What commits brought since the search snapshot (a pull): which integrations they
  * touched, and those integrations' files, read from the commit when git holds them packed
- * (see readPulledFiles). Read from the moment `serve` starts, while the server's code
+ * (see feedPulledFiles). Read from the moment `serve` starts, while the server's code
  * loads (see start-prefetch.ts), or by the warm start itself.
  */
 
@@ -40,17 +40,6 @@ export async function readPulled(root: string, from: string, to: string): Promis
   return { touched, files: feedPulledFiles(root, to, [...touched.keys()], { known: blobs }) };
 }
 
-/**
- * The files of integrations a pull brought, as readWorkingFiles gives them: from the commit
- * (`head`) when its objects are packed, as a pull of many brings them (one `git cat-file`,
- * several times faster than reading as many files); from the working tree otherwise (loose
- * objects, e.g. a bulk commit made in place, cost git a file each, more than the working
- * tree's); in place for a few.
- */
-export function readPulledFiles(root: string, head: string, names: readonly string[], options: PulledFilesOptions = {}): Promise<Array<WorkingFiles | undefined>> {
-  return feedPulledFiles(root, head, names, options).all();
-}
-
 interface PulledFilesOptions {
   /** Below this many names, read in place (tests set it low). */
   threadMin?: number;
@@ -58,7 +47,14 @@ interface PulledFilesOptions {
   known?: ReadonlyMap<string, TreeEntry>;
 }
 
-/** readPulledFiles, each integration's files handed over as soon as they are read (from a commit, while git writes them out). */
+/**
+ * The files of integrations a pull brought, as readWorkingFiles gives them, each handed
+ * over as soon as it is read: from the commit (`head`) when its objects are packed, as a
+ * pull of many brings them (one `git cat-file`, several times faster than reading as many
+ * files; handed over while git writes them out); from the working tree otherwise (loose
+ * objects, e.g. a bulk commit made in place, cost git a file each, more than the working
+ * tree's); in place for a few.
+ */
 export function feedPulledFiles(root: string, head: string, names: readonly string[], options: PulledFilesOptions = {}): BatchFeed<WorkingFiles | undefined> {
   const feed = new BatchFeed<WorkingFiles | undefined>();
   const read = async () => {

@@ -36,7 +36,7 @@ export function prefetchStart(stateDir: string, libraryRoot: string): void {
   snapshot = { path, bytes };
   const changes = bytes.then(
     (read) => {
-      const from = usableHead(read.toString("utf8", 0, Math.min(read.length, HEAD_HINT_BYTES)));
+      const from = snapshotHeadHint(read);
       const to = readHeadFromFiles(join(libraryRoot, ".git"));
       if (!from || !to || from === to) return undefined;
       return { from, to, changes: readPulled(libraryRoot, from, to).catch(() => undefined) };
@@ -46,9 +46,13 @@ export function prefetchStart(stateDir: string, libraryRoot: string): void {
   pull = { root: libraryRoot, changes };
 }
 
-/** The commit a snapshot of this format and toolsmith version was saved at (else undefined: the warm start will not use it). */
-function usableHead(headerStart: string): string | undefined {
-  const match = HEADER_START.exec(headerStart);
+/**
+ * The commit a snapshot file of this format and toolsmith version was saved at, read from
+ * its first bytes without parsing the header line (megabytes at a large library); else
+ * undefined (the warm start will not use it).
+ */
+export function snapshotHeadHint(bytes: Buffer): string | undefined {
+  const match = HEADER_START.exec(bytes.toString("utf8", 0, Math.min(bytes.length, HEAD_HINT_BYTES)));
   if (!match || Number(match[1]) !== SNAPSHOT_FORMAT) return undefined;
   try {
     return JSON.parse(match[2]!) === SERVER_VERSION ? match[3] : undefined;

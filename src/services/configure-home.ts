@@ -25,6 +25,7 @@ export async function configureHome(paths: HomePaths, options: ToolsmithOptions,
   closer.defer(() => telemetry.close());
   // The search index as the last run left it (state/), brought up to HEAD: search answers from it until the library has loaded.
   const catalog = new SearchCatalog(paths.state, paths.library, hub);
+  // A serving process (the one that warms the compiler) searches at once: its facts thread starts with the start.
   if (options.warmCompiler) catalog.readFactsAhead();
   let upstreamsStartedAt = Number.NEGATIVE_INFINITY;
   if (options.upstreams !== false) {

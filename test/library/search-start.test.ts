@@ -9,6 +9,7 @@ import { connect, connectStdio, makeHome, runCli, spawnNode } from "../helpers.j
 import { SearchIndex } from "../../dist/library/search-index.js";
 import { integrationResult } from "../../dist/library/search-results.js";
 import { warmIndex } from "../../dist/search/search-snapshot.js";
+import { snapshotHeadHint } from "../../dist/search/start-prefetch.js";
 
 let home: string;
 let cleanup: () => Promise<void>;
@@ -62,6 +63,17 @@ describe("the search index is saved in state/ and a restart answers from it", ()
     const one = records.find((r) => r.name === "snap/one");
     expect(one.facts.exports).toEqual([expect.objectContaining({ name: "one", kind: "function", line: "one(): string" })]);
     expect(header.withFacts).toBe("1".repeat(records.length));
+  });
+
+  it("the start's early read finds the commit in a snapshot as writeSnapshot writes it, and only for this toolsmith's format and version", () => {
+    const bytes = readFileSync(snapshotFile());
+    expect(snapshotHeadHint(bytes)).toBe(readSnapshotFile().header.head);
+    const header = readSnapshotFile().header;
+    const other = (changes: object) => Buffer.from(`${JSON.stringify({ ...header, ...changes })}\n`);
+    expect(snapshotHeadHint(other({}))).toBe(header.head);
+    expect(snapshotHeadHint(other({ toolsmith: "0.0.0-other" }))).toBeUndefined();
+    expect(snapshotHeadHint(other({ format: header.format + 1 }))).toBeUndefined();
+    expect(snapshotHeadHint(Buffer.from('{"format":2,"toolsmith":'))).toBeUndefined();
   });
 
   it("a snapshot saved without facts (the compiler was not loaded then) gets them from the next start that has the compiler", async () => {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readCommittedFiles, readPulledFiles } from "../../dist/search/pulled-files.js";
+import { feedPulledFiles, readCommittedFiles } from "../../dist/search/pulled-files.js";
 import { readWorkingFilesOf } from "../../dist/search/working-files.js";
 import { touchedBetween } from "../../dist/library/library-watch.js";
 import { GitRepo } from "../../dist/library/git-repo.js";
@@ -61,9 +61,9 @@ describe("the files of integrations pulled since the snapshot", () => {
     const inPlace = await readWorkingFilesOf(root, names, Number.POSITIVE_INFINITY);
     expect(await readCommittedFiles(root, head, names)).toEqual(inPlace);
     // Loose objects: read from the working tree; packed: from the commit. Alike either way.
-    expect(await readPulledFiles(root, head, names, { threadMin: 1 })).toEqual(inPlace);
+    expect(await feedPulledFiles(root, head, names, { threadMin: 1 }).all()).toEqual(inPlace);
     git("gc", "-q");
-    expect(await readPulledFiles(root, head, names, { threadMin: 1 })).toEqual(inPlace);
+    expect(await feedPulledFiles(root, head, names, { threadMin: 1 }).all()).toEqual(inPlace);
     // With the files as the commits' log records them (no listing of the tree): alike.
     const blobs = new Map();
     const touched = await touchedBetween(new GitRepo(root), base, head, blobs);
