@@ -44,13 +44,12 @@ let gate: Promise<void> = Promise.resolve();
 
 let api: Fixture;
 let other: Fixture;
-let dead: number;
+let dead: number | undefined;
 let home: string;
 let cleanup: () => Promise<void>;
 let env: Connected;
 
 beforeAll(async () => {
-  dead = await deadPort();
   api = await startFixture({
     "/hang": () => undefined,
     "/echo": (req, res) => json(res, 200, { auth: req.headers.authorization ?? null }),
@@ -90,6 +89,10 @@ beforeAll(async () => {
     },
   });
   other = await startFixture({ "/collect": (_req, res, body) => json(res, 200, { got: body.length }) });
+  // Found once the fixtures listen: a port freed before them can be handed to one of them
+  // (then "refused" connects, and the secret bound to it is bound to that fixture too).
+  for (let tries = 0; tries < 10 && (dead === undefined || dead === api.port || dead === other.port); tries++) dead = await deadPort();
+  expect([api.port, other.port]).not.toContain(dead);
   ({ home, cleanup } = await makeHome({
     network: { allow: [`127.0.0.1:${api.port}`, `127.0.0.1:${other.port}`, `127.0.0.1:${dead}`, "192.0.2.1"], requestTimeoutMs: 3000, maxResponseBytes: 4 * 1024 * 1024 },
   }));
